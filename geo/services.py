@@ -1,0 +1,210 @@
+"""Service types (one registry, stable ids) and the site table.
+
+Site table (GeoDataFrame, EPSG:4326, one row per site): site_id, type, name, district,
+address, status (open/planned/closed), capacity (float, NaN = unknown), source, geometry.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+
+from geo import MAP_CRS
+from geo.quality import Finding, normalize_name
+
+STATUSES = ("open", "planned", "closed")
+SITE_COLUMNS = ["site_id", "type", "name", "district", "address", "status", "capacity",
+                "source", "geometry"]
+
+
+@dataclass(frozen=True)
+class ServiceType:
+    """A kind of service point with its official count from the city's documents."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    official_count: int
+    official_note: str  # what the count means and where it is from
+    history: dict[int, int] = field(default_factory=dict)  # year -> count, when known
+    icon: str = "info-sign"  # Font Awesome / glyphicon name for maps
+    color: str = "blue"  # folium marker colour
+
+
+# Counts: shared/seeds (桃園市 safety-net reports 2021-11 and 2023-03).
+SERVICE_TYPES: dict[str, ServiceType] = {t.id: t for t in (
+    ServiceType("family_service_centre", "家庭服務中心", "Family service centre", 15,
+                "15 centres, 1 per district plus a second in 桃園 (中路) and 中壢 (內壢); 2023-03 report",
+                icon="home", color="red"),
+    ServiceType("community_support_site", "兒少及家庭社區支持服務據點（小衛星）",
+                "Community child & family support site (小衛星)", 56,
+                "56 sites in 2022 (111年), growing at least 5 % a year; 2023-03 report",
+                history={2019: 28, 2020: 37, 2021: 41, 2022: 56}, icon="star", color="orange"),
+    ServiceType("mental_health_centre", "社區心理衛生中心", "Community mental-health centre", 5,
+                "5 planned, 2 open in 2023 (目標：5，已達成：2); 2023-03 report",
+                history={2023: 2}, icon="plus-sign", color="green"),
+    ServiceType("employment_desk", "就業服務臺", "Employment service desk", 12,
+                "12 desks; 2021-11 and 2023-03 reports", icon="briefcase", color="purple"),
+    ServiceType("employment_centre", "就業中心", "Employment centre", 2,
+                "2 centres; 2021-11 and 2023-03 reports", icon="briefcase", color="darkpurple"),
+    ServiceType("indigenous_family_centre", "原住民族家庭服務中心", "Indigenous family service centre", 3,
+                "3 centres (復興區, 都會北區, 都會南區); 2023-03 report", icon="home", color="darkred"),
+    ServiceType("immigrant_family_centre", "新住民家庭服務中心", "New-immigrant family service centre", 1,
+                "1 centre; 2023-03 report", icon="home", color="cadetblue"),
+    ServiceType("counselling_point", "免付費心理諮詢面談服務據點", "Free counselling point", 20,
+                "20 points in 2023 (17 in 2021); 2023-03 report", history={2021: 17, 2023: 20},
+                icon="comment", color="lightgreen"),
+    ServiceType("psychiatric_collab_site", "精神障礙者協作模式服務據點",
+                "Psychiatric-disability collaborative site", 3,
+                "3 planned, 1 open in 2023 (目標：3，已達成：1); 2023-03 report",
+                history={2023: 1}, icon="user", color="darkgreen"),
+)}
+
+
+def service_type(type_id: str) -> ServiceType:
+    """Look up a service type by id; unknown ids raise with the list of valid ones."""
+    try:
+        return SERVICE_TYPES[type_id]
+    except KeyError:
+        raise KeyError(f"unknown service type {type_id!r}; valid ids: "
+                       + ", ".join(SERVICE_TYPES)) from None
+
+
+def match_service_type(text: object) -> str | None:
+    """Service-type id from an id, zh-TW or English name (normalised), else None."""
+    key = normalize_name(text).lower()
+    if not key:
+        return None
+    for t in SERVICE_TYPES.values():
+        names = {t.id, t.name_zh, t.name_en, t.name_zh.split("（")[0]}
+        if "小衛星" in t.name_zh:
+            names.add("小衛星")
+        if key in {normalize_name(n).lower() for n in names}:
+            return t.id
+    return None
+
+
+def empty_sites() -> gpd.GeoDataFrame:
+    """An empty site table with the standard columns."""
+    return gpd.GeoDataFrame({c: pd.Series(dtype="float64" if c == "capacity" else "object")
+                             for c in SITE_COLUMNS if c != "geometry"},
+                            geometry=gpd.GeoSeries([], crs=MAP_CRS), crs=MAP_CRS)
+
+
+def make_sites(records: list[dict]) -> gpd.GeoDataFrame:
+    """Build a site table from dicts with keys of SITE_COLUMNS plus lon/lat."""
+    if not records:
+        return empty_sites()
+    df = pd.DataFrame(records)
+    for col in SITE_COLUMNS:
+        if col not in df and col != "geometry":
+            df[col] = None
+    df["capacity"] = pd.to_numeric(df["capacity"], errors="raise").astype("float64")
+    geom = [Point(x, y) for x, y in zip(df.pop("lon"), df.pop("lat"))]
+    return gpd.GeoDataFrame(df[[c for c in SITE_COLUMNS if c != "geometry"]],
+                            geometry=geom, crs=MAP_CRS)
+
+
+# --- default data set ---------------------------------------------------------------
+
+_DEFAULT_LAYERS = {
+    "family_service_centre": ("services/family_service_centres.geojson", "fsc"),
+    "mental_health_centre": ("services/community_mental_health_centres.geojson", "mhc"),
+}
+_SEED_ROW = re.compile(r"^(\S+)\t(\S+家庭服務中心)\t([^\t]+)\t")
+
+
+def read_seed_addresses(seeds_dir: Path) -> tuple[pd.DataFrame, Path | None]:
+    """The family-service-centre address table of the city's 2023-03 report
+    (``seeds/003_*.txt``): columns label, name, address, row (1-based line number).
+    Empty when the seed file is absent."""
+    files = sorted(Path(seeds_dir).glob("003_*.txt")) if Path(seeds_dir).is_dir() else []
+    rows = []
+    for path in files:
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            m = _SEED_ROW.match(line)
+            if m:
+                rows.append({"label": m[1], "name": m[2], "address": m[3].strip(), "row": lineno})
+        return pd.DataFrame(rows, columns=["label", "name", "address", "row"]), path
+    return pd.DataFrame(columns=["label", "name", "address", "row"]), None
+
+
+def load_default_sites(data_dir: Path | None) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+    """The default site layers from ``data_dir/services`` (15 家庭服務中心, 2 社區心理衛生中心),
+    with street addresses attached from the seed table where the names match.
+
+    Returns the site table and findings (missing files, unmatched seed rows). Address
+    plausibility checks live in :mod:`geo.quality_checks`.
+    """
+    findings: list[Finding] = []
+    records: list[dict] = []
+    if data_dir is None:
+        return empty_sites(), findings
+    for type_id, (rel, prefix) in _DEFAULT_LAYERS.items():
+        path = Path(data_dir) / rel
+        if not path.exists():
+            findings.append(Finding(str(path), None, None, None, "file present (default layer)",
+                                    "warning", "missing_file", type_id))
+            continue
+        features = json.loads(path.read_text(encoding="utf-8"))["features"]
+        for i, feat in enumerate(features, 1):
+            props = feat["properties"]
+            lon, lat = feat["geometry"]["coordinates"][:2]
+            district = props.get("service_area") or _district_from_address(props.get("address"))
+            records.append({
+                "site_id": f"{prefix}-{i:03d}", "type": type_id, "name": props["name"],
+                "district": district, "address": props.get("address"), "status": "open",
+                "capacity": None, "source": f"{rel}#{i}", "lon": lon, "lat": lat,
+                "_file": str(path), "_row": i})
+    sites = make_sites([{k: v for k, v in r.items() if not k.startswith("_")} for r in records])
+    seeds_dir = Path(data_dir).parent / "seeds"
+    seed, seed_path = read_seed_addresses(seeds_dir)
+    if seed_path is not None:
+        by_name = {normalize_name(n): i for i, n in zip(sites.index, sites["name"])}
+        for _, srow in seed.iterrows():
+            idx = by_name.get(normalize_name(srow["name"]))
+            if idx is None:
+                findings.append(Finding(str(seed_path), int(srow["row"]), "name", srow["name"],
+                                        "a site of the default layers with this name",
+                                        "info", "seed_unmatched", "family_service_centre"))
+                continue
+            if pd.isna(sites.at[idx, "address"]) or not sites.at[idx, "address"]:
+                sites.at[idx, "address"] = srow["address"]
+                sites.at[idx, "source"] += f"; address: {seed_path.name} line {srow['row']}"
+    return sites, findings
+
+
+_ADDR_DISTRICT = re.compile(r"(?:桃園市)?(\S{1,3}?區)")
+
+
+def _district_from_address(address: object) -> str | None:
+    m = _ADDR_DISTRICT.search(normalize_name(address)) if address else None
+    return m[1] if m else None
+
+
+def district_from_address(address: object) -> str | None:
+    """The district written in an address (e.g. 桃園市八德區豐田二路23號 → 八德區), or None."""
+    return _district_from_address(address)
+
+
+def completeness(sites: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Per service type: official count, sites located (open / planned / closed) and the
+    share located, keyed by type id. Types with no sites show 0 located."""
+    rows = []
+    for t in SERVICE_TYPES.values():
+        s = sites[sites["type"] == t.id] if len(sites) else sites
+        n_open = int((s["status"] == "open").sum()) if len(s) else 0
+        n_planned = int((s["status"] == "planned").sum()) if len(s) else 0
+        n_closed = int((s["status"] == "closed").sum()) if len(s) else 0
+        located = n_open + n_planned
+        rows.append({"type": t.id, "name_zh": t.name_zh, "name_en": t.name_en,
+                     "official_count": t.official_count, "located": located, "open": n_open,
+                     "planned": n_planned, "closed": n_closed,
+                     "share_located": located / t.official_count if t.official_count else None,
+                     "complete": located >= t.official_count, "official_note": t.official_note})
+    return pd.DataFrame(rows).set_index("type")
