@@ -1,0 +1,1 @@
+"""Coverage analysis on the village layer: distances, metrics, hotspots (no UI code)."""
