@@ -43,7 +43,8 @@ def load_dataset(data_dir: str | Path | None = None, *,
         villages, report = load_village_table(resolved, population_file=population_file)
     except FileNotFoundError as exc:
         villages, _ = load_village_table(None)
-        missing.append(f"population: {exc}. Add {EXPECTED_LAYOUT['population/']}")
+        missing.append(f"population: {exc}. Add a CSV under population/: "
+                       + EXPECTED_LAYOUT["population/"])
     if resolved is None and population_file is None:
         missing.append("population: no data directory. Add population/<file>.csv: "
                        + EXPECTED_LAYOUT["population/"])

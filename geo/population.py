@@ -164,10 +164,12 @@ def find_population_file(data_dir: str | Path, name: str | None = None) -> Path:
         if code_col is None:
             continue
         codes = head[code_col].map(normalize_villcode).dropna()
-        if not codes.str.startswith(TAOYUAN_PREFIX).any() and len(head) == 50:
-            full = _read_csv(path)[code_col].map(normalize_villcode).dropna()
-            if not full.str.startswith(TAOYUAN_PREFIX).any():
+        if not codes.str.startswith(TAOYUAN_PREFIX).any():
+            full = _read_csv(path)  # all-Taiwan files: Taoyuan rows come later
+            codes = full[code_col].map(normalize_villcode).dropna()
+            if not codes.str.startswith(TAOYUAN_PREFIX).any():
                 continue
+            head = full
         month = _month(head)
         if best is None or month > best[0]:
             best = (month, path)
