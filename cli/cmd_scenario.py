@@ -1,0 +1,247 @@
+"""safetynet scenario — list, show, apply and manage stored what-if scenarios.
+
+Scenarios live in a store directory (``--store DIR``, else ``$SAFETYNET_HOME/scenarios``,
+else ``~/.local/share/safetynet/scenarios``); see :mod:`coverage.store`. Exit codes: 0 ok,
+1 store error (missing, conflict, corrupted file), 2 bad input (via ``cli.main``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from cli import add_common_options
+from coverage.scenario import Scenario, apply_edits, changed_site_ids, edits_from_list
+from coverage.store import (ScenarioError, delete_scenario, duplicate_scenario,
+                            export_scenario, import_scenario, list_scenarios, load_scenario,
+                            quarantine_corrupt, save_scenario, store_dir)
+from geo.paths import missing_data_help, resolve_data_dir
+from geo.services import load_default_sites
+
+_FIELDS = ("type", "name", "district", "address", "status", "capacity")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("scenario", help="情境管理 / what-if scenarios (list, show, apply, ...)")
+    actions = p.add_subparsers(dest="action", required=True)
+
+    def action(name: str, help_text: str, *names: str) -> argparse.ArgumentParser:
+        a = actions.add_parser(name, help=help_text)
+        for n in names:
+            a.add_argument(n)
+        add_common_options(a)
+        a.add_argument("--store", default=None,
+                       help="scenario store directory (default: $SAFETYNET_HOME/scenarios, "
+                            "else ~/.local/share/safetynet/scenarios)")
+        a.set_defaults(handler=run)
+        return a
+
+    action("list", "列出情境 / list stored scenarios")
+    action("show", "顯示情境 / show a scenario's metadata and edits", "name")
+    a = action("apply", "套用情境 / apply a scenario's edits and print the site changes", "name")
+    a.add_argument("--current-baseline", action="store_true",
+                   help="apply the edits to the current default sites of --data-dir instead "
+                        "of the baseline stored with the scenario")
+    a = action("new", "新增情境 / create a scenario on the current default sites", "name")
+    a.add_argument("--edits", default=None, help="JSON file with a list of edits")
+    a.add_argument("--author", default="")
+    a.add_argument("--notes", default="")
+    action("duplicate", "複製情境 / copy a scenario under a new name", "name", "new_name")
+    a = action("delete", "刪除情境 / delete a scenario", "name")
+    a.add_argument("--expected-version", type=int, default=None,
+                   help="delete only if the stored version is still this one")
+    a = action("export", "匯出情境 / export a scenario to a standalone .gpkg", "name", "file")
+    a.add_argument("--overwrite", action="store_true")
+    a = action("import", "匯入情境 / import a scenario .gpkg into the store", "file")
+    a.add_argument("--as", dest="new_name", default=None, help="store it under this name")
+    action("repair", "隔離損毀檔案 / move unreadable scenario files aside (.corrupt-<time>)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _ACTIONS[args.action](args)
+    except (ScenarioError, FileExistsError) as exc:
+        print(f"safetynet scenario {args.action}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _shown(value: object) -> str:
+    """User text for the terminal: control characters escaped (names are stored verbatim)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return "".join(c if unicodedata.category(c)[0] != "C" else repr(c)[1:-1] for c in str(value))
+
+
+def _emit(args: argparse.Namespace, data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+# --- actions --------------------------------------------------------------------------
+
+def _list(args: argparse.Namespace) -> int:
+    infos = list_scenarios(store=args.store)
+    bad = [i for i in infos if i.error]
+    if args.json:
+        _emit(args, {"store": str(store_dir(args.store)),
+                     "scenarios": [{**i.__dict__, "path": str(i.path)} for i in infos]})
+    else:
+        print(f"情境庫 store: {store_dir(args.store)}   ({len(infos) - len(bad)} scenarios)")
+        for i in infos:
+            if i.error is None:
+                print(f"  {_shown(i.name):30s} v{i.version:<4d} {i.n_edits:4d} edits  "
+                      f"{i.modified}  {_shown(i.author)}")
+        for i in bad:
+            print(f"  損毀 unreadable: {i.error}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    scn = load_scenario(args.name, store=args.store)
+    meta = scn.metadata() | {"baseline_sites": len(scn.baseline),
+                             "changed_site_ids": list(changed_site_ids(scn.edits))}
+    if args.json:
+        _emit(args, meta)
+        return 0
+    print(f"情境 scenario: {_shown(scn.name)}   version {scn.version}")
+    print(f"作者 author: {_shown(scn.author) if scn.author else '-'}")
+    print(f"建立 created: {scn.created}   修改 modified: {scn.modified}")
+    if scn.notes:
+        print(f"備註 notes: {_shown(scn.notes)}")
+    print(f"基準 baseline: {len(scn.baseline)} sites   編輯 edits: {len(scn.edits)}")
+    for i, e in enumerate(meta["edits"]):
+        rest = ", ".join(f"{k}={_shown(v)}" for k, v in e.items() if k != "kind" and v is not None)
+        print(f"  {i:3d}  {e['kind']:9s} {rest}")
+    return 0
+
+
+def _apply(args: argparse.Namespace) -> int:
+    scn = load_scenario(args.name, store=args.store)
+    baseline = scn.baseline
+    if args.current_baseline:
+        data_dir = resolve_data_dir(args.data_dir)
+        if data_dir is None:
+            print(missing_data_help(), file=sys.stderr)
+            return 2
+        baseline, _ = load_default_sites(data_dir)
+    after = apply_edits(baseline, scn.edits)
+    changes = site_changes(baseline, after, changed_site_ids(scn.edits))
+    coverage = coverage_comparison(baseline, after, data_dir=args.data_dir)
+    note = ("coverage engine not available yet: no before/after figures"
+            if coverage is None else None)
+    if args.json:
+        _emit(args, {"scenario": scn.name, "version": scn.version,
+                     "baseline": "current" if args.current_baseline else "stored",
+                     "sites_before": len(baseline), "sites_after": len(after),
+                     "changes": changes, "coverage": coverage, "coverage_note": note})
+        return 0
+    print(f"情境 scenario: {_shown(scn.name)} (version {scn.version}); baseline "
+          f"{'current default sites' if args.current_baseline else 'stored with the scenario'}")
+    print(f"據點 sites: {len(baseline)} → {len(after)}   異動 changed: {len(changes)}")
+    for c in changes:
+        label = "新增 added" if c["change"] == "added" else "變更 changed"
+        print(f"  {c['site_id']:10s} {label}")
+        for fld, v in c["fields"].items():
+            before = "" if c["change"] == "added" else f"{_shown(v['before'])} → "
+            print(f"      {fld:9s} {before}{_shown(v['after'])}")
+    print("涵蓋率 coverage before/after: " + ("尚無 " + note if coverage is None
+                                              else json.dumps(coverage, ensure_ascii=False)))
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    if data_dir is None:
+        print(missing_data_help(), file=sys.stderr)
+        return 2
+    baseline, _ = load_default_sites(data_dir)
+    edits = ()
+    if args.edits:
+        edits = edits_from_list(json.loads(Path(args.edits).read_text(encoding="utf-8")))
+    scn = Scenario(args.name, baseline, edits, author=args.author, notes=args.notes)
+    saved = save_scenario(scn, store=args.store, expected_version=0)
+    print(f"saved {_shown(saved.name)} version {saved.version}")
+    return 0
+
+
+def _duplicate(args: argparse.Namespace) -> int:
+    saved = duplicate_scenario(args.name, args.new_name, store=args.store)
+    print(f"saved {_shown(saved.name)} version {saved.version}")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    delete_scenario(args.name, store=args.store, expected_version=args.expected_version)
+    print(f"deleted {_shown(args.name)}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    path = export_scenario(args.name, args.file, store=args.store, overwrite=args.overwrite)
+    print(f"exported {_shown(args.name)} to {path}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    saved = import_scenario(args.file, store=args.store, name=args.new_name)
+    print(f"imported {_shown(saved.name)} version {saved.version}")
+    return 0
+
+
+def _repair(args: argparse.Namespace) -> int:
+    moved = quarantine_corrupt(store=args.store)
+    for path in moved:
+        print(f"moved aside: {path}")
+    print(f"{len(moved)} unreadable file(s) moved aside")
+    return 0
+
+
+_ACTIONS = {"list": _list, "show": _show, "apply": _apply, "new": _new,
+            "duplicate": _duplicate, "delete": _delete, "export": _export,
+            "import": _import, "repair": _repair}
+
+
+# --- site changes and the coverage hook -----------------------------------------------
+
+def _plain(value: object) -> object:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def site_changes(before, after, site_ids) -> list[dict]:
+    """Per changed site: ``change`` (added / modified) and the fields that differ, each
+    ``{"before": ..., "after": ...}``; lon/lat in EPSG:4326. Unchanged fields are omitted."""
+    old = before.set_index("site_id")
+    new = after.set_index("site_id")
+    out = []
+    for sid in site_ids:
+        a = new.loc[sid]
+        b = old.loc[sid] if sid in old.index else None
+        diffs = {}
+        for fld in _FIELDS:
+            va, vb = _plain(a[fld]), None if b is None else _plain(b[fld])
+            if b is None or va != vb:
+                diffs[fld] = {"before": vb, "after": va}
+        pa = (round(a.geometry.x, 6), round(a.geometry.y, 6))
+        pb = None if b is None else (round(b.geometry.x, 6), round(b.geometry.y, 6))
+        if pa != pb:
+            diffs["lon/lat"] = {"before": pb, "after": pa}
+        out.append({"site_id": sid, "change": "added" if b is None else "modified",
+                    "fields": diffs})
+    return out
+
+
+def coverage_comparison(before, after, *, data_dir) -> dict | None:
+    """HOOK for the coverage engine (coverage/metrics.py, another contributor's module).
+
+    Should return coverage before/after for the two site tables (EPSG:4326) as plain,
+    JSON-serialisable data, e.g. ``{"metric": ..., "before": ..., "after": ...}``, using the
+    engine's incremental update over ``changed_site_ids``. Until it is wired here it returns
+    None and ``apply`` says that no coverage figures are available (no numbers are made up).
+    """
+    return None
