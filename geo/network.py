@@ -273,25 +273,32 @@ def to_csr(G: nx.MultiDiGraph, *, weight: str = "length") -> tuple[csr_matrix, n
     Self-loops are dropped (they never shorten a path)."""
     node_ids = np.array(list(G.nodes))
     pos = {n: i for i, n in enumerate(G.nodes)}
-    rows, cols, vals = [], [], []
-    for u, v, d in G.edges(data=True):
-        if u == v:
-            continue
-        w = d.get(weight)
-        if w is None or not np.isfinite(float(w)) or float(w) < 0:
-            raise ValueError(f"edge ({u!r}, {v!r}) field {weight} = {w!r}; "
-                             f"expected a finite number >= 0")
-        rows.append(pos[u]), cols.append(pos[v]), vals.append(float(w))
+    triples = [(u, v, w) for u, v, w in G.edges(data=weight) if u != v]
+    rows = [pos[u] for u, _, _ in triples]
+    cols = [pos[v] for _, v, _ in triples]
+    vals = np.array([_num(w) for _, _, w in triples], dtype=float)
+    bad = ~(np.isfinite(vals) & (vals >= 0))
+    if bad.any():
+        u, v, w = triples[int(np.flatnonzero(bad)[0])]
+        raise ValueError(f"edge ({u!r}, {v!r}) field {weight} = {w!r}; "
+                         f"expected a finite number >= 0")
     n = len(node_ids)
     edges = pd.DataFrame({"r": np.asarray(rows, dtype=np.int64),
                           "c": np.asarray(cols, dtype=np.int64),
-                          "w": np.asarray(vals, dtype=float)})
+                          "w": vals})
     edges = edges.groupby(["r", "c"], sort=True, as_index=False)["w"].min()
     r, c, w = edges["r"].to_numpy(), edges["c"].to_numpy(), edges["w"].to_numpy()
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.add.at(indptr, r + 1, 1)
     # built from (data, indices, indptr) directly so explicit zeros are not dropped
     return csr_matrix((w, c, np.cumsum(indptr)), shape=(n, n)), node_ids
+
+
+def _num(value: object) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def node_xy(G: nx.Graph) -> np.ndarray:

@@ -147,6 +147,22 @@ def test_csr_keeps_minimum_of_parallel_edges(G):
     assert n_parallel > 0  # the data does contain parallel edges
 
 
+def test_csr_rejects_missing_or_negative_weights():
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", length=5.0)
+    G.add_edge("b", "c", length=0.0)  # zero-length edge: kept as a real edge
+    csr, ids = gn.to_csr(G)
+    assert csr.nnz == 2
+    D = gn.shortest_path_matrix(csr, [0], [0, 1, 2])
+    np.testing.assert_array_equal(D, [[0.0, 5.0, 5.0]])
+    G.add_edge("c", "a")
+    with pytest.raises(ValueError, match=r"\('c', 'a'\) field length = None"):
+        gn.to_csr(G)
+    G.edges["c", "a", 0]["length"] = -1.0
+    with pytest.raises(ValueError, match="field length = -1.0"):
+        gn.to_csr(G)
+
+
 @needs_graph
 def test_node_xy_matches_geopandas(G, net):
     pts = gpd.GeoSeries(gpd.points_from_xy([d["x"] for _, d in G.nodes(data=True)],
