@@ -70,7 +70,8 @@ _EXPECT = {
             "lat": f"a TWD97 y of 桃園市, {Y_RANGE[0]:,.0f}–{Y_RANGE[1]:,.0f} m (EPSG:3826)"},
 }
 REJECTED_COLUMNS = ["row", "reasons"]
-_RAW_NAMES = {"__x": "geometry_x", "__y": "geometry_y"}  # GeoJSON point coordinates
+_RAW_NAMES = {"__x": "geometry_x", "__y": "geometry_y", "row": "row (file)",
+              "reasons": "reasons (file)"}
 
 
 class ImportResult(NamedTuple):
@@ -202,6 +203,11 @@ def map_columns(columns: list[str]) -> tuple[dict[str, str], list[tuple[str, lis
     return mapping, ambiguous
 
 
+def _raw_name(col: object) -> str:
+    """Column name of a raw cell in the rejected table (never clobbers row/reasons)."""
+    return _RAW_NAMES.get(str(col), str(col))
+
+
 def _accepted(fld: str) -> str:
     return "/".join(COLUMN_ALIASES[fld])
 
@@ -276,6 +282,46 @@ def _status(text: str) -> str | None:
     return None
 
 
+def _require_columns(file: str, raw: pd.DataFrame, mapping: dict[str, str], *,
+                     is_geojson: bool, has_type: bool) -> None:
+    """Raise ValueError naming the missing columns and the accepted names."""
+    missing = []
+    if not is_geojson and ("lon" in mapping) != ("lat" in mapping):
+        missing += [("經度 (lon)", "lon")] if "lat" in mapping else [("緯度 (lat)", "lat")]
+    elif not is_geojson and "lon" not in mapping and "address" not in mapping:
+        missing += [("經度 (lon)", "lon"), ("緯度 (lat)", "lat"), ("地址 (address)", "address")]
+    if "name" not in mapping:
+        missing.append(("名稱 (name)", "name"))
+    if "type" not in mapping and not has_type:
+        missing.append(("類型 (type) or --type", "type"))
+    if not missing:
+        return
+    found = [str(c) for c in raw.columns if not str(c).startswith("__")]
+    raise ValueError(
+        f"{file}: missing column(s) {', '.join(m for m, _ in missing)}; found columns {found}. "
+        "Accepted names: " + "; ".join(f"{fld}: {_accepted(fld)}" for _, fld in missing)
+        + ("" if "type" in mapping else
+           "; or give the type with --type / service_type= (" + ", ".join(SERVICE_TYPES) + ")"))
+
+
+def _coordinates(x: float | None, y: float | None, tx: str, ty: str, system: str | None,
+                 to_wgs: Transformer | None) -> tuple[tuple[float, float] | None, list]:
+    """lon/lat (EPSG:4326) of one row, or None with problems [(field, value, expected, code)]."""
+    if x is None or y is None:
+        return None, [(fld, text, _EXPECT[system or WGS84][fld] + (
+            " (the cell is empty; this tool does not geocode addresses)" if not text
+            else " (not a number)"), "missing_coordinate" if not text else "bad_number")
+            for fld, text, v in (("lon", tx, x), ("lat", ty, y)) if v is None]
+    if system is None:
+        return None, [("lon", f"{tx}, {ty}", "WGS84 lon/lat degrees or TWD97 metres (EPSG:3826)",
+                       "unknown_coordinate_system")]
+    problems = [(fld, tx if fld == "lon" else ty, expected, code)
+                for fld, code, expected in _check_xy(x, y, system)]
+    if problems:
+        return None, problems
+    return (to_wgs.transform(x, y) if to_wgs else (x, y)), []
+
+
 # --- main entry -----------------------------------------------------------------------
 
 def read_sites(path: str | Path, *, service_type: str | None = None,
@@ -310,23 +356,7 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
         findings.append(Finding(file, None, fld, cols, f"one column for {fld}; used {cols[0]!r}",
                                 "warning", "ambiguous_column", default_type or ""))
     has_xy = is_geojson or ("lon" in mapping and "lat" in mapping)
-    missing = []
-    if not is_geojson and ("lon" in mapping) != ("lat" in mapping):
-        missing += [("經度 (lon)", "lon")] if "lat" in mapping else [("緯度 (lat)", "lat")]
-    elif not has_xy and "address" not in mapping:
-        missing += [("經度 (lon)", "lon"), ("緯度 (lat)", "lat"), ("地址 (address)", "address")]
-    if "name" not in mapping:
-        missing.append(("名稱 (name)", "name"))
-    if "type" not in mapping and default_type is None:
-        missing.append(("類型 (type) or --type", "type"))
-    if missing:
-        raise ValueError(
-            f"{file}: missing column(s) {', '.join(m for m, _ in missing)}; found columns "
-            f"{[str(c) for c in raw.columns if not str(c).startswith('__')]}. Accepted names: "
-            + "; ".join(f"{fld}: {_accepted(fld)}" for _, fld in missing if fld in COLUMN_ALIASES)
-            + ("" if "type" in mapping else
-               "; or give the type with --type / service_type= ("
-               + ", ".join(SERVICE_TYPES) + ")"))
+    _require_columns(file, raw, mapping, is_geojson=is_geojson, has_type=default_type is not None)
 
     def cell(i: int, fld: str) -> str:
         col = mapping.get(fld)
@@ -335,11 +365,10 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
     # rows: drop only entirely blank ones (they are not data rows)
     rows = [i for i, r in enumerate(raw.itertuples(index=False))
             if any(_clean(v) != "" for v in r)]
-    xcol, ycol = ("__x", "__y") if is_geojson else (mapping.get("lon"), mapping.get("lat"))
 
     def xy_text(i: int) -> tuple[str, str]:
         if is_geojson:
-            gx, gy = _clean(raw.at[raw.index[i], "__x"]), _clean(raw.at[raw.index[i], "__y"])
+            gx, gy = _clean(raw["__x"].iat[i]), _clean(raw["__y"].iat[i])
             if gx or gy or "lon" not in mapping:
                 return gx, gy
         return cell(i, "lon"), cell(i, "lat")
@@ -382,32 +411,18 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
         if not name:
             bad("name", name, "a site name (名稱/name)", "missing_name", t)
         lonlat = None
-        if has_xy:
-            x, y = parsed[i]
-            tx, ty = xy_text(i)
-            if is_geojson and not tx and not ty and "lon" not in mapping:
-                gtype = raw.at[raw.index[i], "__geometry_type"] \
-                    if "__geometry_type" in raw.columns else "none"
-                bad("geometry", gtype, "a Point geometry with [lon, lat]", "bad_geometry", t)
-            elif x is None or y is None:
-                for fld, text, v in (("lon", tx, x), ("lat", ty, y)):
-                    if v is None:
-                        bad(fld, text, _EXPECT[system or WGS84][fld] + (
-                            " (the cell is empty; this tool does not geocode addresses)"
-                            if not text else " (not a number)"),
-                            "missing_coordinate" if not text else "bad_number", t)
-            elif system is not None:
-                xy_problems = _check_xy(x, y, system)
-                for fld, code, expected in xy_problems:
-                    bad(fld, tx if fld == "lon" else ty, expected, code, t)
-                if not xy_problems:
-                    lonlat = to_wgs.transform(x, y) if to_wgs else (x, y)
-            else:
-                bad("lon", f"{tx}, {ty}", "WGS84 lon/lat degrees or TWD97 metres (EPSG:3826)",
-                    "unknown_coordinate_system", t)
-        else:
+        tx, ty = xy_text(i) if has_xy else ("", "")
+        if not has_xy:
             bad("lon", "", "經度/緯度 (lon/lat) columns: this tool does not geocode addresses",
                 "missing_coordinate", t)
+        elif is_geojson and not tx and not ty and "lon" not in mapping:
+            gtype = (raw["__geometry_type"].iat[i] if "__geometry_type" in raw.columns
+                     else "") or "none"
+            bad("geometry", gtype, "a Point geometry with [lon, lat]", "bad_geometry", t)
+        else:
+            lonlat, xy_problems = _coordinates(*parsed[i], tx, ty, system, to_wgs)
+            for fld, value, expected, code in xy_problems:
+                bad(fld, value, expected, code, t)
         status = _status(cell(i, "status"))
         if status is None:
             bad("status", cell(i, "status"), "open/planned/closed (開放/規劃中/關閉), blank = open",
@@ -420,13 +435,13 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
         code = match_district(dist_text, lookup) if dist_text else None
         district = canon.get(code, dist_text) if dist_text else None
 
-        key = (t, name, cell(i, "address"), xy_text(i), dist_text, status, cap_text)
+        key = (t, name, cell(i, "address"), (tx, ty), dist_text, status, cap_text)
         if not problems and key in seen:
             bad("name", name, f"a row that is not a copy of row {seen[key]} "
                 "(exact duplicate)", "duplicate_row", t)
         if problems:
             findings.extend(problems)
-            rec = {_RAW_NAMES.get(str(c), str(c)): _clean(raw.iat[i, j])
+            rec = {_raw_name(c): _clean(raw.iat[i, j])
                    for j, c in enumerate(raw.columns) if str(c) != "__geometry_type"}
             rejected.append({"row": rowno, "reasons": "; ".join(
                 f"{p.field}: {p.expected}" for p in problems), **rec})
@@ -444,8 +459,8 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
         _fill_district_from_point(sites, districts)
     rejected_df = pd.DataFrame(rejected)
     if rejected_df.empty:
-        rejected_df = pd.DataFrame(columns=REJECTED_COLUMNS
-                                   + [str(c) for c in raw.columns if not str(c).startswith("__")])
+        rejected_df = pd.DataFrame(columns=REJECTED_COLUMNS + [
+            _raw_name(c) for c in raw.columns if str(c) != "__geometry_type"])
     if len(rows) == 0:
         findings.append(Finding(file, None, None, "", "at least one data row below the header",
                                 "warning", "no_rows", default_type or ""))
