@@ -335,14 +335,20 @@ def local_moran(values: pd.Series, villages: gpd.GeoDataFrame, *, weights: str =
 
 
 # ------------------------------------------------------------------------------ regions
-def hot_villages(result: pd.DataFrame, *, min_bin: int = 1) -> pd.Series:
-    """Boolean Series (VILLCODE) of hot villages: Gi* ``bin >= min_bin``, or LISA ``HH``."""
+def hot_villages(result: pd.DataFrame, *, min_bin: int = 1, side: str = "hot") -> pd.Series:
+    """Boolean Series (VILLCODE) of hot villages: Gi* ``bin >= min_bin``, or LISA ``HH``.
+    ``side="cold"`` selects cold spots instead (``bin <= -min_bin``, LISA ``LL``), e.g. for
+    low access scores."""
+    if side not in ("hot", "cold"):
+        raise ValueError(f"side must be 'hot' or 'cold', got {side!r}")
+    cold = side == "cold"
     if "bin" in result:
         if min_bin not in (1, 2, 3):
             raise ValueError(f"min_bin must be 1, 2 or 3, got {min_bin!r}")
-        return (result["bin"] >= min_bin).rename("hot")
+        mask = result["bin"] <= -min_bin if cold else result["bin"] >= min_bin
+        return mask.rename(side)
     if "quadrant" in result:
-        return (result["quadrant"] == "HH").rename("hot")
+        return (result["quadrant"] == ("LL" if cold else "HH")).rename(side)
     raise KeyError("result has neither a 'bin' (Gi*) nor a 'quadrant' (LISA) column")
 
 
@@ -357,7 +363,7 @@ def hotspot_regions(table: pd.DataFrame, hot: pd.Series, *,
                     population_col: str = "population", demand_col: str | None = None,
                     unmet_col: str | None = None, site_col: str | None = None,
                     district_col: str = "district") -> pd.DataFrame:
-    """Merge touching hot villages into regions (connected components, networkx).
+    """Merge touching hot (or cold) villages into regions (connected components, networkx).
 
     ``table``: villages indexed by VILLCODE (a GeoDataFrame unless ``neighbours`` is given;
     then queen contiguity without island links is used). ``hot``: boolean Series by VILLCODE.

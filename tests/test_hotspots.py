@@ -240,9 +240,13 @@ def test_regions_on_a_grid_merge_touching_hot_cells_and_rank_by_unmet_demand():
     assert hs.hotspot_regions(gdf, hot & False).empty
 
 
-def test_hot_villages_for_lisa_uses_hh():
+def test_hot_villages_selects_bins_or_lisa_quadrants():
     res = pd.DataFrame({"quadrant": ["HH", "ns", "LL", "HH"]}, index=list("abcd"))
     assert hs.hot_villages(res).tolist() == [True, False, False, True]
+    assert hs.hot_villages(res, side="cold").tolist() == [False, False, True, False]
+    gi = pd.DataFrame({"bin": [3, 1, 0, -1, -2]}, index=list("abcde"))
+    assert hs.hot_villages(gi, min_bin=2).tolist() == [True, False, False, False, False]
+    assert hs.hot_villages(gi, side="cold").tolist() == [False, False, False, True, True]
 
 
 # ------------------------------------------------------------------------ indicators
