@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -235,6 +235,16 @@ def _population_findings(data_dir: Path) -> tuple[str | None, int | None, list[F
     return getattr(report, "file", None), getattr(report, "rows", len(table)), found
 
 
+def _locate(f: Finding, data_dir: Path | None) -> Finding:
+    """The finding with its file as a path: data-dir relative files and seed files."""
+    if data_dir is None or Path(f.file).is_absolute():
+        return f
+    for base in (data_dir, data_dir.parent / "seeds"):
+        if (base / f.file).is_file():
+            return replace(f, file=str(base / f.file))
+    return f
+
+
 def quality_report(data_dir: str | Path | None) -> dict:
     """Data-quality summary of every default layer in ``data_dir``: boundaries, the default
     site layers (with :func:`check_sites`) and population (the loader's own findings).
@@ -262,9 +272,11 @@ def quality_report(data_dir: str | Path | None) -> dict:
         if len(group) == 0 and not mine:
             continue
         files = sorted({_origin(s, 0, None)[0] for s in group["source"]})
+        files = [str(path / f) if path is not None and (path / f).is_file() else f
+                 for f in files]
         put(type_id, ", ".join(files) or (mine[0].file if mine else None), len(group), mine)
     for f in check_sites(sites, districts=districts):
-        put(f.layer or "sites", None, None, [f])
+        put(f.layer or "sites", None, None, [_locate(f, path)])
     for f in load_findings:
         if f.layer not in layers:
             put(f.layer or "sites", f.file, None, [f])

@@ -15,6 +15,7 @@ import pytest
 from pyproj import Transformer
 
 from cli import main as cli_main
+from geo.boundaries import load_districts
 from geo.imports import read_sites
 
 FIX = Path(__file__).parent / "data" / "imports"
@@ -178,6 +179,16 @@ def test_point_in_the_sea_is_kept_and_flagged():
     outside = [f for f in res.findings if f.code == "outside_city"]
     assert [(f.row, f.field) for f in outside] == [(2, "geometry")]
     assert "inside 桃園市" in outside[0].expected
+
+
+def test_blank_district_comes_from_the_polygon_containing_the_point():
+    res = read_sites(FIX / "swapped_latlon.csv")  # no district column
+    districts = load_districts()
+    for _, site in res.sites.iterrows():
+        (name,) = districts.loc[districts.contains(site.geometry), "district"]
+        assert site["district"] == name
+    sea = read_sites(FIX / "sea_point.csv").sites
+    assert sea["district"].iloc[1] is None  # in no district: left blank, flagged elsewhere
 
 
 def test_impossible_and_non_numeric_values():

@@ -164,6 +164,9 @@ def test_quality_report_on_default_data(data_dir):
     total = sum(e["counts"]["warning"] for e in rep["layers"].values())
     assert rep["counts"]["warning"] == total
     assert {c["type"]: c["located"] for c in rep["completeness"]}["family_service_centre"] == 15
+    seed = sorted((data_dir.parent / "seeds").glob("003_*.txt"))[0]
+    assert {f["file"] for f in fsc["findings"]} == {str(seed)}
+    assert fsc["file"] == str(data_dir / "services" / "family_service_centres.geojson")
 
 
 def test_quality_report_without_data_files(tmp_path):
