@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, replace
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -79,6 +80,7 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
     findings: list[Finding] = []
     if len(sites) == 0:
         return findings
+    sites = sites.reset_index(drop=True)  # positions are the identity below
     districts = load_districts() if districts is None else districts
     lookup = district_lookup(districts)
     name_of = districts["district"].to_dict()
@@ -91,7 +93,11 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
     point_code = joined[~joined.index.duplicated()]["TOWNCODE"].reindex(sites.index)
 
     origins = [_origin(s, k, file) for k, s in enumerate(sites["source"])]
-    for k, (idx, site) in enumerate(sites.iterrows()):
+    records = sites.drop(columns=sites.geometry.name).to_dict("records")
+    geoms, mgeoms = list(sites.geometry), list(metric.geometry)
+    codes = [None if pd.isna(c) else str(c) for c in point_code]
+    district_of = lru_cache(maxsize=None)(lambda name: match_district(name, lookup))
+    for k, site in enumerate(records):
         f, row = origins[k]
         layer = str(site.get("type") or "")
 
@@ -100,13 +106,11 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
             findings.append(Finding(where[0], where[1], fld, value, expected, "warning",
                                     code, layer))
 
-        geom = site.geometry
-        pcode = point_code.get(idx)
-        pcode = None if pcode is None or pd.isna(pcode) else str(pcode)
-        if not has_geom.loc[idx]:
+        geom, pcode = geoms[k], codes[k]
+        if not has_geom.iat[k]:
             add("geometry", None, "a point location (lon/lat)", "missing_geometry")
         elif pcode is None:
-            dist = metric.geometry.loc[idx].distance(city)
+            dist = mgeoms[k].distance(city)
             add("geometry", f"({geom.x:.6f}, {geom.y:.6f})",
                 f"a point inside 桃園市 (this one is {dist:,.0f} m outside the city "
                 "boundary, e.g. in the sea or a neighbouring city)", "outside_city")
@@ -114,12 +118,12 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
         stated = site.get("district")
         scode = None
         if not _blank(stated):
-            scode = match_district(stated, lookup)
+            scode = district_of(stated)
             if scode is None:
                 add("district", stated,
                     suggest_district(stated, name_of.get(pcode)), "unknown_district")
             elif pcode is not None and scode != pcode:
-                dist = metric.geometry.loc[idx].distance(dmetric.geometry.loc[scode])
+                dist = mgeoms[k].distance(dmetric.geometry.loc[scode])
                 add("district", stated,
                     f"the district that contains the point, {name_of[pcode]} (the point "
                     f"({geom.x:.6f}, {geom.y:.6f}) is {dist:,.0f} m outside {name_of[scode]})",
@@ -129,7 +133,7 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
         addr_district = None if _blank(address) else district_from_address(address)
         if addr_district:
             where = _address_origin(site.get("source"), (f, row))
-            acode = match_district(addr_district, lookup)
+            acode = district_of(addr_district)
             if acode is None:
                 add("address", address, suggest_district(
                     addr_district, name_of.get(scode or pcode)), "unknown_district", where)
@@ -156,7 +160,7 @@ def _duplicates(sites: gpd.GeoDataFrame, metric: gpd.GeoDataFrame,
     pos = {idx: k for k, idx in enumerate(sites.index)}
     first_name: dict[str, int] = {}
     first_id: dict[str, int] = {}
-    for k, (idx, site) in enumerate(sites.iterrows()):
+    for k, site in enumerate(sites.drop(columns=sites.geometry.name).to_dict("records")):
         f, row = origins[k]
         layer = str(site.get("type") or "")
         key = normalize_name(site.get("name"))

@@ -24,6 +24,7 @@ import io
 import json
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -358,17 +359,19 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
     has_xy = is_geojson or ("lon" in mapping and "lat" in mapping)
     _require_columns(file, raw, mapping, is_geojson=is_geojson, has_type=default_type is not None)
 
+    text = [[_clean(v) for v in r] for r in raw.itertuples(index=False, name=None)]
+    col_pos = {fld: list(raw.columns).index(col) for fld, col in mapping.items()}
+    col_pos.update({c: j for j, c in enumerate(raw.columns) if str(c).startswith("__")})
+
     def cell(i: int, fld: str) -> str:
-        col = mapping.get(fld)
-        return _clean(raw.iat[i, raw.columns.get_loc(col)]) if col is not None else ""
+        return text[i][col_pos[fld]] if fld in col_pos else ""
 
     # rows: drop only entirely blank ones (they are not data rows)
-    rows = [i for i, r in enumerate(raw.itertuples(index=False))
-            if any(_clean(v) != "" for v in r)]
+    rows = [i for i, r in enumerate(text) if any(r)]
 
     def xy_text(i: int) -> tuple[str, str]:
         if is_geojson:
-            gx, gy = _clean(raw["__x"].iat[i]), _clean(raw["__y"].iat[i])
+            gx, gy = cell(i, "__x"), cell(i, "__y")
             if gx or gy or "lon" not in mapping:
                 return gx, gy
         return cell(i, "lon"), cell(i, "lat")
@@ -389,6 +392,8 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
     canon = {code: name for name, code in lookup.items() if name.endswith("區")
              and not name.startswith("桃園市")}
 
+    type_of = lru_cache(maxsize=None)(match_service_type)
+    district_of = lru_cache(maxsize=None)(lambda name: match_district(name, lookup))
     records, rejected = [], []
     seen: dict[tuple, int] = {}
     for k, i in enumerate(rows):
@@ -401,7 +406,7 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
             problems.append(Finding(file, rowno, str(col), value, expected, "error", code, t))
 
         type_text = cell(i, "type")
-        type_id = match_service_type(type_text) if type_text else default_type
+        type_id = type_of(type_text) if type_text else default_type
         if type_id is None:
             bad("type", type_text, "a service type: " + ", ".join(
                 f"{t.id}/{t.name_zh}" for t in SERVICE_TYPES.values())
@@ -416,8 +421,7 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
             bad("lon", "", "經度/緯度 (lon/lat) columns: this tool does not geocode addresses",
                 "missing_coordinate", t)
         elif is_geojson and not tx and not ty and "lon" not in mapping:
-            gtype = (raw["__geometry_type"].iat[i] if "__geometry_type" in raw.columns
-                     else "") or "none"
+            gtype = cell(i, "__geometry_type") or "none"
             bad("geometry", gtype, "a Point geometry with [lon, lat]", "bad_geometry", t)
         else:
             lonlat, xy_problems = _coordinates(*parsed[i], tx, ty, system, to_wgs)
@@ -432,7 +436,7 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
         if cap_text and (capacity is None or capacity < 0):
             bad("capacity", cap_text, "a number ≥ 0 (or blank = unknown)", "bad_capacity", t)
         dist_text = cell(i, "district")
-        code = match_district(dist_text, lookup) if dist_text else None
+        code = district_of(dist_text) if dist_text else None
         district = canon.get(code, dist_text) if dist_text else None
 
         key = (t, name, cell(i, "address"), (tx, ty), dist_text, status, cap_text)
@@ -441,7 +445,7 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
                 "(exact duplicate)", "duplicate_row", t)
         if problems:
             findings.extend(problems)
-            rec = {_raw_name(c): _clean(raw.iat[i, j])
+            rec = {_raw_name(c): text[i][j]
                    for j, c in enumerate(raw.columns) if str(c) != "__geometry_type"}
             rejected.append({"row": rowno, "reasons": "; ".join(
                 f"{p.field}: {p.expected}" for p in problems), **rec})
