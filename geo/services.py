@@ -139,7 +139,7 @@ def load_default_sites(data_dir: Path | None) -> tuple[gpd.GeoDataFrame, list[Fi
     with street addresses attached from the seed table where the names match.
 
     Returns the site table and findings (missing files, unmatched seed rows). Address
-    plausibility checks live in :mod:`geo.quality_checks`.
+    plausibility checks live in :mod:`geo.checks`.
     """
     findings: list[Finding] = []
     records: list[dict] = []
@@ -179,11 +179,19 @@ def load_default_sites(data_dir: Path | None) -> tuple[gpd.GeoDataFrame, list[Fi
     return sites, findings
 
 
-_ADDR_DISTRICT = re.compile(r"(?:桃園市)?(\S{1,3}?區)")
+# A district name in an address: CJK characters only (so markup or digits before 區 are not
+# taken), optionally after 桃園市. Pre-2014 addresses (桃園縣中壢市, 桃園縣龍潭鄉) name the
+# same areas as 市/鎮/鄉; they map to today's 區.
+_ADDR_DISTRICT = re.compile(r"(?:桃園市)?([\u4e00-\u9fff]{1,3}?區)")
+_OLD_COUNTY = re.compile(r"桃園縣([\u4e00-\u9fff]{2})[市鎮鄉]")
 
 
 def _district_from_address(address: object) -> str | None:
-    m = _ADDR_DISTRICT.search(normalize_name(address)) if address else None
+    text = normalize_name(address) if address else ""
+    old = _OLD_COUNTY.search(text)
+    if old:
+        return old[1] + "區"
+    m = _ADDR_DISTRICT.search(text)
     return m[1] if m else None
 
 

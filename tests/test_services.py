@@ -65,3 +65,10 @@ def test_completeness_against_official_counts(data_dir):
     assert comp.loc["mental_health_centre", "share_located"] == 2 / 5
     assert comp.loc["community_support_site", "located"] == 0
     assert not comp.loc["community_support_site", "complete"]
+
+
+def test_district_from_address_variants():
+    assert district_from_address("桃園市八德區豐田二路23號") == "八德區"
+    assert district_from_address('"</script>桃園區中正路1號') == "桃園區"
+    assert district_from_address("桃園縣中壢市中正路1號") == "中壢區"  # pre-2014 address
+    assert district_from_address("中正路12號") is None
