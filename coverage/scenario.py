@@ -29,8 +29,19 @@ NEW_ID_PREFIX = "scn-"
 
 # --- edits ----------------------------------------------------------------------------
 
+class _EditDict:
+    """``to_dict`` / ``from_dict`` for the edit dataclasses (see :func:`edit_to_dict`)."""
+
+    def to_dict(self) -> dict:
+        return edit_to_dict(self)
+
+    @staticmethod
+    def from_dict(data: dict) -> "Edit":
+        return edit_from_dict(data)
+
+
 @dataclass(frozen=True)
-class AddSite:
+class AddSite(_EditDict):
     """A new site at ``lon``/``lat`` (EPSG:4326) or, when those are None, at the
     representative point of village ``village`` (VILLCODE). ``site_id`` None means
     ``scn-<edit index + 1>``; ``district`` None means the district containing the point."""
@@ -49,7 +60,7 @@ class AddSite:
 
 
 @dataclass(frozen=True)
-class MoveSite:
+class MoveSite(_EditDict):
     """Move an existing site to ``lon``/``lat`` (EPSG:4326)."""
 
     site_id: str
@@ -59,7 +70,7 @@ class MoveSite:
 
 
 @dataclass(frozen=True)
-class CloseSite:
+class CloseSite(_EditDict):
     """Close an existing site (status ``closed``; the row is kept)."""
 
     site_id: str
@@ -67,7 +78,7 @@ class CloseSite:
 
 
 @dataclass(frozen=True)
-class SetCapacity:
+class SetCapacity(_EditDict):
     """Set a site's capacity (clients, >= 0; None = unknown)."""
 
     site_id: str
@@ -76,7 +87,7 @@ class SetCapacity:
 
 
 @dataclass(frozen=True)
-class SetStatus:
+class SetStatus(_EditDict):
     """Set a site's status (open / planned / closed)."""
 
     site_id: str
@@ -345,6 +356,17 @@ class Scenario:
         return {"name": self.name, "author": self.author, "notes": self.notes,
                 "created": self.created, "modified": self.modified, "version": self.version,
                 "edits": edits_to_list(self.edits)}
+
+    to_dict = metadata
+
+    @classmethod
+    def from_dict(cls, data: dict, baseline: gpd.GeoDataFrame) -> "Scenario":
+        """The scenario described by ``data`` (as from :meth:`to_dict`) on ``baseline``."""
+        return cls(name=data["name"], baseline=baseline,
+                   edits=edits_from_list(data.get("edits", [])),
+                   author=data.get("author", ""), notes=data.get("notes", ""),
+                   created=data.get("created", ""), modified=data.get("modified", ""),
+                   version=int(data.get("version", 0)))
 
 
 @dataclass(frozen=True)

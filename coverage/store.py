@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pyogrio
 
@@ -197,16 +198,28 @@ def read_scenario_file(path: str | os.PathLike) -> Scenario:
     file when it is not an intact scenario GeoPackage.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioNotFound(f"{path}: no such scenario file")
-    meta = _read_meta(path)
-    try:
-        baseline = normalise_sites(pyogrio.read_dataframe(path, layer=BASELINE_LAYER))
-    except Exception as exc:
-        raise _file_error(path, f"unreadable '{BASELINE_LAYER}' layer ({exc})") from None
+    for _ in range(10):  # a save may replace the file between our reads: read one version
+        try:
+            before = _identity(path)
+        except FileNotFoundError:
+            raise ScenarioNotFound(f"{path}: no such scenario file") from None
+        meta = _read_meta(path)
+        try:
+            baseline = normalise_sites(pyogrio.read_dataframe(path, layer=BASELINE_LAYER))
+        except Exception as exc:
+            raise _file_error(path, f"unreadable '{BASELINE_LAYER}' layer ({exc})") from None
+        if _identity(path) == before:
+            break
+    else:
+        raise ScenarioError(f"{path}: kept changing while being read; try again")
     return Scenario(name=meta["name"], baseline=baseline, edits=meta["edits"],
                     author=meta["author"], notes=meta["notes"], created=meta["created"],
                     modified=meta["modified"], version=meta["version"])
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def load_scenario(name: str, *, store: str | os.PathLike | None = None) -> Scenario:
@@ -352,6 +365,9 @@ def save_scenario(scenario: Scenario, *, store: str | os.PathLike | None = None,
     anything is written.
     """
     name = validate_name(scenario.name)
+    if not isinstance(scenario.baseline, gpd.GeoDataFrame):
+        raise ValueError(f"scenario {name!r}: baseline must be a site table (GeoDataFrame), "
+                         f"got {type(scenario.baseline).__name__}")
     path = scenario_path(name, store)
     expected = scenario.version if expected_version is None else int(expected_version)
     with _locked(path.parent):

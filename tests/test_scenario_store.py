@@ -130,6 +130,9 @@ def test_edits_json_roundtrip_and_bad_dicts():
     edits = _edits()
     text = json.dumps(edits_to_list(edits), ensure_ascii=False)
     assert edits_from_list(json.loads(text)) == edits
+    assert all(type(e).from_dict(e.to_dict()) == e for e in edits)
+    scn = Scenario("s", None, edits, author="a", version=3)
+    assert Scenario.from_dict(json.loads(json.dumps(scn.to_dict())), None) == scn
     with pytest.raises(ValueError, match="edit 3: field 'kind'"):
         edit_from_dict({"kind": "explode", "site_id": "x"}, index=3)
     with pytest.raises(ValueError, match=r"edit 0 \(close\): unexpected field"):
@@ -520,3 +523,34 @@ def test_cli_errors_exit_nonzero(sites, store, capsys):
     assert code != 0 and "ok" in out and str(scenario_path("broken", store)) in err
     code, _, err = _cli(capsys, "scenario", "show", "broken", "--store", str(store))
     assert code != 0 and str(scenario_path("broken", store)) in err
+
+
+def _rewriter(store, n, queue):
+    try:
+        for k in range(1, n + 1):
+            scn = load_scenario("live", store=store)
+            base = scn.baseline.copy()
+            base["capacity"] = float(k)  # baseline and edits change together
+            save_scenario(replace(scn, baseline=base, edits=(SetCapacity("fsc-001", k),)),
+                          store=store)
+        queue.put(("ok", n))
+    except Exception as exc:
+        queue.put(("error", repr(exc)))
+
+
+def test_loads_during_saves_see_one_whole_version(sites, store):
+    save_scenario(Scenario("live", sites, ()), store=store)
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    writer = ctx.Process(target=_rewriter, args=(store, 6, queue))
+    writer.start()
+    seen = set()
+    while writer.is_alive() or not seen:
+        scn = load_scenario("live", store=store)
+        k = len(scn.edits) and scn.edits[0].capacity
+        assert (scn.baseline["capacity"].fillna(0) == k).all(), (scn.version, k)
+        assert scn.version == k + 1
+        seen.add(k)
+    writer.join(timeout=30)
+    assert queue.get(timeout=5) == ("ok", 6)
+    assert load_scenario("live", store=store).version == 7 and len(seen) >= 2
