@@ -105,6 +105,10 @@ def _sites(args: argparse.Namespace, data_dir: Path | None, type_id: str):
         sites, _ = load_default_sites(data_dir)
         note = "default layer"
     chosen = select_sites(sites, type_id, include_planned=args.include_planned)
+    located = ~(chosen.geometry.isna() | chosen.geometry.is_empty)
+    if not located.all():
+        note += f"; {int((~located).sum())} without coordinates left out"
+        chosen = chosen[located]
     return chosen, f"{note}; {len(chosen)} of type {type_id} counted " + \
         ("(open + planned)" if args.include_planned else "(open only)")
 

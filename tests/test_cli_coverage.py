@@ -1,0 +1,158 @@
+"""``safetynet coverage``: the per-village table on real data, summaries, network note,
+custom demand, atomic writes and clear errors for bad input."""
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cli import main
+from geo.paths import PROJECT_ROOT
+
+COLUMNS = ["VILLCODE", "TOWNCODE", "district", "village", "population", "demand",
+           "nearest_site", "nearest_m", "sites_within", "covered"]
+
+
+def _run(*args):
+    return main(["coverage", *args])
+
+
+def test_csv_table_and_summary(tmp_path, capsys, data_dir):
+    out = tmp_path / "fsc.csv"
+    assert _run("--type", "family_service_centre", "--radius-km", "5", "--out", str(out),
+                "--data-dir", str(data_dir)) == 0
+    text = capsys.readouterr().out
+    t = pd.read_csv(out, dtype={"VILLCODE": str, "TOWNCODE": str})
+    assert list(t.columns[:len(COLUMNS)]) == COLUMNS
+    assert len(t) == 504 and t["VILLCODE"].is_unique
+    assert t["population"].sum() == 2_270_689 and (t["demand"] == t["population"]).all()
+    assert set(t["covered"].unique()) <= {0.0, 1.0}
+    assert ((t["covered"] == 1) == (t["nearest_m"] <= 5000)).all()
+    covered = int((t["population"] * t["covered"]).sum())
+    assert f"{covered:,}" in text and "2,270,689" in text and "13/13" in text
+    assert not list(tmp_path.glob(".*tmp"))  # no temp file left behind
+
+
+def test_json_output_and_elderly_demand(tmp_path, capsys, data_dir):
+    out = tmp_path / "fsc.json"
+    assert _run("--type", "家庭服務中心", "--demand", "elderly", "--out", str(out), "--json",
+                "--data-dir", str(data_dir)) == 0
+    printed = json.loads(capsys.readouterr().out)
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["summary"]["demand_total"] == printed["demand_total"]
+    rows = pd.DataFrame(doc["villages"])
+    assert len(rows) == 504
+    from geo.population import load_village_table
+    villages, _ = load_village_table(data_dir)
+    assert rows["demand"].sum() == villages["age_65_plus"].sum()
+    assert printed["radius_m"] == 5000  # default from coverage/defaults.toml
+    assert "capacity_norm" not in printed  # the per-resident norm applies to population only
+
+
+def test_area_weighted_shares(tmp_path, capsys, data_dir):
+    point, area = tmp_path / "p.csv", tmp_path / "a.csv"
+    assert _run("--type", "family_service_centre", "--radius-km", "3", "--out", str(point),
+                "--data-dir", str(data_dir)) == 0
+    assert _run("--type", "family_service_centre", "--radius-km", "3", "--area-weighted",
+                "--out", str(area), "--data-dir", str(data_dir)) == 0
+    p, a = pd.read_csv(point), pd.read_csv(area)
+    assert a["covered"].between(0, 1).all()
+    assert ((a["covered"] > 0) & (a["covered"] < 1)).sum() > 20  # partial villages exist
+    # a village whose point is beyond 3 km of every site but whose polygon is reached
+    assert ((p["covered"] == 0) & (a["covered"] > 0)).any()
+
+
+def test_network_mode_says_graph_is_taoyuan_district_only(tmp_path, capsys, data_dir):
+    out = tmp_path / "net.csv"
+    assert _run("--type", "family_service_centre", "--mode", "network", "--out", str(out),
+                "--data-dir", str(data_dir)) == 0
+    text = capsys.readouterr().out
+    assert "桃園區" in text and "unreachable" in text
+    t = pd.read_csv(out, dtype={"TOWNCODE": str})
+    outside = t["TOWNCODE"] != "68000010"
+    # the graph ends at 桃園區's edge: villages off it are never covered, and those are
+    # nearly all villages of the other 12 districts
+    assert t.loc[~t["snapped"], "covered"].sum() == 0
+    assert (~t.loc[outside, "snapped"]).mean() > 0.95
+    inside = t[~outside]
+    assert inside["covered"].mean() > 0.5
+    assert inside.loc[inside["covered"] == 1, "nearest_m"].le(5000).all()
+
+
+def test_custom_demand_file(tmp_path, capsys, data_dir):
+    f = tmp_path / "cases.csv"
+    f.write_text("VILLCODE,cases\n68000010-001,10\n68000010002,5\n", encoding="utf-8")
+    out = tmp_path / "c.csv"
+    assert _run("--type", "family_service_centre", "--demand", "cases", "--demand-file", str(f),
+                "--out", str(out), "--data-dir", str(data_dir)) == 0
+    text = capsys.readouterr().out
+    t = pd.read_csv(out, dtype={"VILLCODE": str}).set_index("VILLCODE")
+    assert t.loc["68000010001", "demand"] == 10 and t["demand"].notna().sum() == 2
+    assert "502 villages have no demand value" in text
+
+
+def test_user_site_list(tmp_path, capsys, data_dir):
+    f = tmp_path / "sat.csv"
+    f.write_text("名稱,經度,緯度,狀態\n甲據點,121.30,24.99,開放\n乙據點,121.22,24.95,規劃中\n",
+                 encoding="utf-8")
+    out = tmp_path / "s.csv"
+    assert _run("--type", "小衛星", "--sites", str(f), "--out", str(out),
+                "--data-dir", str(data_dir)) == 0
+    assert "1 of type community_support_site counted (open only)" in capsys.readouterr().out
+    assert _run("--type", "小衛星", "--sites", str(f), "--include-planned", "--out", str(out),
+                "--data-dir", str(data_dir)) == 0
+    assert "2 of type community_support_site counted" in capsys.readouterr().out
+    t = pd.read_csv(out)
+    assert t["sites_within"].max() <= 2 and t["covered"].sum() > 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--type", "nope", "--out", "x.csv"], "unknown service type"),
+    (["--type", "family_service_centre", "--out", "x.txt"], ".csv or .json"),
+    (["--type", "family_service_centre", "--radius-km", "-1", "--out", "x.csv"], "> 0"),
+    (["--type", "family_service_centre", "--demand", "cases", "--out", "x.csv"],
+     "--demand-file"),
+    (["--type", "family_service_centre", "--mode", "network", "--area-weighted",
+      "--out", "x.csv"], "straight"),
+    (["--type", "family_service_centre", "--mode", "network", "--graph", "missing.graphml",
+      "--out", "x.csv"], "road graph not found"),
+    (["--type", "family_service_centre", "--demand", "cases", "--demand-file", "no.csv",
+      "--out", "x.csv"], "demand file not found"),
+])
+def test_bad_input_exits_nonzero_with_message(tmp_path, capsys, data_dir, args, message,
+                                              monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert _run(*args, "--data-dir", str(data_dir)) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_bad_custom_value_names_file_and_row(tmp_path, capsys, data_dir):
+    f = tmp_path / "cases.csv"
+    f.write_text("VILLCODE,cases\n68000010001,1\n68000010002,n/a\n", encoding="utf-8")
+    out = tmp_path / "c.csv"
+    out.write_text("previous", encoding="utf-8")
+    assert _run("--type", "family_service_centre", "--demand", "cases", "--demand-file", str(f),
+                "--out", str(out), "--data-dir", str(data_dir)) == 2
+    err = capsys.readouterr().err
+    assert str(f) in err and "row 2" in err
+    assert out.read_text(encoding="utf-8") == "previous"  # failed run leaves the file alone
+
+
+def test_subprocess_entry_point(tmp_path, data_dir):
+    out = tmp_path / "o.csv"
+    proc = subprocess.run([sys.executable, "-m", "cli", "coverage", "--type",
+                           "mental_health_centre", "--out", str(out), "--data-dir",
+                           str(data_dir)], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert proc.returncode == 0, proc.stderr
+    t = pd.read_csv(out)
+    assert t["nearest_site"].isin(["mhc-001", "mhc-002"]).all()
+    # 2 open centres at a 10 km radius (defaults.toml): their districts only are counted
+    assert "2/13" in proc.stdout
+    assert math.isclose(t["covered"].mean(), (t["nearest_m"] <= 10000).mean())
+    assert np.isfinite(t["nearest_m"]).all()
