@@ -10,9 +10,11 @@ distance) as a mutual neighbour, and every such link is reported in the result m
 p-values. esda's ``p_sim`` is a *folded* pseudo p-value, (min(#sim >= obs, #sim < obs) + 1)
 / (R + 1): a one-tailed test in whichever direction the observed statistic lies. Compared
 with 0.05 it flags about 10 % of villages under pure noise. We therefore drive every decision
-with the two-sided ``p = min(1, 2 * p_sim)`` (or, with ``p_source="norm"``, the two-sided
-analytical normal p of Gi*), so that "95 % confidence" means what it says; it is computed in
-float64 from the permutation counts (esda stores Gi* p_sim as float32). With R = 999 the
+with the two-sided ``p = min(1, 2 (min(#sim >= obs, #sim <= obs) + 1) / (R + 1))`` (or, with
+``p_source="norm"``, the two-sided analytical normal p of Gi*), so that "95 % confidence"
+means what it says. It equals 2 * p_sim for continuous data, but counts ties in both tails:
+esda's folding gives p = 0.001 to a 0/1 indicator whose neighbourhood is all 0. It is
+computed in float64 from the simulations (esda stores Gi* p_sim as float32). With R = 999 the
 smallest attainable p is 0.002, and BH over 504 villages at q = 0.05 then needs at least 21
 villages at that floor before anything is significant: use 9999 permutations with FDR.
 
@@ -213,17 +215,26 @@ def _check(permutations: int, alpha: float, p_source: str) -> None:
 
 
 def _two_sided(sims: np.ndarray, observed: np.ndarray, esda_p: np.ndarray) -> np.ndarray:
-    """Two-sided pseudo p, 2 (min(#sim >= obs, #sim < obs) + 1) / (R + 1) capped at 1, in
-    float64 from the kept simulations (n, R). Checks esda's p_sim is the folded one-tailed
-    value this module documents (esda announced a change of default)."""
+    """Two-sided pseudo p from the kept simulations (n, R), in float64:
+    min(1, 2 (min(#sim >= obs, #sim <= obs) + 1) / (R + 1)); values within 1e-9 (relative)
+    of the observed statistic count as ties in both tails.
+
+    esda's folded p_sim counts ties only in the upper tail, so a statistic at the bottom of a
+    tied null (e.g. a 0/1 indicator whose neighbourhood is all 0) gets p = 1/(R+1) there;
+    for continuous data both agree. Also checks that esda's p_sim is still the folded
+    one-tailed value (esda has announced a change of default)."""
     n_perm = sims.shape[1]
-    larger = (sims >= observed[:, None]).sum(axis=1)
-    folded = (np.minimum(larger, n_perm - larger) + 1) / (n_perm + 1)
+    obs = observed[:, None]
+    tie = np.isclose(sims, obs, rtol=1e-9, atol=0.0)
+    upper = ((sims >= obs) | tie).sum(axis=1)
+    lower = ((sims <= obs) | tie).sum(axis=1)
+    raw_upper = (sims >= obs).sum(axis=1)
+    folded = (np.minimum(raw_upper, n_perm - raw_upper) + 1) / (n_perm + 1)
     if not np.allclose(folded, esda_p, rtol=0, atol=1e-6):
         raise RuntimeError("esda's p_sim is no longer the folded one-tailed pseudo p; "
                            "update coverage/hotspots.py for this esda version "
                            f"({esda.__version__})")
-    return np.minimum(1.0, 2.0 * folded)
+    return np.minimum(1.0, 2.0 * (np.minimum(upper, lower) + 1) / (n_perm + 1))
 
 
 @contextmanager
@@ -272,7 +283,7 @@ def gi_star(values: pd.Series, villages: gpd.GeoDataFrame, *, weights: str = "qu
 
     Returns (frame, meta). Frame index VILLCODE; columns district, village (if present),
     value, G, z (analytical Gi* z-score), p_sim (esda folded one-tailed pseudo p),
-    p_norm (two-sided normal p of z), p (two-sided p used: min(1, 2 p_sim) or p_norm by
+    p_norm (two-sided normal p of z), p (two-sided pseudo p, see module doc, or p_norm by
     ``p_source``), p_fdr (BH-adjusted p), significant (p or p_fdr <= alpha), bin (-3..3),
     n_neighbours (excluding self).
     """
@@ -308,9 +319,9 @@ def local_moran(values: pd.Series, villages: gpd.GeoDataFrame, *, weights: str =
 
     Calls ``esda.Moran_Local(y, w, transformation="r", permutations, seed, n_jobs=1)``.
     Frame index VILLCODE; columns district, village (if present), value, Is, z (z of Is
-    against its permutation distribution), p_sim (esda folded pseudo p), p
-    (min(1, 2 p_sim)), p_fdr, significant, quadrant_raw (HH/LH/LL/HL, value vs spatial lag),
-    quadrant (quadrant_raw where significant, else "ns"), n_neighbours.
+    against its permutation distribution), p_sim (esda folded pseudo p), p (two-sided
+    pseudo p, see module doc), p_fdr, significant, quadrant_raw (HH/LH/LL/HL, value vs
+    spatial lag), quadrant (quadrant_raw where significant, else "ns"), n_neighbours.
     """
     _check(permutations, alpha, "sim")
     y = _values(values, villages, non_negative=False)
@@ -430,7 +441,7 @@ def method_note(meta: dict, lang: str = "zh-TW") -> str:
         parts.append(f"指標：{meta['indicator']}，{meta['n_villages']} 個里")
         parts.append(f"空間權重：{wt}，" + ("二元權重" if gi else "列標準化"))
         parts.append(f"無鄰里者以最近里補為鄰居：{link_txt}" if links else "所有里皆有鄰居")
-        src = ("排列虛擬 p 值（雙尾，= 2 × esda 單尾 p_sim）" if meta["p_source"] == "sim"
+        src = ("排列虛擬 p 值（雙尾：較小尾端計數加倍，同值計入兩尾）" if meta["p_source"] == "sim"
                else "常態近似雙尾 p 值")
         parts.append(f"推論：條件隨機排列 {meta['permutations']} 次，亂數種子 {meta['seed']}；"
                      f"判定依據為{src}")
@@ -452,7 +463,7 @@ def method_note(meta: dict, lang: str = "zh-TW") -> str:
     parts.append(f"weights: {wt}, " + ("binary" if gi else "row-standardised"))
     parts.append(f"villages without neighbours linked to their nearest village: {link_txt}"
                  if links else "every village has at least one neighbour")
-    src = ("two-sided permutation pseudo p (2 x esda's one-tailed p_sim)"
+    src = ("two-sided permutation pseudo p (twice the smaller tail, ties in both)"
            if meta["p_source"] == "sim" else "two-sided normal-approximation p")
     parts.append(f"inference: {meta['permutations']} conditional permutations, seed "
                  f"{meta['seed']}; decisions use the {src}")

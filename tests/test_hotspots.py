@@ -3,6 +3,7 @@ hand computation, planted and null indicators on the real village geometry, isla
 and region merging on a hand-built grid."""
 from __future__ import annotations
 
+import json
 import math
 
 import esda
@@ -60,11 +61,14 @@ def test_gi_star_equals_direct_esda_call_and_getis_ord_formula(table):
     assert np.array_equal(res["z"].to_numpy(), direct.Zs)
     assert np.array_equal(res["p_sim"].to_numpy(), direct.p_sim)
     assert np.array_equal(res["p_norm"].to_numpy(), np.minimum(1, 2 * direct.p_norm))
-    # two-sided p: twice the smaller tail count, from the simulations, in float64
-    larger = (direct.rGs >= direct.Gs[:, None]).sum(1)
-    tail = np.minimum(larger, 999 - larger)
+    # two-sided p: twice the smaller tail count (ties, within 1e-9, in both), float64;
+    # a permutation that redraws a low-cardinality village's own neighbours ties exactly
+    sims, obs = direct.rGs, direct.Gs[:, None]
+    tie = np.isclose(sims, obs, rtol=1e-9, atol=0)
+    tail = np.minimum(((sims >= obs) | tie).sum(1), ((sims <= obs) | tie).sum(1))
     assert np.array_equal(res["p"].to_numpy(), np.minimum(1, 2 * (tail + 1) / 1000))
-    np.testing.assert_allclose(res["p"], np.minimum(1, 2 * direct.p_sim), atol=1e-6)
+    close = np.isclose(res["p"], np.minimum(1, 2 * direct.p_sim), rtol=0, atol=1e-6)
+    assert close.mean() > 0.95 and (~close <= tie.any(1)).all()
     # the permutation p does not depend on the transform (esda's default is "R")
     w2, _ = hs.build_weights(table)
     default = esda.G_Local(y.to_numpy(), w2, star=True, permutations=999, seed=SEED)
@@ -292,3 +296,66 @@ def test_method_note_states_the_settings(villages):
     assert "seed 77" in en and "distance band 2500 m" in en and "false-discovery-rate" in en
     _, meta = hs.local_moran(y, villages)
     assert "未做多重檢定校正" in hs.method_note(meta) and "LISA" in hs.method_note(meta, "en")
+
+
+def test_tied_binary_indicator_counts_ties_in_both_tails(villages):
+    # a 0/1 indicator (like uncovered in point mode): ~10 % ones scattered at random
+    rng = np.random.default_rng(11)
+    y = pd.Series((rng.random(len(villages)) < 0.1).astype(float), index=villages.index, name="u")
+    res, _ = hs.gi_star(y, villages, seed=SEED)
+    w, _ = hs.build_weights(villages)
+    direct = esda.G_Local(y.to_numpy(), w, star=True, transform="B", permutations=999, seed=SEED)
+    sims, obs = direct.rGs, direct.Gs[:, None]
+    tie = np.isclose(sims, obs, rtol=1e-9, atol=0)
+    tail = np.minimum(((sims >= obs) | tie).sum(1), ((sims <= obs) | tie).sum(1))
+    assert np.array_equal(res["p"].to_numpy(), np.minimum(1, 2 * (tail + 1) / 1000))
+    # an all-zero neighbourhood sits at the bottom of a tied null: esda's folded p_sim says
+    # 0.001, but about (0.9 ** k) of the permutations tie with it, so it is not significant
+    zero = res.index[(res["G"] == 0)]
+    assert len(zero) > 50
+    assert (res.loc[zero, "p_sim"] < 0.002).all()
+    assert (res.loc[zero, "p"] > 0.2).all() and (res.loc[zero, "bin"] == 0).all()
+    assert (res["bin"] != 0).mean() <= 0.12
+
+
+# -------------------------------------------------------------------------------- CLI
+def test_cli_hotspots_regions_carry_unmet_demand_from_the_coverage_engine(tmp_path, capsys):
+    from cli import main
+    from coverage.engine import coverage_table
+    from coverage.metrics import select_sites
+    from geo.population import load_village_table
+    from geo.services import load_default_sites
+
+    data_dir = resolve_data_dir()
+    if data_dir is None:
+        pytest.skip("no data directory")
+    out = tmp_path / "hot.json"
+    rc = main(["hotspots", "--indicator", "uncovered_share", "--type", "family_service_centre",
+               "--radius-km", "3", "--seed", "99", "--json", "--out", str(out)])
+    assert rc == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["meta"]["seed"] == 99 and printed["meta"]["radius_m"] == 3000
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    villages = pd.DataFrame(saved["villages"]).set_index("VILLCODE")
+    # the engine's own table, independently: indicator = 1 - covered, unmet = demand * (1 - covered)
+    table, _ = load_village_table(data_dir)
+    sites, _ = load_default_sites(data_dir)
+    cov, _ = coverage_table(table, select_sites(sites, "family_service_centre"), radius_m=3000)
+    np.testing.assert_allclose(villages["value"], 1 - cov["covered"].reindex(villages.index))
+    regions = saved["regions"]
+    assert regions and regions == sorted(regions, key=lambda r: -r["unmet_demand"])
+    for r in regions:
+        assert (villages.loc[r["villages"], "bin"] >= 2).all()
+        part = cov.loc[r["villages"]]
+        assert r["unmet_demand"] == pytest.approx((part["demand"] * (1 - part["covered"])).sum())
+        assert set(r["nearest_sites"]) == set(part["nearest_site"])
+    hot = villages.index[villages["bin"] >= 2]
+    assert sorted(v for r in regions for v in r["villages"]) == sorted(hot)
+
+
+def test_cli_hotspots_rejects_a_coverage_indicator_without_type(capsys):
+    from cli import main
+    if resolve_data_dir() is None:
+        pytest.skip("no data directory")
+    assert main(["hotspots", "--indicator", "uncovered_share"]) == 2
+    assert "needs --type" in capsys.readouterr().err
