@@ -152,6 +152,8 @@ def _check_gpkg(path: Path) -> None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
+        if not path.exists():  # deleted meanwhile: not a damaged file
+            raise ScenarioNotFound(f"{path}: no such scenario file") from None
         raise _file_error(path, f"not a readable GeoPackage ({exc})") from None
     if app_id != _GPKG_APPLICATION_ID:
         raise _file_error(path, f"not a GeoPackage (application_id {app_id:#x})")
@@ -245,6 +247,8 @@ def list_scenarios(*, store: str | os.PathLike | None = None) -> list[ScenarioIn
             continue
         try:
             m = _read_meta(path)
+        except ScenarioNotFound:  # deleted while we listed
+            continue
         except ScenarioFileError as exc:
             infos.append(ScenarioInfo(path=path, error=str(exc)))
             continue
