@@ -19,11 +19,15 @@ smallest attainable p is 0.002, and BH over 504 villages at q = 0.05 then needs 
 villages at that floor before anything is significant: use 9999 permutations with FDR.
 
 Gi_Bin (ArcGIS convention): +-3 when p <= 0.01, +-2 when p <= 0.05, +-1 when p <= 0.10, sign
-of z; 0 otherwise. With ``fdr=True`` the BH-adjusted p replaces p, which is the same as running
-BH separately at 0.10, 0.05 and 0.01 and keeping the strictest level passed. ArcGIS's FDR
-option is documented the same way (p-values ranked, the weakest dropped per confidence level)
-but applies it to its analytical normal p-values and leaves its z/p fields unadjusted; we keep
-``p`` unadjusted too and add ``p_fdr``.
+of z; 0 otherwise. With ``fdr=True`` the BH-adjusted p (``p_fdr``) replaces p; as BH-adjusted
+p <= q exactly when BH rejects at level q, this is BH run separately at 0.10, 0.05 and 0.01,
+keeping the strictest level passed. ArcGIS (Hot Spot Analysis, "Apply False Discovery Rate
+Correction") documents the same per-level idea: for each confidence level the significant
+p-values are ranked and the weakest dropped according to the estimated false positives
+(Caldas de Castro & Singer 2006), and its z/p fields stay unadjusted. The differences: ArcGIS
+Gi* ranks its analytical normal p-values, not permutation ones (use ``p_source="norm"`` to
+match), and its code is not published, so boundary handling (<= vs <) is unverified. Like
+ArcGIS we keep ``p`` unadjusted and add ``p_fdr``.
 """
 from __future__ import annotations
 
@@ -47,9 +51,13 @@ DEFAULT_SEED = 12345
 DEFAULT_PERMUTATIONS = 999
 BIN_LEVELS = ((3, 0.01), (2, 0.05), (1, 0.10))  # |Gi_Bin| -> two-sided p threshold
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}  # esda Moran_Local.q (geoda_quads=False)
-INDICATORS = {  # name -> (zh-TW label, English label)
+INDICATORS = {  # name -> (zh-TW label, English label); the last three need coverage results
     "children_density": ("兒少人口密度（0–14 歲，人/km²）", "children aged 0-14 per km²"),
     "elderly_density": ("高齡人口密度（65 歲以上，人/km²）", "residents aged 65+ per km²"),
+    "per_1000": ("每千人口數", "per 1,000 residents"),
+    "uncovered_share": ("未涵蓋比例", "share of demand not covered"),
+    "residents_per_site": ("最近據點服務人口（人/處）", "residents served by the nearest site"),
+    "access_score": ("可及性分數（2SFCA，平均為 1）", "access score (2SFCA, mean 1)"),
 }
 
 
@@ -456,6 +464,11 @@ def method_note(meta: dict, lang: str = "zh-TW") -> str:
                              + ("；建議增加排列次數（如 9999）" if meta["fdr_min_villages"] >= 10 else ""))
         else:
             parts.append("未做多重檢定校正（FDR），約有 α 比例的里可能為偽陽性")
+        if "side" in meta:
+            rule = (f"Gi* 分級 {'≥ ' if meta['side'] == 'hot' else '≤ -'}{meta.get('min_bin', 1)}"
+                    if gi else ("HH" if meta["side"] == "hot" else "LL"))
+            parts.append(f"{'熱' if meta['side'] == 'hot' else '冷'}區：{rule} 且相鄰（queen）"
+                         "的里合併為同一區，依未涵蓋需求、需求排序")
         return "。".join(parts) + "。"
     parts.append("Method: local Getis-Ord Gi* (self included)" if gi else
                  "Method: local Moran's I (LISA)")
@@ -481,4 +494,9 @@ def method_note(meta: dict, lang: str = "zh-TW") -> str:
     else:
         parts.append("no multiple-testing (FDR) correction: about alpha of the villages may be "
                      "false positives")
+    if "side" in meta:
+        rule = (f"Gi* bin {'>= ' if meta['side'] == 'hot' else '<= -'}{meta.get('min_bin', 1)}"
+                if gi else ("HH" if meta["side"] == "hot" else "LL"))
+        parts.append(f"{meta['side']} regions: villages with {rule} that touch (queen) are "
+                     "merged, ranked by unmet demand, then demand")
     return "; ".join(parts) + "."
