@@ -33,12 +33,13 @@ coverage.gaps
     uncovered_villages (ranked by uncovered demand), service_deserts (beyond every selected
     type), demand_supply_gap (per district need share - capacity share).
 coverage.engine
-    build_state(villages, sites, *, radius_m, demand, mode, ...) -> CoverageState with
-    add_site / move_site / remove_site (one distance column each; results equal a full
-    recomputation exactly), village_table(), summary(), distances(); lonlat_to_xy.
-coverage.analysis
-    coverage_table(...) and city_summary(...): the per-village table and summary behind
-    ``safetynet coverage`` (cli/cmd_coverage.py).
+    build_state(villages, sites, *, radius_m, demand, mode, network, area_weighted, decay,
+    sigma_m, steps, ...) -> CoverageState with add_site / move_site / remove_site (one
+    distance column each; results equal a full recomputation exactly), village_table(),
+    summary(), distances(); coverage_table(villages, sites, *, radius_m, demand, ...) ->
+    (per-village table behind ``safetynet coverage``, state); lonlat_to_xy.
+    metrics.city_summary(table, sites, villages) gives the printed city summary.
 
-Other modules in this package (optimize, hotspots, scenario, store) are maintained separately.
+Other modules in this package (optimize, hotspots, scenario, store, report_maps) are
+maintained separately. Benchmarks: benchmarks/bench_coverage.py.
 """
