@@ -116,7 +116,7 @@ def _sites(args: argparse.Namespace, data_dir: Path | None, type_id: str):
 def run(args: argparse.Namespace) -> int:
     from coverage.config import type_defaults
     from coverage.engine import coverage_table
-    from coverage.metrics import city_summary, read_custom_demand
+    from coverage.metrics import city_summary, coverage_summary, read_custom_demand
     from geo.population import load_village_table
 
     type_id = match_service_type(args.service_type)
@@ -177,15 +177,20 @@ def run(args: argparse.Namespace) -> int:
         notes.append(f"{summary['villages_missing_demand']} villages have no demand value "
                      "(counted as 0)")
     summary["notes"] = notes
+    groups = ["demand"] + [g for g in DEMANDS if g in table and table[g].notna().any()]
+    districts = coverage_summary(table, groups, weight_col="demand")
     out = table.reset_index()
     if out_path.suffix.lower() == ".csv":
         text = out.replace([np.inf, -np.inf], np.nan).to_csv(index=False, lineterminator="\n")
     else:
         records = [{k: _jsonable(v) for k, v in r.items()} for r in out.to_dict("records")]
+        by_district = [{k: _jsonable(v) for k, v in r.items()}
+                       for r in districts.reset_index().to_dict("records")]
         text = json.dumps({"summary": {k: _jsonable(v) for k, v in summary.items()},
-                           "villages": records}, ensure_ascii=False, indent=1)
+                           "districts": by_district, "villages": records},
+                          ensure_ascii=False, indent=1)
     atomic_write(out_path, text)
-    _print_summary(summary, out_path, as_json=args.json)
+    _print_summary(summary, districts, out_path, as_json=args.json)
     return 0
 
 
@@ -193,7 +198,7 @@ def _fmt_m(v: float) -> str:
     return "無 / none" if not math.isfinite(v) else f"{v / 1000:.2f} km"
 
 
-def _print_summary(s: dict, out_path: Path, *, as_json: bool) -> None:
+def _print_summary(s: dict, districts: pd.DataFrame, out_path: Path, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps({k: _jsonable(v) for k, v in s.items()}, ensure_ascii=False, indent=2,
                          default=str))
@@ -217,6 +222,10 @@ def _print_summary(s: dict, out_path: Path, *, as_json: bool) -> None:
         else:
             print(f"  capacity unknown for some sites; at the norm of 1 per "
                   f"{s['capacity_norm']:,.0f} the demand needs {s['capacity_needed']:,.1f} units")
+    print("  district 行政區        demand 需求   covered 涵蓋率   median 中位距離")
+    for code, r in districts.drop(index="all").iterrows():
+        print(f"  {r['district']:6s} {code}  {r['demand_total']:12,.0f}   "
+              f"{r['demand_share']:8.1%}      {_fmt_m(r['median_m'])}")
     for note in s["notes"]:
         print(f"  - {note}")
     print(f"  wrote 輸出: {out_path}")

@@ -30,7 +30,7 @@ from geo import MAP_CRS, METRIC_CRS
 
 from coverage.access import decay_weights, normalise, site_ratio, supply_values, village_access
 from coverage.distance import as_network, distances_xy, site_points, village_points
-from coverage.metrics import (area_share_one, demand_column, disc_relations,
+from coverage.metrics import (DEMAND_GROUPS, area_share_one, demand_column, disc_relations,
                               village_polygons, weighted_percentile)
 
 _TO_METRIC = Transformer.from_crs(MAP_CRS, METRIC_CRS, always_xy=True)
@@ -303,7 +303,9 @@ def coverage_table(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, radiu
     Index VILLCODE; columns TOWNCODE, district, village, population, demand, nearest_site,
     nearest_m (metres, inf = none reachable), sites_within, covered (0/1, or the covered
     area share with ``area_weighted=True``), access_raw / access (2SFCA, see
-    coverage.access; decay options as in :func:`build_state`), and in network mode
+    coverage.access; decay options as in :func:`build_state`), children, elderly,
+    households (when the population table has them, for per-group summaries with
+    coverage.metrics.coverage_summary), and in network mode
     snap_m / snapped (False = the village point is farther than max_snap_m from the road
     graph, so it is unreachable). ``options``: keyword options of :func:`build_state`.
     """
@@ -317,6 +319,10 @@ def coverage_table(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, radiu
     out["demand"] = dem.to_numpy(float)
     for col in ("nearest_site", "nearest_m", "sites_within", "covered", "access_raw", "access"):
         out[col] = t[col].to_numpy()
+    for group in ("children", "elderly", "households"):  # for per-group summaries
+        col = DEMAND_GROUPS[group]
+        if col in villages:
+            out[group] = pd.to_numeric(villages[col], errors="coerce").astype(float).to_numpy()
     if state.mode == "network":
         snap = state.origin_snap
         if snap is None:  # no sites: snap the villages anyway, to report reachability

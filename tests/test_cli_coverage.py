@@ -51,6 +51,11 @@ def test_json_output_and_elderly_demand(tmp_path, capsys, data_dir):
     villages, _ = load_village_table(data_dir)
     assert rows["demand"].sum() == villages["age_65_plus"].sum()
     assert printed["radius_m"] == 5000  # default from coverage/defaults.toml
+    districts = pd.DataFrame(doc["districts"]).set_index("TOWNCODE")
+    assert len(districts) == 14  # 13 districts + the city row
+    assert districts.drop(index="all")["elderly_covered"].sum() == pytest.approx(
+        districts.loc["all", "elderly_covered"])
+    assert districts.loc["all", "population_total"] == 2_270_689
     assert "capacity_norm" not in printed  # the per-resident norm applies to population only
 
 

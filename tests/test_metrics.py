@@ -125,6 +125,17 @@ def test_coverage_summary_by_hand():
     assert b["median_m"] == 1000 and a["median_m"] == 1000  # A: 0 (100), 1000 (200)
 
 
+def test_summary_per_population_group_by_hand():
+    t = _toy_table()  # covered at 1500 m: V1-V4 and V6, not V5
+    s = coverage_summary(t, ["population", "children", "elderly", "households"])
+    city = s.loc["all"]
+    # children = pop // 10: 10 + 20 + 30 + 40 + 60 covered of 210
+    assert (city["children_covered"], city["children_total"]) == (160, 210)
+    assert (city["elderly_covered"], city["elderly_total"]) == (320, 420)
+    assert (city["households_covered"], city["households_total"]) == (800, 1050)
+    assert s.loc["B", "elderly_share"] == pytest.approx((60 + 80 + 120) / 360)
+
+
 def test_children_elderly_households_demand():
     t = _toy_table(demand="elderly")
     assert t["demand"].tolist() == [20, 40, 60, 80, 100, 120]
