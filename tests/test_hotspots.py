@@ -359,3 +359,27 @@ def test_cli_hotspots_rejects_a_coverage_indicator_without_type(capsys):
         pytest.skip("no data directory")
     assert main(["hotspots", "--indicator", "uncovered_share"]) == 2
     assert "needs --type" in capsys.readouterr().err
+
+
+def test_normal_p_source_bins_follow_arcgis_z_thresholds(villages):
+    y = _noise(villages, 5)
+    y[_planted(villages)[1]] = 14.0
+    res, meta = hs.gi_star(y, villages, p_source="norm")
+    az = res["z"].abs()
+    level = np.select([az >= 2.5758293, az >= 1.9599640, az >= 1.6448536], [3, 2, 1], 0)
+    near = np.isclose(az, 2.5758293, atol=1e-6) | np.isclose(az, 1.959964, atol=1e-6) | \
+        np.isclose(az, 1.6448536, atol=1e-6)
+    assert (res["bin"].to_numpy() == level * np.sign(res["z"].to_numpy()))[~near].all()
+    assert meta["p_source"] == "norm" and meta["fdr_min_villages"] is None
+
+
+def test_distance_band_on_real_villages_reports_far_villages(villages):
+    _, info = hs.build_weights(villages, kind="distance", threshold_m=3000)
+    assert info["islands"]  # the mountain villages of 復興區 are farther apart than 3 km
+    metric = villages.to_crs(METRIC_CRS)
+    cent = metric.geometry.centroid
+    for link in info["links_added"]:
+        d = cent.distance(cent[link["village"]]).drop(link["village"])
+        assert d.min() > 3000
+        assert link["distance_m"] == pytest.approx(d.min(), abs=0.05)
+        assert d.idxmin() == link["neighbour"]
