@@ -39,6 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "--demand-file")
     p.add_argument("--demand-file", default=None,
                    help="CSV with VILLCODE and the custom --demand column")
+    p.add_argument("--skip-unknown-codes", action="store_true",
+                   help="leave out (and list) --demand-file codes that have no village polygon "
+                        "instead of stopping")
+    p.add_argument("--decay", choices=("none", "step", "gaussian"), default=None,
+                   help="distance decay of the 2SFCA access columns (default: defaults.toml)")
     p.add_argument("--area-weighted", action="store_true",
                    help="covered = share of the village area within the radius (straight only)")
     p.add_argument("--graph", default=None,
@@ -137,7 +142,8 @@ def run(args: argparse.Namespace) -> int:
     villages, report = load_village_table(data_dir, population_file=args.population_file)
     demand: str | pd.Series = args.demand
     if args.demand_file:
-        demand = read_custom_demand(args.demand_file, args.demand, known_codes=villages.index)
+        demand = read_custom_demand(args.demand_file, args.demand, known_codes=villages.index,
+                                    on_unknown="report" if args.skip_unknown_codes else "error")
     elif args.demand not in DEMANDS:
         raise ValueError(f"--demand {args.demand!r} is not one of {', '.join(DEMANDS)}; a "
                          "custom column needs --demand-file FILE")
@@ -151,14 +157,20 @@ def run(args: argparse.Namespace) -> int:
         notes.append(f"road graph: {path}")
         if bundled:
             notes.append(BUNDLED_GRAPH_NOTE)
+    decay = defaults.decay if args.decay is None else (None if args.decay == "none" else args.decay)
+    # decay parameters scale with the radius asked (defaults.toml gives them as fractions)
+    scale = radius_m / defaults.radius_m
     table, _ = coverage_table(villages, sites, radius_m=radius_m, demand=demand, mode=args.mode,
                               network=network, area_weighted=args.area_weighted,
-                              max_snap_m=args.max_snap_m)
+                              max_snap_m=args.max_snap_m, decay=decay,
+                              sigma_m=defaults.sigma_m * scale,
+                              steps={b * scale: w for b, w in defaults.steps().items()})
     # the capacity norm (e.g. 1 social worker per 20,000) is per resident: total population only
     norm = defaults.residents_per_capacity if args.demand == "population" else None
     summary = city_summary(table, sites, villages, residents_per_capacity=norm)
     summary = {"type": type_id, "radius_m": radius_m, "mode": args.mode,
-               "demand": args.demand, "area_weighted": args.area_weighted, **summary}
+               "demand": args.demand, "area_weighted": args.area_weighted,
+               "access_decay": decay or "none", **summary}
     if args.mode == "network":
         unreachable = table[~np.isfinite(table["nearest_m"])]
         off_graph = table[~table["snapped"]]
@@ -169,6 +181,11 @@ def run(args: argparse.Namespace) -> int:
                      f"the road graph (demand {summary['population_off_graph']:,.0f}) and "
                      f"{len(unreachable)} have no site within {radius_m:g} m by road: "
                      "all are counted as not covered")
+    unknown = demand.attrs.get("unknown_codes", []) if isinstance(demand, pd.Series) else []
+    if unknown:
+        notes.append(f"{len(unknown)} code(s) of {args.demand_file} have no village polygon and "
+                     "were left out: " + ", ".join(f"row {r}: {c}" for r, c in unknown[:10])
+                     + (" ..." if len(unknown) > 10 else ""))
     if report is not None and len(report.unmatched):
         lost = float(report.unmatched["population"].fillna(0).sum())
         notes.append(f"{len(report.unmatched)} village codes of the population file have no "
@@ -205,7 +222,8 @@ def _print_summary(s: dict, districts: pd.DataFrame, out_path: Path, *, as_json:
         return
     t = service_type(s["type"])
     print(f"{t.name_zh} / {t.name_en}: radius {s['radius_m'] / 1000:g} km, {s['mode']} distance"
-          + (", area-weighted" if s["area_weighted"] else ""))
+          + (", area-weighted" if s["area_weighted"] else "")
+          + f"; 2SFCA decay: {s['access_decay']}")
     print(f"  sites 據點數: {s['sites']}   districts with a site 有據點行政區: "
           f"{s['districts_with_site']}/{s['districts']} ({s['district_share']:.0%})")
     print(f"  demand 需求 ({s['demand']}): {s['demand_total']:,.0f}; covered 涵蓋 "

@@ -24,6 +24,7 @@ class TypeDefaults:
     rationale: str
     capacity_unit: str = "sites"
     residents_per_capacity: float | None = None  # norm: residents per capacity unit
+    decay: str | None = None  # 2SFCA decay: None (classic), "step" or "gaussian"
     sigma_m: float | None = None  # Gaussian decay width
     step_breaks_m: tuple[float, ...] = ()  # step decay thresholds (ascending)
     step_weights: tuple[float, ...] = ()
@@ -39,6 +40,12 @@ def _num(value: object, where: str, *, positive: bool = True) -> float:
     if positive and value <= 0:
         raise ValueError(f"{where}: expected a number > 0, got {value!r}")
     return float(value)
+
+
+def _decay_kind(value: object, where: str) -> str | None:
+    if value not in ("none", "step", "gaussian"):
+        raise ValueError(f"{where}: expected \"none\", \"step\" or \"gaussian\", got {value!r}")
+    return None if value == "none" else str(value)
 
 
 def load_defaults(path: str | Path | None = None) -> dict[str, TypeDefaults]:
@@ -60,6 +67,7 @@ def load_defaults(path: str | Path | None = None) -> dict[str, TypeDefaults]:
         raise ValueError(f"{path}: decay.step_breaks must be ascending and as long as "
                          f"decay.step_weights, got {breaks} / {weights}")
     sigma_frac = _num(decay.get("gaussian_sigma", 0.5), f"{path}: decay.gaussian_sigma")
+    default_kind = _decay_kind(decay.get("default", "none"), f"{path}: decay.default")
     types = data.get("types", {})
     unknown = sorted(set(types) - set(SERVICE_TYPES))
     if unknown:
@@ -77,6 +85,8 @@ def load_defaults(path: str | Path | None = None) -> dict[str, TypeDefaults]:
         out[type_id] = TypeDefaults(
             type_id=type_id, radius_m=radius_m, rationale=str(t.get("rationale", "")),
             capacity_unit=str(t.get("capacity_unit", "sites")),
+            decay=_decay_kind(t["decay"], f"{path}: types.{type_id}.decay") if "decay" in t
+            else default_kind,
             residents_per_capacity=None if norm is None else _num(
                 norm, f"{path}: types.{type_id}.residents_per_capacity"),
             sigma_m=(_num(t["sigma_km"], f"{path}: types.{type_id}.sigma_km") * 1000.0

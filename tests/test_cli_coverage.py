@@ -101,6 +101,38 @@ def test_custom_demand_file(tmp_path, capsys, data_dir):
     assert "502 villages have no demand value" in text
 
 
+def test_unknown_demand_codes_stop_or_are_listed(tmp_path, capsys, data_dir):
+    f = tmp_path / "cases.csv"
+    f.write_text("VILLCODE,cases\n68000010001,10\n68000010080,5\n", encoding="utf-8")
+    out = tmp_path / "c.csv"
+    args = ["--type", "family_service_centre", "--demand", "cases", "--demand-file", str(f),
+            "--out", str(out), "--data-dir", str(data_dir)]
+    assert _run(*args) == 2
+    assert "row 2: 68000010080" in capsys.readouterr().err and not out.exists()
+    assert _run(*args, "--skip-unknown-codes") == 0
+    assert "row 2: 68000010080" in capsys.readouterr().out
+    assert pd.read_csv(out)["demand"].sum() == 10
+
+
+def test_decay_option_gives_e2sfca(tmp_path, capsys, data_dir):
+    from coverage.access import enhanced_two_sfca
+    from coverage.distance import distance_matrix
+    from coverage.metrics import select_sites
+    from geo.population import load_village_table
+    from geo.services import load_default_sites
+    out = tmp_path / "g.csv"
+    assert _run("--type", "family_service_centre", "--radius-km", "4", "--decay", "gaussian",
+                "--out", str(out), "--data-dir", str(data_dir)) == 0
+    assert "2SFCA decay: gaussian" in capsys.readouterr().out
+    villages, _ = load_village_table(data_dir)
+    sites = select_sites(load_default_sites(data_dir)[0], "family_service_centre")
+    # sigma = half the radius (defaults.toml gaussian_sigma = 0.5)
+    ref = enhanced_two_sfca(distance_matrix(villages, sites), villages["population"],
+                            radius_m=4000.0, decay="gaussian", sigma_m=2000.0)
+    t = pd.read_csv(out)
+    np.testing.assert_allclose(t["access"], ref["access"], rtol=1e-12)
+
+
 def test_user_site_list(tmp_path, capsys, data_dir):
     f = tmp_path / "sat.csv"
     f.write_text("名稱,經度,緯度,狀態\n甲據點,121.30,24.99,開放\n乙據點,121.22,24.95,規劃中\n",

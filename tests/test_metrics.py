@@ -224,6 +224,7 @@ def test_defaults_cover_every_type_with_rationale():
         assert list(t.steps()) == pytest.approx([t.radius_m / 3, 2 * t.radius_m / 3, t.radius_m])
         assert list(t.steps().values()) == [1.0, 0.68, 0.22]
         assert t.sigma_m == t.radius_m / 2
+        assert t.decay is None  # classic 2SFCA unless the file says otherwise
     with pytest.raises(KeyError, match="valid ids"):
         type_defaults("nope")
 
@@ -234,6 +235,7 @@ def test_defaults_cover_every_type_with_rationale():
     ("[types.family_service_centre]\nrationale = 'x'\n", r"radius_km missing"),
     ("[decay]\nstep_breaks = [1.0, 0.5]\nstep_weights = [1, 1]\n", r"ascending"),
     ("not = [toml", r"not valid TOML"),
+    ("[decay]\ndefault = 'linear'\n", r"decay.default: expected"),
 ])
 def test_defaults_file_errors(tmp_path, text, match):
     f = tmp_path / "d.toml"
