@@ -1,0 +1,45 @@
+"""Number formatting for display: thousands separators, percentages, distances.
+
+Missing values (None, NaN, NA) show as an em dash."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+DASH = "—"
+
+
+def _missing(x: object) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def num(x: object, digits: int = 0) -> str:
+    """1234567 -> '1,234,567'; with ``digits``, '1,234.5'."""
+    if _missing(x):
+        return DASH
+    return f"{float(x):,.{digits}f}"
+
+
+def pct(share: object, digits: int = 1) -> str:
+    """A share 0..1 as a percentage: 0.1234 -> '12.3%'."""
+    if _missing(share):
+        return DASH
+    return f"{100.0 * float(share):,.{digits}f}%"
+
+
+def km(metres: object, digits: int = 1) -> str:
+    """Metres as kilometres: 1234.0 -> '1.2 km'; infinite (unreachable) -> '—'."""
+    if _missing(metres) or math.isinf(float(metres)):
+        return DASH
+    return f"{float(metres) / 1000.0:,.{digits}f} km"
+
+
+def ratio(a: object, b: object) -> str:
+    """'a / b' with thousands separators."""
+    return f"{num(a)} / {num(b)}"

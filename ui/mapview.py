@@ -1,0 +1,287 @@
+"""Folium map building: display geometry, choropleth classes, base map and layers.
+
+The base map (tiles, district outlines and labels) stays the same while the user changes
+controls; the village choropleth and the site layers are separate FeatureGroups that
+streamlit-folium swaps in place (``feature_group_to_add``), so Leaflet is not re-created.
+Geometry for display is EPSG:4326; simplification is done in EPSG:3826.
+"""
+from __future__ import annotations
+
+import math
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from folium.map import CustomPane
+from folium.template import Template
+
+from geo import MAP_CRS, METRIC_CRS
+from geo.services import SERVICE_TYPES
+from ui.assets import esc, offline_map
+
+DISPLAY_TOLERANCE_M = 25.0  # village outline simplification for the browser, metres
+COORD_DIGITS = 5  # ~1 m in lon/lat; equal inputs round equally, so shared edges stay shared
+TILES = {  # choice -> (folium tiles name, needs internet)
+    "none": None,
+    "osm": "OpenStreetMap",
+    "carto": "CartoDB positron",
+}
+# ColorBrewer 5-class sequential palettes (light = low); fewer classes take evenly spaced ones
+PALETTES = {
+    "YlGnBu": ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
+    "YlOrRd": ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"),
+    "PuBu": ("#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"),
+}
+NODATA_COLOR = "#d9d9d9"
+UNREACHABLE_COLOR = "#7f7f7f"
+VILLAGE_CLASS = "village-shape"  # CSS class on every village path (tests count them)
+DISTRICT_PANE = "districts"
+
+
+# --- geometry -------------------------------------------------------------------------
+
+def display_geometry(gdf: gpd.GeoDataFrame, *, tolerance_m: float = DISPLAY_TOLERANCE_M
+                     ) -> gpd.GeoSeries:
+    """Village outlines simplified for display WITHOUT moving shared edges apart:
+    ``shapely.coverage_simplify`` on the whole coverage in EPSG:3826 (edges shared by two
+    villages are simplified once, identically for both), then EPSG:4326 rounded to
+    ``COORD_DIGITS`` decimals. Returns a GeoSeries aligned with ``gdf``."""
+    metric = gdf.geometry.to_crs(METRIC_CRS)
+    simple = shapely.coverage_simplify(metric.to_numpy(), tolerance_m, simplify_boundary=True)
+    lonlat = gpd.GeoSeries(simple, index=gdf.index, crs=METRIC_CRS).to_crs(MAP_CRS)
+    rounded = shapely.transform(lonlat.to_numpy(), lambda xy: np.round(xy, COORD_DIGITS))
+    return gpd.GeoSeries(shapely.make_valid(rounded), index=gdf.index, crs=MAP_CRS)
+
+
+def geojson_features(geoms: gpd.GeoSeries) -> list[dict]:
+    """GeoJSON features (geometry + VILLCODE/TOWNCODE id) for the display geometry."""
+    mapping = shapely.geometry.mapping
+    return [{"type": "Feature", "id": str(code), "properties": {"code": str(code)},
+             "geometry": mapping(geom)} for code, geom in geoms.items()]
+
+
+def bounds_view(bounds: tuple[float, float, float, float], *, width_px: int = 680,
+                height_px: int = 600) -> tuple[list[float], float]:
+    """Centre [lat, lon] and a Leaflet zoom that fits lon/lat ``bounds`` (minx, miny, maxx,
+    maxy) in a map of the given size."""
+    minx, miny, maxx, maxy = bounds
+    centre = [(miny + maxy) / 2, (minx + maxx) / 2]
+    span_x = max(maxx - minx, 1e-4)
+    # Web-Mercator: vertical span scales with 1/cos(lat)
+    span_y = max(maxy - miny, 1e-4) / math.cos(math.radians(centre[0]))
+    zoom = min(math.log2(width_px * 360 / (256 * span_x)),
+               math.log2(height_px * 360 / (256 * span_y)))
+    return centre, max(8.0, min(16.0, math.floor(zoom * 4) / 4))  # zoomSnap 0.25
+
+
+# --- classes --------------------------------------------------------------------------
+
+def classify(values: pd.Series, *, kind: str, k: int = 5, cmap: str = "YlGnBu"
+             ) -> tuple[pd.Series, list[dict]]:
+    """Colour per village and the legend entries.
+
+    ``kind="share"``: fixed classes 0–20–40–60–80–100 % (class i holds values <= its upper
+    bound, as mapclassify.UserDefined; done with numpy so the first map does not wait for
+    mapclassify's import); otherwise Fisher–Jenks natural breaks (mapclassify) on the finite
+    values with up to ``k`` classes. NaN → "no data", +inf (no site reachable) →
+    "unreachable". Legend entries: {color, lower, upper, count} or {color, label_key, count}.
+    """
+    v = pd.to_numeric(values, errors="coerce").astype(float)
+    finite = v[np.isfinite(v)]
+    colors = pd.Series(NODATA_COLOR, index=v.index, dtype=object)
+    legend: list[dict] = []
+    if len(finite):
+        y = finite.to_numpy()
+        if kind == "share":
+            bins = np.array([0.2, 0.4, 0.6, 0.8, max(1.0, float(y.max()))])
+            yb = np.searchsorted(bins, y, side="left")
+            lower = [0.0, *bins[:-1]]
+        else:
+            import mapclassify  # heavy (scipy.stats, sklearn): only for data-driven classes
+
+            kk = int(min(k, finite.nunique()))
+            classifier = (mapclassify.FisherJenks(y, k=kk) if kk >= 2
+                          else mapclassify.UserDefined(y, bins=[float(y.max())]))
+            bins, yb = np.asarray(classifier.bins, float), np.asarray(classifier.yb)
+            lower = [float(y.min()), *bins[:-1]]
+        n = len(bins)
+        full = PALETTES[cmap]
+        hexes = [full[round(i * (len(full) - 1) / max(n - 1, 1))] for i in range(n)]
+        colors[finite.index] = [hexes[c] for c in yb]
+        legend = [{"color": hexes[i], "lower": float(lower[i]), "upper": float(bins[i]),
+                   "count": int((yb == i).sum())} for i in range(n)]
+    inf = v.index[np.isinf(v)]
+    if len(inf):
+        colors[inf] = UNREACHABLE_COLOR
+        legend.append({"color": UNREACHABLE_COLOR, "label_key": "legend_unreachable",
+                       "count": len(inf)})
+    nodata = v.index[v.isna()]
+    if len(nodata):
+        legend.append({"color": NODATA_COLOR, "label_key": "legend_nodata",
+                       "count": len(nodata)})
+    return colors, legend
+
+
+def warm_imports() -> None:
+    """Import mapclassify in a background thread a few seconds after the first map, so
+    switching to a data-driven metric later does not wait for it."""
+    import threading
+
+    def _load() -> None:
+        import mapclassify  # noqa: F401
+
+    threading.Timer(3.0, _load).start()
+
+
+# --- map pieces -----------------------------------------------------------------------
+
+def base_map(districts: gpd.GeoDataFrame, district_geoms: gpd.GeoSeries,
+             village_features: list[dict], *, tiles: str = "none",
+             label_column: str = "district", villages_name: str = "villages") -> folium.Map:
+    """The part of the map that does not change with the analysis settings: optional
+    tiles, the village shapes (sent to the browser once; coloured later by
+    :func:`village_style_group`), district outlines (own pane above the villages, not
+    clickable) and district labels. Changes only with tiles/language."""
+    minx, miny, maxx, maxy = district_geoms.total_bounds
+    centre, zoom = bounds_view((minx, miny, maxx, maxy))
+    m = offline_map(location=centre, zoom_start=zoom, tiles=None, control_scale=True,
+                    zoom_snap=0.25, zoom_delta=0.5)
+    if TILES.get(tiles):
+        folium.TileLayer(TILES[tiles], name=tiles, control=False).add_to(m)
+    villages = folium.GeoJson(
+        {"type": "FeatureCollection", "features": village_features},
+        name=villages_name, class_name=VILLAGE_CLASS, overlay=True, control=True,
+        style_function=lambda f: {"fillColor": NODATA_COLOR, "color": "#555555",
+                                  "weight": 0.6, "fillOpacity": 0.75},
+    )
+    _Register().add_to(villages)
+    villages.add_to(m)
+    CustomPane(DISTRICT_PANE, z_index=450, pointer_events=False).add_to(m)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": geojson_features(district_geoms)},
+        name="districts", control=False, pane=DISTRICT_PANE, interactive=False,
+        style_function=lambda f: {"color": "#222222", "weight": 2.0, "fill": False},
+    ).add_to(m)
+    for code, geom in district_geoms.items():
+        pt = geom.representative_point()
+        label = esc(districts.at[code, label_column])
+        folium.Marker(
+            [pt.y, pt.x], interactive=False,
+            icon=folium.DivIcon(html=f'<div class="district-label">{label}</div>',
+                                icon_size=(90, 18), icon_anchor=(45, 9),
+                                class_name="district-label-icon"),
+        ).add_to(m)
+    m.get_root().header.add_child(folium.Element(
+        "<style>.district-label{font:600 13px 'Noto Sans CJK TC','Noto Sans TC',sans-serif;"
+        "color:#111;text-align:center;text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap}"
+        ".leaflet-container{background:#f4f4f0}"
+        ".map-legend{background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;"
+        "font:12px 'Noto Sans CJK TC',sans-serif;line-height:18px;box-shadow:0 0 4px #888}"
+        ".map-legend i{display:inline-block;width:14px;height:12px;margin-right:6px;"
+        "vertical-align:middle;border:1px solid #888}</style>"))
+    return m
+
+
+class _Register(folium.MacroElement):
+    """Expose the village GeoJson layer as ``window.__villages`` for restyling."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        window.__villages = {{ this._parent.get_name() }};
+        {% endmacro %}
+    """)
+
+
+class _VillageStyle(folium.MacroElement):
+    """Colour and tooltip every village shape of the base map, and replace the legend.
+    Runs each time streamlit-folium swaps the feature groups; only colours, tooltips and
+    the legend travel, never the geometry. ``styles``: {VILLCODE: [fill colour, tooltip
+    HTML]}; tooltip and legend HTML must be escaped by the caller."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var styles = {{ this.styles|tojson }};
+            var layer = window.__villages;
+            if (!layer) { return; }
+            layer.eachLayer(function (l) {
+                var s = styles[l.feature.id] || ["#d9d9d9", ""];
+                l.__fill = s[0];
+                l.setStyle({fillColor: s[0], color: "#555555", weight: 0.6, fillOpacity: 0.75});
+                l.unbindTooltip();
+                if (s[1]) { l.bindTooltip(s[1], {sticky: true}); }
+                if (!l.__hover) {
+                    l.__hover = true;
+                    l.on("mouseover", function (e) { e.target.setStyle({weight: 2.5, color: "#000000"}); });
+                    l.on("mouseout", function (e) { e.target.setStyle({weight: 0.6, color: "#555555"}); });
+                }
+            });
+            if (window.__mapLegend) { window.__mapLegend.remove(); }
+            window.__mapLegend = L.control({position: "bottomright"});
+            window.__mapLegend.onAdd = function () {
+                var div = L.DomUtil.create("div", "map-legend");
+                div.innerHTML = {{ this.legend|tojson }};
+                return div;
+            };
+            window.__mapLegend.addTo({{ this._parent._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, styles: dict, legend: str):
+        super().__init__()
+        self._name = "VillageStyle"
+        self.styles = styles
+        self.legend = legend
+
+
+def village_style_group(colors: pd.Series, tips: pd.Series, *, legend_html: str
+                        ) -> folium.FeatureGroup:
+    """A (layer-control-less) FeatureGroup whose script colours the base map's villages.
+    ``colors``/``tips`` indexed by VILLCODE."""
+    styles = {str(code): [colors.get(code, NODATA_COLOR), tips.get(code, "")]
+              for code in colors.index}
+    fg = folium.FeatureGroup(name="village-style", overlay=True, control=False, show=True)
+    _VillageStyle(styles, legend_html).add_to(fg)
+    return fg
+
+
+def site_group(sites: gpd.GeoDataFrame, type_id: str, *, name: str, radius_m: float | None,
+               tips: pd.Series) -> folium.FeatureGroup:
+    """One service type's layer: a marker per site (type icon/colour; planned sites grey
+    with the type colour as icon colour) and, when ``radius_m`` is given, a catchment
+    circle per site (dashed for planned). ``tips`` (index like ``sites``) is escaped HTML."""
+    t = SERVICE_TYPES[type_id]
+    fg = folium.FeatureGroup(name=name, overlay=True, control=True, show=True)
+    for idx, row in sites.iterrows():
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            continue
+        planned = row.get("status") == "planned"
+        icon = folium.Icon(color="lightgray" if planned else t.color,
+                           icon_color=_ICON_HEX.get(t.color, "#333") if planned else "white",
+                           icon=t.icon, prefix="glyphicon")
+        icon.options["extra_classes"] = f"site-marker site-{type_id} status-{row.get('status')}"
+        folium.Marker([geom.y, geom.x], icon=icon,
+                      tooltip=folium.Tooltip(tips.get(idx, ""), sticky=True)).add_to(fg)
+        if radius_m:
+            folium.Circle([geom.y, geom.x], radius=float(radius_m), color=_ICON_HEX.get(t.color),
+                          weight=1.5, fill=True, fill_opacity=0.06, interactive=False,
+                          dash_array="6 6" if planned else None).add_to(fg)
+    return fg
+
+
+# awesome-markers colour names -> the marker body colours (for circles / planned icons)
+_ICON_HEX = {"red": "#d63e2a", "darkred": "#a23336", "lightred": "#ff8e7f",
+             "orange": "#f69730", "beige": "#ffcb92", "green": "#72b026",
+             "darkgreen": "#728224", "lightgreen": "#bbf970", "blue": "#38aadd",
+             "darkblue": "#0067a3", "cadetblue": "#436978", "lightblue": "#8adaff",
+             "purple": "#d252b9", "darkpurple": "#5b396b", "pink": "#ff91ea",
+             "white": "#fbfbfb", "gray": "#575757", "lightgray": "#a3a3a3", "black": "#303030"}
+
+
+def type_hex(type_id: str) -> str:
+    """The CSS colour of a service type's markers."""
+    return _ICON_HEX.get(SERVICE_TYPES[type_id].color, "#333333")

@@ -1,0 +1,119 @@
+"""Cached loading and computation for the Streamlit pages, and the session's site table
+(default layers + the user's imports).
+
+Loading (boundaries, population, default sites, display geometry, road graph) is cached
+once per process (``st.cache_resource``); each engine run is cached by its inputs
+(``st.cache_data``), keyed on a fingerprint of the site table, so a control that returns to
+an earlier value costs nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.dataset import Dataset, load_dataset
+from geo.imports import ImportResult, read_sites
+from geo.services import SERVICE_TYPES
+from ui import analysis
+from ui.mapview import display_geometry, geojson_features
+
+IMPORTS_KEY = "imports"  # session_state: list of {"file", "result": ImportResult}
+
+
+@st.cache_resource(show_spinner=False)
+def dataset() -> Dataset:
+    """The default data set (geo.dataset.load_dataset), loaded once per process."""
+    return load_dataset()
+
+
+@st.cache_resource(show_spinner=False)
+def display() -> dict:
+    """Display geometry: village GeoJSON features (topology-preserving simplification),
+    district outlines, and each village's representative point (lat, lon)."""
+    ds = dataset()
+    vgeom = display_geometry(ds.villages)
+    dgeom = display_geometry(ds.districts)
+    rep = ds.villages.geometry.representative_point()
+    return {"village_features": geojson_features(vgeom), "village_geoms": vgeom,
+            "district_geoms": dgeom,
+            "village_points": pd.DataFrame({"lat": rep.y, "lon": rep.x})}
+
+
+def network_file() -> Path | None:
+    """The road graph file ``<data>/roads/*.graphml`` (first by name), or None."""
+    ds = dataset()
+    if ds.data_dir is None:
+        return None
+    files = sorted((Path(ds.data_dir) / "roads").glob("*.graphml"))
+    return files[0] if files else None
+
+
+@st.cache_resource(show_spinner=False)
+def road_network():
+    """The prepared road graph (geo.network.prepare_network), or None without a file."""
+    path = network_file()
+    if path is None:
+        return None
+    from geo.network import graph_from_file, prepare_network
+    return prepare_network(graph_from_file(path))
+
+
+def sites_fingerprint(sites: gpd.GeoDataFrame) -> str:
+    """A short hash of everything in the site table that changes results."""
+    if len(sites) == 0:
+        return "empty"
+    cols = sites.drop(columns="geometry").astype(str)
+    cols["_wkb"] = sites.geometry.to_wkb(hex=True)
+    return hashlib.sha256(pd.util.hash_pandas_object(cols, index=False).values.tobytes()
+                          ).hexdigest()[:16]
+
+
+def current_sites() -> tuple[gpd.GeoDataFrame, str]:
+    """The default sites plus every imported list of this session, and their fingerprint."""
+    base = dataset().sites
+    parts = [base] + [imp["result"].sites for imp in st.session_state.get(IMPORTS_KEY, [])]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return base, "empty"
+    sites = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=base.crs)
+    return sites, sites_fingerprint(sites)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def type_result(sites_key: str, type_id: str, radius_m: float, mode: str, demand: str,
+                include_planned: bool, _sites: gpd.GeoDataFrame) -> analysis.TypeResult:
+    """One service type's engine result, cached by (site fingerprint, settings)."""
+    network = road_network() if mode == "network" else None
+    return analysis.analyse_type(dataset().villages, _sites, type_id, radius_m=radius_m,
+                                 mode=mode if network is not None else "straight",
+                                 demand=demand, include_planned=include_planned,
+                                 network=network)
+
+
+def import_upload(name: str, data: bytes, *, service_type: str | None) -> ImportResult:
+    """Run geo.imports.read_sites on an uploaded file (written to a temporary file with
+    the same name, since the reader picks the format by suffix) and keep it in the
+    session. Site ids that clash with sites already loaded get a numeric prefix."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(name).name
+        path.write_bytes(data)
+        result = read_sites(path, service_type=service_type, source=Path(name).name)
+    imports = st.session_state.setdefault(IMPORTS_KEY, [])
+    taken = set(current_sites()[0]["site_id"].astype(str)) if len(current_sites()[0]) else set()
+    sites = result.sites.copy()
+    clash = sites["site_id"].astype(str).isin(taken)
+    if clash.any():
+        sites.loc[clash, "site_id"] = [f"u{len(imports) + 1}-{s}" for s in sites.loc[clash, "site_id"]]
+    result = result._replace(sites=sites)
+    imports.append({"file": Path(name).name, "result": result})
+    return result
+
+
+def type_ids() -> list[str]:
+    """All service-type ids in registry order."""
+    return list(SERVICE_TYPES)
