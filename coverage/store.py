@@ -297,8 +297,8 @@ def _fsync_path(path: Path, *, directory: bool = False) -> None:
         os.close(fd)
 
 
-def _temp_path(target: Path) -> Path:
-    return target.with_name(f".{target.stem}{_TMP_MARK}{os.getpid()}-{os.urandom(4).hex()}.gpkg")
+def _temp_path(target: Path, mark: str = _TMP_MARK) -> Path:
+    return target.with_name(f".{target.stem}{mark}{os.getpid()}-{os.urandom(4).hex()}.gpkg")
 
 
 def _changed_sites(scenario: Scenario, result):
@@ -435,7 +435,7 @@ def export_scenario(name: str, dest: str | os.PathLike, *, store: str | os.PathL
     source = scenario_path(name, store)
     if not source.is_file():
         raise ScenarioNotFound(f"no scenario named {name!r} in {source.parent}")
-    tmp = _temp_path(dest.resolve())
+    tmp = _temp_path(dest.resolve(), ".export-")  # not store debris: no lock held
     try:
         shutil.copyfile(source, tmp)
         if read_scenario_file(tmp).name != name:
