@@ -350,29 +350,31 @@ def village_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-COMPARE_METRICS = [  # (key, zh label, en label, format)
-    ("sites", "納入據點數", "sites counted", INT),
-    ("population_covered", "涵蓋人口", "population covered", INT),
-    ("population_share", "人口涵蓋率", "population coverage", PCT),
-    ("age_0_14_share", "兒少涵蓋率", "children coverage", PCT),
-    ("age_65_plus_share", "高齡涵蓋率", "elderly coverage", PCT),
-    ("median_m", "最近據點距離中位數（公尺）", "median distance (m)", METRE),
-    ("p90_m", "最近據點距離第 90 百分位（公尺）", "90th percentile distance (m)", METRE),
-    ("districts_with_site", "設有據點之行政區數", "districts with a site", INT),
+COMPARE_METRICS = [  # (key, zh label, en label, kind: count | share | metres)
+    ("sites", "納入據點數", "sites counted", "count"),
+    ("population_covered", "涵蓋人口", "population covered", "count"),
+    ("population_share", "人口涵蓋率", "population coverage", "share"),
+    ("age_0_14_share", "兒少涵蓋率", "children coverage", "share"),
+    ("age_65_plus_share", "高齡涵蓋率", "elderly coverage", "share"),
+    ("median_m", "最近據點距離中位數（公尺）", "median distance (m)", "metres"),
+    ("p90_m", "最近據點距離第 90 百分位（公尺）", "90th percentile distance (m)", "metres"),
+    ("districts_with_site", "設有據點之行政區數", "districts with a site", "count"),
 ]
+KIND_FORMATS = {"count": INT, "share": PCT, "metres": METRE}
 
 
 def comparison_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
     """Scenario vs baseline, one row per (type, metric): baseline, scenario, change
-    (scenario - baseline), and ``format`` (Excel number format of the row). Empty without
+    (scenario - baseline), ``kind`` (count | share | metres) and ``format`` (the row's Excel
+    number format). Empty without
     a scenario."""
     if not data.baseline:
         return pd.DataFrame(columns=["type", "type_name", "metric", "baseline", "scenario",
-                                     "change", "format"])
+                                     "change", "kind", "format"])
     rows = []
     for t, r in data.results.items():
         b = data.baseline[t]
-        for key, zh, en, fmt in COMPARE_METRICS:
+        for key, zh, en, kind in COMPARE_METRICS:
             if key == "sites":
                 vb, vs = len(b.sites), len(r.sites)
             elif key == "districts_with_site":
@@ -381,7 +383,8 @@ def comparison_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
                 vb, vs = float(b.summary.at["all", key]), float(r.summary.at["all", key])
             rows.append({"type": t, "type_name": type_name(t, lang),
                          "metric": zh if lang == "zh-TW" else en, "baseline": vb,
-                         "scenario": vs, "change": vs - vb, "format": fmt})
+                         "scenario": vs, "change": vs - vb, "kind": kind,
+                         "format": KIND_FORMATS[kind]})
     return pd.DataFrame(rows)
 
 
@@ -494,7 +497,7 @@ def write_xlsx(data: ReportData, target, *, lang: str = "zh-TW") -> None:
     _write_sheet(wb, title["hotspots"], regions,
                  note=_hotspot_note(data, lang) if data.hotspot_meta else None)
     comp = comparison_table(data, lang)
-    _write_sheet(wb, title["scenario"], comp.drop(columns="format"),
+    _write_sheet(wb, title["scenario"], comp.drop(columns=["kind", "format"]),
                  row_formats=comp["format"].tolist(),
                  note=None if data.baseline else "無情境（現況） / no scenario: baseline only")
     q = data.findings.copy()
@@ -591,16 +594,23 @@ def _fmt_m(v) -> str:
     return "—" if v is None or not np.isfinite(float(v)) else f"{float(v):,.0f} m"
 
 
-def _fmt_by(fmt: str, v) -> str:
-    return {PCT: _fmt_pct, METRE: _fmt_m}.get(fmt, _fmt_int)(v) if fmt != INT else _fmt_int(v)
+def _fmt_by(kind: str, v) -> str:
+    return {"share": _fmt_pct, "metres": _fmt_m}.get(kind, _fmt_int)(v)
 
 
-def _fmt_change(fmt: str, v) -> str:
+def _fmt_change(kind: str, v) -> str:
     if v is None or not np.isfinite(float(v)):
         return "—"
-    if fmt == PCT:
+    if kind == "share":
         return f"{100 * float(v):+.1f} pp"
-    return f"{float(v):+,.0f}" + (" m" if fmt == METRE else "")
+    return f"{float(v):+,.0f}" + (" m" if kind == "metres" else "")
+
+
+def _edit_details(edit: dict) -> str:
+    """The fields of one edit row that are set, as ``key=value; ...`` (NaN/None skipped)."""
+    skip = ("edit", "kind", "site_id")
+    return "; ".join(f"{k}={v}" for k, v in edit.items()
+                     if k not in skip and v is not None and not (isinstance(v, float) and math.isnan(v)))
 
 
 def _data_uri(png: bytes) -> str:
@@ -633,7 +643,7 @@ def report_maps(data: ReportData, lang: str = "zh-TW") -> list[dict]:
         title = f"{name}：未涵蓋人口（缺口）" if zh else f"{name}: residents not covered (gaps)"
         out.append({"title": title, "png": choropleth(
             gap, "uncovered_demand", title=title, districts=data.districts, sites=r.sites,
-            legend_title="人（灰＝已涵蓋）" if zh else "residents (grey = covered)",
+            legend_title="人\n（灰＝已涵蓋）" if zh else "residents\n(grey = covered)",
             north=north, site_label="據點" if zh else "sites")})
     if data.hotspots is not None:
         hot = data.villages.join(data.hotspots[["bin"]])
@@ -670,16 +680,16 @@ def render_html(data: ReportData, *, lang: str = "zh-TW",
     maps = report_maps(data, lang) if maps is None else maps
     comp = comparison_table(data, lang)
     comp_rows = [{"type_name": r.type_name, "metric": r.metric,
-                  "baseline": _fmt_by(r.format, r.baseline),
-                  "scenario": _fmt_by(r.format, r.scenario),
-                  "change": _fmt_change(r.format, r.change)} for r in comp.itertuples()]
+                  "baseline": _fmt_by(r.kind, r.baseline),
+                  "scenario": _fmt_by(r.kind, r.scenario),
+                  "change": _fmt_change(r.kind, r.change)} for r in comp.itertuples()]
     from coverage.hotspots import method_note
     ctx = {
         "lang": lang, "zh": lang == "zh-TW", "data": data, "city": city_table(data, lang),
         "districts": district_table(data, lang), "gaps": gap_top(data, 20),
         "comparison": comp_rows, "maps": maps, "types": data.results,
         "hotspot_note": method_note(data.hotspot_meta, lang) if data.hotspot_meta else None,
-        "regions": data.hotspot_regions, "type_name": type_name,
+        "regions": data.hotspot_regions, "type_name": type_name, "edit_details": _edit_details,
         "severity_counts": data.findings["severity"].value_counts().to_dict(),
         "sources": sources_table(data), "service_types": SERVICE_TYPES,
     }

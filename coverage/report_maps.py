@@ -170,7 +170,9 @@ def choropleth(villages: gpd.GeoDataFrame, column: str, *, title: str,
             colours = [cm(norm(x)) if good else "#dddddd" for x, good in zip(num, ok)]
             _polygons(ax, geoms, colours)
             sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
-            fig.colorbar(sm, ax=ax, shrink=0.6, label=legend_title)
+            cb = fig.colorbar(sm, ax=ax, shrink=0.55, format="{x:,.0f}")
+            cb.ax.set_title(legend_title, fontsize=7, loc="left")  # CJK reads badly rotated
+            cb.ax.tick_params(labelsize=7)
         if districts is not None:
             _outlines(ax, districts.to_crs(METRIC_CRS).geometry.to_numpy())
         ax.autoscale_view()

@@ -221,6 +221,8 @@ def test_pdf_text_figures_and_cjk_font(pdf, ds):
     for type_id, radius in ((FSC, 5000.0), (MHC, 10000.0)):
         _, share = brute_coverage(ds.villages, scenario_sites(ds, type_id), radius)
         assert f"{100 * share:.1f}%" in text
+        _, base = brute_coverage(ds.villages, select_sites(ds.sites, type_id), radius)
+        assert f"{100 * (share - base):+.1f} pp" in text  # scenario vs baseline, points
     assert SCENARIO_NAME in text.replace("\n", " ")
     fonts = _run("pdffonts", str(pdf)).splitlines()[2:]
     cjk = [f for f in fonts if "Noto" in f and "CJK" in f.replace("-", "")]
@@ -334,3 +336,14 @@ def test_cli_report_bad_input(tmp_path, data_dir, capsys):
     assert cli_main(["report", "--out", str(tmp_path / "r.pdf"), "--scenario", "missing",
                      "--store", str(tmp_path), "--data-dir", str(data_dir)]) == 1
     assert not list(tmp_path.glob("r.*"))
+
+
+def test_build_report_bytes_for_download_buttons(data):
+    import io
+    wb = openpyxl.load_workbook(io.BytesIO(R.build_report(data, "xlsx")))
+    assert wb["全市摘要"].freeze_panes == "A3"
+    assert R.build_report(data, "gpkg").startswith(b"SQLite format 3\x00")
+    html = R.build_report(data, "html", lang="zh-TW").decode("utf-8")
+    assert html.count("data:image/png;base64,") == len(R.report_maps(data))
+    with pytest.raises(ValueError, match="format must be one of"):
+        R.build_report(data, "docx")
