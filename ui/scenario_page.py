@@ -26,7 +26,7 @@ from coverage.store import (ScenarioConflict, ScenarioError, delete_scenario,
                             store_dir)
 from geo.services import SERVICE_TYPES, STATUSES
 from ui import fmt, mapview, scenario_calc, state
-from ui.assets import esc
+from ui.assets import esc, offline_map
 from ui.controls import Settings
 from ui.i18n import t as base_t
 from ui.i18n import type_name
@@ -152,7 +152,7 @@ def _say(level: str, text: str) -> None:
 
 
 def _lang() -> str:
-    return _ss().get("lang") or "zh-TW"
+    return _ss().get("scn_lang") or "zh-TW"
 
 
 def target_point() -> dict | None:
@@ -318,3 +318,408 @@ def _on_duplicate() -> None:
     except (ScenarioError, ValueError) as exc:
         return _say("error", t("store_error", lang, err=exc))
     _say("success", t("duplicated", lang, name=saved.name))
+
+
+# --- drawing ------------------------------------------------------------------------------
+
+def _messages() -> None:
+    for level, text in _ss().pop(MSGS, []):
+        getattr(st, level)(_md(text))
+
+
+def _header(lang: str) -> None:
+    hist, meta = history(), _ss().get(META) or {}
+    n = len(hist.active)
+    if meta.get("name"):
+        st.caption(_md(t("scenario_of", lang, name=meta["name"], v=meta["version"], n=n)))
+    else:
+        st.caption(t("unsaved", lang, n=n))
+    c1, c2, c3 = st.columns([1, 1, 3])
+    c1.button(t("undo", lang), key="scn_undo", on_click=_on_undo, disabled=not hist.can_undo)
+    c2.button(t("redo", lang), key="scn_redo", on_click=_on_redo, disabled=not hist.can_redo)
+    c3.button(t("reset", lang), key="scn_reset", on_click=_on_reset)
+
+
+def _target_widgets(lang: str, villages) -> None:
+    st.subheader(t("target", lang))
+    where = st.radio(t("where", lang), WHERE, key="scn_where", horizontal=True,
+                     format_func=lambda w: t(f"where_{w}", lang))
+    if where == "coords":
+        x0, y0, x1, y1 = villages.total_bounds
+        st.number_input(t("lon", lang), min_value=float(x0), max_value=float(x1),
+                        value=121.3, step=0.001, format="%.6f", key="scn_lon")
+        st.number_input(t("lat", lang), min_value=float(y0), max_value=float(y1),
+                        value=24.99, step=0.001, format="%.6f", key="scn_lat")
+    elif where == "village":
+        codes = list(villages.index)
+        names = (villages["district"] + " " + villages["village"]).to_dict()
+        st.selectbox(t("col_village", lang), codes, key="scn_village",
+                     format_func=lambda c: f"{names[c]} ({c})")
+    target = target_point()
+    st.caption(t("click_hint", lang) if target is None
+               else t("target_is", lang, lon=target["lon"], lat=target["lat"]))
+
+
+def _add_widgets(lang: str, default_type: str) -> None:
+    st.subheader(t("add", lang))
+    types = list(SERVICE_TYPES)
+    st.selectbox(t("type", lang), types, index=types.index(default_type), key="scn_add_type",
+                 format_func=lambda k: type_name(k, lang))
+    st.text_input(t("name", lang), key="scn_add_name")
+    st.selectbox(t("status", lang), ["open", "planned"], key="scn_add_status",
+                 format_func=lambda s: base_t(s, lang))
+    st.number_input(t("capacity", lang), min_value=0.0, value=None, step=1.0, key="scn_add_cap")
+    st.button(t("add_btn", lang), key="scn_add_btn", on_click=_on_add, type="primary")
+
+
+def _site_label(row, lang: str) -> str:
+    return f"{row['name']}（{type_name(row['type'], lang)}，{base_t(row['status'], lang)}）"
+
+
+def _site_widgets(lang: str, after, types: list[str]) -> None:
+    st.subheader(t("site_panel", lang))
+    sites = after[after["type"].isin(types)] if len(after) else after
+    if len(sites) == 0:
+        st.caption(base_t("no_sites", lang))
+        return
+    rows = {str(r["site_id"]): r for _, r in sites.iterrows()}
+    sid = st.selectbox(t("site", lang), list(rows), key="scn_site",
+                       format_func=lambda s: _site_label(rows[s], lang))
+    row = rows[sid]
+    g = row.geometry
+    st.text(f"{sid} · {row['district'] or ''} · {row['address'] or ''}\n"
+            f"{g.x:.5f}, {g.y:.5f} · {t('capacity', lang)}: {fmt.num(row['capacity'])}")
+    c1, c2 = st.columns(2)
+    c1.button(t("move_btn", lang), key="scn_move_btn", on_click=_on_move)
+    c2.button(t("close_btn", lang), key="scn_close_btn", on_click=_on_close,
+              disabled=row["status"] == "closed")
+    c1.number_input(t("capacity", lang), min_value=0.0, value=None, step=1.0, key="scn_cap")
+    c1.button(t("cap_btn", lang), key="scn_cap_btn", on_click=_on_capacity)
+    c2.selectbox(t("status", lang), list(STATUSES), key="scn_status",
+                 format_func=lambda s: base_t(s, lang))
+    c2.button(t("status_btn", lang), key="scn_status_btn", on_click=_on_status)
+
+
+def _suggest_widgets(lang: str, settings: Settings, default_type: str) -> None:
+    st.subheader(t("suggest", lang))
+    types = list(SERVICE_TYPES)
+    tid = st.selectbox(t("type", lang), types, index=types.index(default_type),
+                       key="scn_sug_type", format_func=lambda k: type_name(k, lang))
+    st.number_input(t("suggest_k", lang), min_value=1, max_value=30, value=1, step=1,
+                    key="scn_sug_k")
+    st.number_input(t("suggest_radius", lang), min_value=0.5, max_value=50.0, step=0.5,
+                    value=_radius(settings, tid) / 1000.0, key="scn_sug_radius")
+    st.selectbox(base_t("demand", lang), SUGGEST_DEMANDS, key="scn_sug_demand",
+                 format_func=lambda d: base_t(f"demand_{d}", lang))
+    st.caption(t("suggest_note", lang))
+    st.button(t("suggest_btn", lang), key="scn_sug_run", on_click=_on_suggest, type="primary")
+    sug = _ss().get(SUGGEST)
+    if sug is None:
+        return
+    r = sug.result
+    st.caption(t("suggest_stale", lang, t=type_name(sug.type_id, lang), k=sug.k,
+                 r=fmt.num(sug.radius_m / 1000, 1), d=base_t(f"demand_{sug.demand}", lang)))
+    c1, c2 = st.columns(2)
+    c1.metric(t("suggest_before", lang), fmt.num(r.covered_demand_before),
+              help=fmt.pct(r.covered_demand_before / r.total_demand) if r.total_demand else None)
+    c2.metric(t("suggest_after", lang), fmt.num(r.covered_demand_after),
+              delta=fmt.num(r.covered_demand_after - r.covered_demand_before))
+    st.caption(t("solver", lang, s=r.solver_status,
+                 g=fmt.pct(r.mip_gap, 2) if math.isfinite(r.mip_gap) else fmt.DASH))
+    table = sug.chosen[["id", "name", "district", "village", "lon", "lat", "fixed"]].rename(
+        columns={"name": t("col_name", lang), "district": base_t("col_district", lang),
+                 "village": t("col_village", lang), "fixed": t("col_fixed", lang)})
+    st.dataframe(table, hide_index=True, key="scn_sug_table")
+    st.button(t("suggest_apply", lang), key="scn_sug_apply", on_click=_on_apply_suggestion)
+
+
+def _radius(settings: Settings, type_id: str) -> float:
+    from ui.controls import default_radii_m
+    return float(settings.radii.get(type_id) or default_radii_m()[type_id])
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _base_state(sites_key: str, type_id: str, radius_m: float, mode: str,
+                include_planned: bool, _sites):
+    """The engine state of the baseline's counted sites (cached; callers clone it)."""
+    network = state.road_network() if mode == "network" else None
+    counted = scenario_calc.counted(_sites, type_id, include_planned=include_planned)
+    return scenario_calc.baseline_state(state.dataset().villages, counted, radius_m=radius_m,
+                                        mode=mode if network is not None else "straight",
+                                        network=network)
+
+
+def comparisons(settings: Settings, base, after, types: list[str]) -> dict:
+    """scenario_calc.compare_type for each type (baseline states cached)."""
+    key = state.sites_fingerprint(base)
+    mode = settings.mode if (settings.mode != "network" or state.network_file()) else "straight"
+    network = state.road_network() if mode == "network" else None
+    out = {}
+    for tid in types:
+        r = _radius(settings, tid)
+        b = _base_state(key, tid, r, mode, settings.include_planned, base)
+        out[tid] = scenario_calc.compare_type(
+            state.dataset().villages, base, after, tid, radius_m=r,
+            include_planned=settings.include_planned, mode=mode, network=network, base=b)
+    return out
+
+
+def totals_frame(cmp, lang: str) -> pd.DataFrame:
+    """The per-group covered residents, raw numbers, with display column names."""
+    tt = cmp.totals
+    return pd.DataFrame({
+        t("col_group", lang): [t(f"group_{g}", lang) for g in tt.index],
+        t("col_total", lang): tt["total"].to_numpy(),
+        t("col_before", lang): tt["before"].to_numpy(),
+        t("col_after", lang): tt["after"].to_numpy(),
+        t("col_change", lang): tt["change"].to_numpy(),
+        t("col_share_before", lang): tt["share_before"].to_numpy(),
+        t("col_share_after", lang): tt["share_after"].to_numpy()})
+
+
+def delta_frame(cmp, villages, lang: str) -> pd.DataFrame:
+    """Villages that gain / lose coverage: code, district, village, population, change."""
+    codes = cmp.gained + cmp.lost
+    v = villages.loc[codes] if codes else villages.iloc[:0]
+    return pd.DataFrame({
+        t("col_code", lang): list(codes),
+        base_t("col_district", lang): v["district_en" if lang == "en" else "district"].to_numpy(),
+        t("col_village", lang): v["village_en" if lang == "en" else "village"].to_numpy(),
+        base_t("col_population", lang): v["population"].to_numpy(float),
+        t("col_delta", lang): [t("gained", lang)] * len(cmp.gained) + [t("lost", lang)] * len(cmp.lost)})
+
+
+def district_frame(cmp, districts, lang: str) -> pd.DataFrame:
+    d = cmp.districts
+    names = [base_t("city", lang) if c == "all" else districts.at[c, "district_en" if lang == "en"
+                                                                  else "district"] for c in d.index]
+    return pd.DataFrame({
+        base_t("col_district", lang): names,
+        base_t("col_population", lang): d["population_total"].to_numpy(),
+        t("col_share_before", lang): d["share_before"].to_numpy(),
+        t("col_share_after", lang): d["share_after"].to_numpy(),
+        t("col_change", lang): d["change"].to_numpy(),
+        t("col_sites_before", lang): d["sites_before"].to_numpy(),
+        t("col_sites_after", lang): d["sites_after"].to_numpy()})
+
+
+def _pct_cols(lang: str) -> dict:
+    cfg = {t(k, lang): st.column_config.NumberColumn(format="percent")
+           for k in ("col_share_before", "col_share_after", "col_change")}
+    return cfg
+
+
+def _results(lang: str, cmps: dict, villages, districts) -> None:
+    st.header(t("results", lang))
+    for tid, cmp in cmps.items():
+        with st.container(border=True, key=f"scn_result_{tid}"):
+            st.subheader(f"{type_name(tid, lang)} · {fmt.num(cmp.radius_m / 1000, 1)} km")
+            cols = st.columns(3)
+            for col, g in zip(cols, scenario_calc.GROUPS):
+                row = cmp.totals.loc[g]
+                pp = 100.0 * (row["share_after"] - row["share_before"])
+                col.metric(t("covered_of", lang, group=t(f"group_{g}", lang)),
+                           f"{fmt.pct(row['share_after'])} ({fmt.num(row['after'])})",
+                           delta=f"{pp:+.1f} pp ({row['change']:+,.0f})",
+                           delta_color="normal" if row["change"] else "off")
+            kb, ka = cmp.kpi_before, cmp.kpi_after
+            st.caption(t("sites_count", lang, b=cmp.sites_before, a=cmp.sites_after) + " · "
+                       + t("districts_kpi", lang,
+                           b=f"{kb['districts_with_site']}/{kb['districts']}",
+                           a=f"{ka['districts_with_site']}/{ka['districts']}"))
+            st.dataframe(totals_frame(cmp, lang), hide_index=True, key=f"scn_totals_{tid}",
+                         column_config=_pct_cols(lang))
+            st.markdown(f"**{t('village_delta', lang)}**")
+            if cmp.gained or cmp.lost:
+                st.dataframe(delta_frame(cmp, villages, lang), hide_index=True,
+                             key=f"scn_delta_{tid}")
+            else:
+                st.caption(t("no_delta", lang))
+            st.dataframe(district_frame(cmp, districts, lang), hide_index=True,
+                         key=f"scn_districts_{tid}", column_config=_pct_cols(lang))
+
+
+# --- map ----------------------------------------------------------------------------------
+
+def delta_group(villages, gained: list[str], lost: list[str], features: list[dict], *,
+                lang: str, name: str) -> folium.FeatureGroup:
+    """Villages that gain (green) or lose (red) coverage as one GeoJSON layer; tooltips
+    escaped. ``features``: village GeoJSON features with the VILLCODE as ``id``."""
+    gained_set = set(gained)
+    fg = folium.FeatureGroup(name=name, overlay=True, control=True, show=True)
+    chosen = []
+    for f in features:
+        if f["id"] not in gained_set and f["id"] not in set(lost):
+            continue
+        row = villages.loc[f["id"]]
+        up = f["id"] in gained_set
+        tip = (f"<b>{esc(row['district'])} {esc(row['village'])}</b><br>"
+               f"{esc(t('gained' if up else 'lost', lang))} · "
+               f"{esc(base_t('population', lang))} {fmt.num(row['population'])}")
+        chosen.append({**f, "properties": {"code": f["id"], "tip": tip,
+                                           "fill": GAINED_COLOR if up else LOST_COLOR}})
+    if chosen:
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": chosen}, name=name,
+            style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#333333",
+                                      "weight": 0.8, "fillOpacity": 0.7},
+            tooltip=folium.GeoJsonTooltip(["tip"], labels=False, sticky=True),
+        ).add_to(fg)
+    return fg
+
+
+def base_map(lang: str, tiles: str) -> folium.Map:
+    """Offline base map: optional tiles and the district outlines with escaped names."""
+    ds, disp = state.dataset(), state.display()
+    centre, zoom = mapview.bounds_view(tuple(disp["district_geoms"].total_bounds))
+    m = offline_map(location=centre, zoom_start=zoom, tiles=None, control_scale=True)
+    if mapview.TILES.get(tiles):
+        folium.TileLayer(mapview.TILES[tiles], name=tiles, control=False).add_to(m)
+    col = "district_en" if lang == "en" else "district"
+    feats = [{**f, "properties": {"name": esc(ds.districts.at[f["id"], col])}}
+             for f in mapview.geojson_features(disp["district_geoms"])]
+    folium.GeoJson({"type": "FeatureCollection", "features": feats}, name="districts",
+                   control=False,
+                   style_function=lambda f: {"color": "#222222", "weight": 1.5, "fill": False},
+                   tooltip=folium.GeoJsonTooltip(["name"], labels=False)).add_to(m)
+    return m
+
+
+def site_tips(sites, lang: str) -> pd.Series:
+    """Marker tooltips (escaped): name, type, status, id."""
+    return pd.Series({idx: f"<b>{esc(r['name'])}</b><br>{esc(type_name(r['type'], lang))} · "
+                           f"{esc(base_t(r['status'], lang))}<br>{esc(r['site_id'])}"
+                      for idx, r in sites.iterrows()}, dtype=object)
+
+
+def suggestion_group(sug, lang: str) -> folium.FeatureGroup:
+    """Markers of the suggested new sites (escaped tooltips)."""
+    fg = folium.FeatureGroup(name=t("layer_suggest", lang), overlay=True, control=True)
+    for _, r in sug.chosen[sug.chosen["new"]].iterrows():
+        folium.Marker([r["lat"], r["lon"]], icon=folium.Icon(color="purple", icon="star"),
+                      tooltip=folium.Tooltip(f"{esc(t('layer_suggest', lang))}: "
+                                             f"<b>{esc(r['name'])}</b>")).add_to(fg)
+    return fg
+
+
+def map_layers(lang: str, settings: Settings, cmp, after, type_id: str) -> list:
+    """Feature groups: coverage change, the type's sites (after the edits), suggestions,
+    the target point."""
+    ds = state.dataset()
+    groups = [delta_group(ds.villages, cmp.gained, cmp.lost, state.display()["village_features"],
+                          lang=lang, name=t("layer_delta", lang))]
+    s = after[(after["type"] == type_id) & after["status"].isin(["open", "planned"])] \
+        if len(after) else after
+    groups.append(mapview.site_group(s, type_id, name=type_name(type_id, lang),
+                                     radius_m=cmp.radius_m if settings.circles else None,
+                                     tips=site_tips(s, lang)))
+    sug = _ss().get(SUGGEST)
+    if sug is not None:
+        groups.append(suggestion_group(sug, lang))
+    target = target_point()
+    fg = folium.FeatureGroup(name=t("layer_target", lang), overlay=True, control=False)
+    if target is not None:
+        folium.CircleMarker([target["lat"], target["lon"]], radius=8, color="#000000",
+                            weight=2, fill=True, fill_color="#ffff00", fill_opacity=0.9
+                            ).add_to(fg)
+    groups.append(fg)
+    return groups
+
+
+def _map(lang: str, settings: Settings, cmps: dict, after) -> None:
+    types = list(cmps)
+    tid = st.selectbox(t("map_type", lang), types, key="scn_map_type",
+                       format_func=lambda k: type_name(k, lang))
+    tid = tid if tid in cmps else types[0]
+    out = st_folium(base_map(lang, settings.tiles), key="scn_map", height=560,
+                    use_container_width=True,
+                    feature_group_to_add=map_layers(lang, settings, cmps[tid], after, tid),
+                    layer_control=folium.LayerControl(collapsed=False),
+                    returned_objects=["last_clicked"])
+    click = out.get("last_clicked") if isinstance(out, dict) else None
+    if isinstance(click, dict) and "lng" in click and "lat" in click:
+        point = (float(click["lng"]), float(click["lat"]))
+        if point != _ss().get(CLICK):
+            _ss()[CLICK] = point
+            st.rerun()
+
+
+def _edit_list(lang: str) -> None:
+    hist = history()
+    if not hist.edits:
+        return
+    rows = []
+    for i, e in enumerate(hist.edits):
+        d = edit_to_dict(e)
+        rows.append({"#": i + 1, t("active", lang): i < hist.cursor, "kind": d.pop("kind"),
+                     "": ", ".join(f"{k}={v}" for k, v in d.items() if v is not None)})
+    st.subheader(t("edits", lang))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="scn_edits")
+
+
+def _store_widgets(lang: str) -> None:
+    st.header(t("store", lang))
+    st.text_input(t("store_dir", lang), value=str(store_dir()), key="scn_store_dir")
+    c1, c2 = st.columns(2)
+    with c1:
+        st.text_input(t("scenario_name", lang), key="scn_name")
+        st.text_input(t("author", lang), key="scn_author")
+        st.text_area(t("notes", lang), key="scn_notes", height=80)
+        st.button(t("save", lang), key="scn_save", on_click=_on_save, type="primary")
+    with c2:
+        try:
+            infos = list_scenarios(store=_store())
+        except (ScenarioError, OSError) as exc:
+            st.error(_md(t("store_error", lang, err=exc)))
+            return
+        for bad in [i for i in infos if i.error]:
+            st.warning(_md(t("unreadable", lang, err=bad.error)))
+        good = {i.name: i for i in infos if i.error is None}
+        if not good:
+            st.caption(t("none_stored", lang))
+            return
+        pick = st.selectbox(t("stored", lang), list(good), key="scn_pick",
+                            format_func=lambda n: f"{n} (v{good[n].version}, {good[n].n_edits})")
+        b1, b2 = st.columns(2)
+        b1.button(t("load", lang), key="scn_load", on_click=_on_load)
+        b2.button(t("delete", lang), key="scn_delete", on_click=_on_delete,
+                  args=(good[pick].version,))
+        st.text_input(t("dup_name", lang), key="scn_dup_name")
+        st.button(t("duplicate", lang), key="scn_dup", on_click=_on_duplicate)
+
+
+def render(settings: Settings) -> None:
+    """The scenario page (signature of the other pages: ``render(settings)``)."""
+    lang = settings.lang
+    _ss()["scn_lang"] = lang
+    _ss()["scn_include_planned"] = settings.include_planned
+    ds = state.dataset()
+    st.title(t("page_scenario", lang))
+    _messages()
+    _header(lang)
+    base = baseline()
+    try:
+        after = apply_edits(base, history().active)
+    except ValueError as exc:
+        st.error(_md(t("baseline_error", lang, err=exc)))
+        after = base
+    edited = after[after["site_id"].isin(changed_site_ids(history().active))]["type"]
+    types = list(dict.fromkeys([*settings.types, *edited])) or ["family_service_centre"]
+    default_type = _ss().get("scn_add_type") or types[0]
+    cmps = comparisons(settings, base, after, types)
+
+    left, right = st.columns([3, 2])
+    with right:
+        tabs = st.tabs([t("add", lang), t("site_panel", lang), t("suggest", lang)])
+        with tabs[0]:
+            _target_widgets(lang, ds.villages)
+            _add_widgets(lang, default_type)
+        with tabs[1]:
+            _site_widgets(lang, after, list(SERVICE_TYPES))
+        with tabs[2]:
+            _suggest_widgets(lang, settings, default_type)
+    with left:
+        _map(lang, settings, cmps, after)
+    _results(lang, cmps, ds.villages, ds.districts)
+    _edit_list(lang)
+    _store_widgets(lang)
