@@ -198,6 +198,9 @@ def _values(values: pd.Series, villages: gpd.GeoDataFrame, *, non_negative: bool
     if not isinstance(values, pd.Series):
         raise TypeError("indicator must be a pandas Series keyed by VILLCODE")
     name = values.name or "indicator"
+    dup = values.index[values.index.duplicated()].unique().tolist()
+    if dup:
+        raise ValueError(f"indicator {name!r}: VILLCODE repeated: {', '.join(map(str, dup[:10]))}")
     y = pd.to_numeric(values.reindex(villages.index), errors="coerce").astype(float)
     bad = y.index[~np.isfinite(y.to_numpy())].tolist()
     if bad:

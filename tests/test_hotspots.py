@@ -280,6 +280,8 @@ def test_bad_input_gets_specific_errors(villages):
     neg.iloc[0] = -1
     with pytest.raises(ValueError, match=">= 0"):
         hs.gi_star(neg, villages)
+    with pytest.raises(ValueError, match="repeated"):
+        hs.gi_star(pd.concat([y, y.iloc[:1]]), villages)
     with pytest.raises(ValueError, match="constant"):
         hs.local_moran(y * 0 + 1, villages)
     with pytest.raises(ValueError, match="threshold_m"):
