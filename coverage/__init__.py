@@ -9,7 +9,8 @@ Public API (module -> what):
 coverage.config
     load_defaults(path=None) -> {type_id: TypeDefaults}; type_defaults(type_id).
     TypeDefaults: radius_m, rationale, capacity_unit, residents_per_capacity (norm, e.g.
-    20,000 residents per social worker), sigma_m, step_breaks_m / step_weights, steps().
+    20,000 residents per social worker), decay (2SFCA default: None = classic), sigma_m,
+    step_breaks_m / step_weights, steps().
     Values in coverage/defaults.toml (the ONE file of defaults, one rationale per type).
 coverage.distance
     distance_matrix(villages, sites, *, mode="straight"|"network", network=None,
