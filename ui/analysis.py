@@ -1,32 +1,38 @@
 """The numbers the app shows, obtained from the coverage engine (no Streamlit here).
 
-Every figure comes from a public function of :mod:`coverage`; this module only chooses the
-inputs (service type, radius, distance mode, demand group) and bundles the outputs for the
-pages. Distances in metres (EPSG:3826).
+Every figure comes from a public function of :mod:`coverage`, called the way the
+``safetynet coverage`` CLI calls them (cli/cmd_coverage.py), so app and CLI agree; this
+module only chooses the inputs (service type, radius, distance mode, demand group) and
+bundles the outputs for the pages. Distances in metres (EPSG:3826).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from coverage import access, metrics
-from coverage.distance import distance_matrix
+from coverage import metrics
+from coverage.config import TypeDefaults, load_defaults
+from coverage.engine import coverage_table
+from coverage.gaps import uncovered_villages
 
-DEMAND_COLUMNS = ["population", "age_0_14", "age_65_plus"]  # total, children, elderly
-DEMANDS = {"population": "population", "children": "age_0_14", "elderly": "age_65_plus"}
+GROUPS = ("population", "children", "elderly")  # per-group shares shown on the cards
 METRICS = ("covered", "nearest_m", "access", "population", "density", "gap")
 
 
 @dataclass
 class TypeResult:
-    """One service type's analysis. ``villages``: index VILLCODE with nearest_site,
-    nearest_m, sites_within, covered, access_raw, access (normalised 2SFCA), gap (demand
-    not covered); ``districts``: :func:`coverage.metrics.coverage_summary` (per TOWNCODE +
-    "all"); ``kpi``: :func:`coverage.metrics.district_kpi`; ``capacity``:
-    :func:`coverage.metrics.capacity_summary`."""
+    """One service type's analysis.
+
+    ``villages``: :func:`coverage.engine.coverage_table` (index VILLCODE) plus ``gap`` =
+    uncovered demand (:func:`coverage.gaps.uncovered_villages`, 0 where fully covered);
+    ``districts``: :func:`coverage.metrics.coverage_summary` over demand + each group
+    (per TOWNCODE and "all"); ``city``: :func:`coverage.metrics.city_summary`;
+    ``capacity``: :func:`coverage.metrics.capacity_summary` on total population
+    (residents per site)."""
 
     type_id: str
     radius_m: float
@@ -35,30 +41,40 @@ class TypeResult:
     n_sites: int
     villages: pd.DataFrame
     districts: pd.DataFrame
-    kpi: dict
+    city: dict
     capacity: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> dict[str, TypeDefaults]:
+    return load_defaults()
+
+
+def default_radius_m(type_id: str) -> float:
+    """Default radius of a type (coverage/defaults.toml), metres."""
+    return _defaults()[type_id].radius_m
 
 
 def analyse_type(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, type_id: str, *,
                  radius_m: float, mode: str = "straight", demand: str = "population",
                  include_planned: bool = False, network=None) -> TypeResult:
-    """Coverage of one service type with the engine's functions (see module docstring)."""
+    """Coverage of one service type (see module docstring). ``sites``: the whole site
+    table; the type's open (and, if asked, planned) sites are selected here."""
+    d = _defaults()[type_id]
     chosen = metrics.select_sites(sites, type_id, include_planned=include_planned)
-    dm = distance_matrix(villages, chosen, mode=mode, network=network,
-                         cutoff_m=radius_m * 3 if mode == "network" else None)
-    table = metrics.village_coverage(dm, radius_m)
-    dem = metrics.demand_column(villages, demand)
-    acc = access.two_sfca(dm, dem.to_numpy(), chosen["capacity"].to_numpy(float),
-                          radius_m=radius_m)
-    table = table.join(acc)
-    table["gap"] = dem * (1.0 - table["covered"])  # placeholder until coverage.gaps lands
-    full = villages[["TOWNCODE", "district", *DEMAND_COLUMNS]].join(table)
-    districts = metrics.coverage_summary(full, DEMAND_COLUMNS,
-                                         weight_col=DEMANDS.get(demand, demand))
-    kpi = metrics.district_kpi(chosen, villages)
-    capacity = metrics.capacity_summary(villages, chosen, dem)
-    return TypeResult(type_id, radius_m, mode, demand, len(chosen), table, districts, kpi,
+    scale = radius_m / d.radius_m  # decay parameters scale with the radius, as in the CLI
+    table, _ = coverage_table(villages, chosen, radius_m=radius_m, demand=demand, mode=mode,
+                              network=network, decay=d.decay,
+                              sigma_m=d.sigma_m * scale if d.sigma_m else None,
+                              steps={b * scale: w for b, w in d.steps().items()})
+    gap = uncovered_villages(table)["uncovered_demand"]
+    table["gap"] = gap.reindex(table.index).fillna(0.0)
+    norm = d.residents_per_capacity if demand == "population" else None
+    city = metrics.city_summary(table, chosen, villages, residents_per_capacity=norm)
+    groups = ["demand"] + [g for g in GROUPS if g in table and table[g].notna().any()]
+    districts = metrics.coverage_summary(table, groups, weight_col="demand")
+    capacity = metrics.capacity_summary(villages, chosen, table["population"])
+    return TypeResult(type_id, radius_m, mode, demand, len(chosen), table, districts, city,
                       capacity)
 
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from coverage.config import load_defaults
 from geo.services import SERVICE_TYPES
 from ui.i18n import DEFAULT_LANG, LANGS, t, type_name
 
@@ -39,7 +38,9 @@ class Settings:
 @st.cache_resource(show_spinner=False)
 def default_radii_m() -> dict[str, float]:
     """Default radius per type (coverage/defaults.toml), metres."""
-    return {k: v.radius_m for k, v in load_defaults().items()}
+    from ui.analysis import default_radius_m
+
+    return {k: default_radius_m(k) for k in SERVICE_TYPES}
 
 
 def language() -> str:

@@ -65,29 +65,11 @@ def render(settings: Settings) -> None:
     st.header(t("import", lang))
     st.caption(t("import_help", lang))
     with st.form("import_form", clear_on_submit=True):
-        upload = st.file_uploader(t("import_file", lang), type=UPLOAD_TYPES, key="upload")
-        default_type = st.selectbox(t("import_type", lang), [None, *SERVICE_TYPES],
-                                    key="import_type",
-                                    format_func=lambda k: "—" if k is None else type_name(k, lang))
-        submitted = st.form_submit_button(t("import_button", lang))
-    if submitted and upload is not None:
-        try:
-            result = state.import_upload(upload.name, upload.getvalue(),
-                                         service_type=default_type)
-        except (ValueError, FileNotFoundError, KeyError) as exc:
-            st.error(t("import_error", lang, err=str(exc)))
-        else:
-            st.session_state["last_import"] = upload.name
-            st.success(t("import_done", lang, n=fmt.num(len(result.sites)),
-                         rows=fmt.num(result.rows_read), bad=fmt.num(len(result.rejected))))
-            if len(result.rejected):
-                st.subheader(t("import_rejected", lang))
-                st.dataframe(result.rejected.astype(str), hide_index=True, key="rejected")
-            errors = findings_frame(result.findings)
-            if len(errors):
-                st.subheader(t("import_findings", lang))
-                st.dataframe(errors.astype(str), hide_index=True, key="import_findings")
-        sites, key = state.current_sites()
+        st.file_uploader(t("import_file", lang), type=UPLOAD_TYPES, key="upload")
+        st.selectbox(t("import_type", lang), [None, *SERVICE_TYPES], key="import_type",
+                     format_func=lambda k: "—" if k is None else type_name(k, lang))
+        st.form_submit_button(t("import_button", lang), on_click=_do_import)
+    _import_feedback(lang)
 
     imports = st.session_state.get(state.IMPORTS_KEY, [])
     if imports:
@@ -105,19 +87,55 @@ def render(settings: Settings) -> None:
     _downloads(settings, sites, key, findings)
 
 
+LAST_IMPORT_KEY = "last_import"
+
+
+def _do_import() -> None:
+    """Form callback: runs before the page is drawn, so every table below already
+    includes the new sites."""
+    upload = st.session_state.get("upload")
+    if upload is None:
+        return
+    try:
+        result = state.import_upload(upload.name, upload.getvalue(),
+                                     service_type=st.session_state.get("import_type"))
+    except (ValueError, FileNotFoundError, KeyError) as exc:
+        st.session_state[LAST_IMPORT_KEY] = {"error": str(exc)}
+    else:
+        st.session_state[LAST_IMPORT_KEY] = {"result": result}
+
+
+def _import_feedback(lang: str) -> None:
+    """Outcome of the import just made: counts, rejected rows, findings (as text)."""
+    last = st.session_state.pop(LAST_IMPORT_KEY, None)
+    if not last:
+        return
+    if "error" in last:
+        st.error(t("import_error", lang, err=last["error"]))
+        return
+    result = last["result"]
+    st.success(t("import_done", lang, n=fmt.num(len(result.sites)),
+                 rows=fmt.num(result.rows_read), bad=fmt.num(len(result.rejected))))
+    if len(result.rejected):
+        st.subheader(t("import_rejected", lang))
+        st.dataframe(result.rejected.astype(str), hide_index=True, key="rejected")
+    errors = findings_frame(result.findings)
+    if len(errors):
+        st.subheader(t("import_findings", lang))
+        st.dataframe(errors.astype(str), hide_index=True, key="import_findings")
+
+
 def _downloads(settings: Settings, sites, key: str, findings: pd.DataFrame) -> None:
     lang = settings.lang
-    ds = state.dataset()
     cols = st.columns(4)
     tid = settings.metric_type
     if tid:
         r = state.type_result(key, tid, settings.radii[tid], settings.mode, settings.demand,
                               settings.include_planned, sites)
-        villages = ds.villages.drop(columns="geometry").join(r.villages)
-        cols[0].download_button(t("dl_villages", lang), _csv(villages),
+        cols[0].download_button(t("dl_villages", lang), _csv(r.villages),
                                 f"villages_{tid}.csv", "text/csv", key="dl_villages")
         cols[1].download_button(t("dl_districts", lang), _csv(r.districts.join(
-            r.capacity, rsuffix="_capacity")), f"districts_{tid}.csv", "text/csv",
+            r.capacity[["sites", "residents_per_site"]])), f"districts_{tid}.csv", "text/csv",
             key="dl_districts")
     table = sites.drop(columns="geometry").assign(lon=sites.geometry.x, lat=sites.geometry.y) \
         if len(sites) else sites.drop(columns="geometry")

@@ -22,12 +22,12 @@ def card_values(result, comp_row) -> dict[str, str]:
     """The card texts of one type, formatted from the engine's numbers."""
     city = result.districts.loc["all"]
     cap = result.capacity.loc["all"]
-    kpi = result.kpi
+    kpi = result.city
     return {
         "located": fmt.ratio(comp_row["located"], comp_row["official_count"]),
-        "pop_covered": fmt.pct(city["population_share"]),
-        "children_covered": fmt.pct(city["age_0_14_share"]),
-        "elderly_covered": fmt.pct(city["age_65_plus_share"]),
+        "pop_covered": fmt.pct(city.get("population_share")),
+        "children_covered": fmt.pct(city.get("children_share")),
+        "elderly_covered": fmt.pct(city.get("elderly_share")),
         "districts_covered": f"{fmt.pct(kpi['district_share'])} "
                              f"({kpi['districts_with_site']}/{kpi['districts']})",
         "residents_per_site": fmt.num(cap["residents_per_site"]) if result.n_sites else fmt.DASH,
@@ -49,10 +49,10 @@ def district_table(result, districts, lang: str) -> pd.DataFrame:
             districts.at[code, "district_en"] if lang == "en" else districts.at[code, "district"])
         rows.append({
             t("col_district", lang): name,
-            t("col_population", lang): fmt.num(r["population_total"]),
-            t("col_pop_share", lang): fmt.pct(r["population_share"]),
-            t("col_children_share", lang): fmt.pct(r["age_0_14_share"]),
-            t("col_elderly_share", lang): fmt.pct(r["age_65_plus_share"]),
+            t("col_population", lang): fmt.num(r.get("population_total")),
+            t("col_pop_share", lang): fmt.pct(r.get("population_share")),
+            t("col_children_share", lang): fmt.pct(r.get("children_share")),
+            t("col_elderly_share", lang): fmt.pct(r.get("elderly_share")),
             t("col_sites", lang): fmt.num(cap.at[code, "sites"]),
             t("col_residents_per_site", lang): fmt.num(cap.at[code, "residents_per_site"]),
             t("col_median", lang): fmt.km(r["median_m"]),

@@ -60,7 +60,7 @@ def road_network():
     if path is None:
         return None
     from geo.network import graph_from_file, prepare_network
-    return prepare_network(graph_from_file(path))
+    return prepare_network(graph_from_file(path), weights=("length",))
 
 
 def sites_fingerprint(sites: gpd.GeoDataFrame) -> str:
