@@ -131,7 +131,7 @@ def _apply(args: argparse.Namespace) -> int:
     after = apply_edits(baseline, scn.edits)
     changes = site_changes(baseline, after, changed_site_ids(scn.edits))
     coverage = coverage_comparison(baseline, after, data_dir=args.data_dir)
-    note = ("coverage engine not available yet: no before/after figures"
+    note = ("no population data (see `safetynet info`): no before/after figures"
             if coverage is None else None)
     if args.json:
         _emit(args, {"scenario": scn.name, "version": scn.version,
@@ -148,8 +148,18 @@ def _apply(args: argparse.Namespace) -> int:
         for fld, v in c["fields"].items():
             before = "" if c["change"] == "added" else f"{_shown(v['before'])} → "
             print(f"      {fld:9s} {before}{_shown(v['after'])}")
-    print("涵蓋率 coverage before/after: " + ("尚無 " + note if coverage is None
-                                              else json.dumps(coverage, ensure_ascii=False)))
+    if coverage is None:
+        print("涵蓋率 coverage before/after: 尚無 " + note)
+        return 0
+    print("涵蓋人口 covered residents within the type's default radius (before → after):")
+    for row in coverage["summary"]:
+        parts = [f"{g} {row[g + '_before']:,.0f} → {row[g + '_after']:,.0f} "
+                 f"({row[g + '_change']:+,.0f})" for g in ("population", "children", "elderly")
+                 if g + "_before" in row]
+        print(f"  {row['type']} (r = {row['radius_m'] / 1000:g} km): " + "; ".join(parts))
+    gained = sum(v["change"] == "gained" for v in coverage["villages"])
+    lost = sum(v["change"] == "lost" for v in coverage["villages"])
+    print(f"  村里 villages gaining coverage: {gained}, losing: {lost}")
     return 0
 
 
@@ -237,11 +247,12 @@ def site_changes(before, after, site_ids) -> list[dict]:
 
 
 def coverage_comparison(before, after, *, data_dir) -> dict | None:
-    """HOOK for the coverage engine (coverage/metrics.py, another contributor's module).
-
-    Should return coverage before/after for the two site tables (EPSG:4326) as plain,
-    JSON-serialisable data, e.g. ``{"metric": ..., "before": ..., "after": ...}``, using the
-    engine's incremental update over ``changed_site_ids``. Until it is wired here it returns
-    None and ``apply`` says that no coverage figures are available (no numbers are made up).
-    """
-    return None
+    """Coverage before/after for the service types the scenario changes, from the engine's
+    incremental update (coverage.compare); None when no population data is available."""
+    from coverage.compare import compare_sites
+    from geo.population import load_village_table
+    resolved = resolve_data_dir(data_dir)
+    if resolved is None:
+        return None
+    villages, _ = load_village_table(resolved)
+    return compare_sites(villages, before, after).to_dict()

@@ -1,0 +1,63 @@
+"""Scenario vs baseline through the incremental engine, checked against full recomputation
+and against a direct numpy count of villages within the radius."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from coverage.compare import changed_types, compare_sites
+from coverage.distance import straight_distances, village_points, site_points
+from coverage.engine import build_state
+from coverage.scenario import AddSite, CloseSite, MoveSite, apply_edits
+from geo.services import load_default_sites
+
+
+@pytest.fixture(scope="module")
+def base(village_table, data_dir):
+    villages, _ = village_table
+    sites, _ = load_default_sites(data_dir)
+    return villages, sites
+
+
+def _covered_by_numpy(villages, sites, type_id, radius):
+    s = sites[(sites["type"] == type_id) & (sites["status"] == "open")]
+    d = straight_distances(village_points(villages), site_points(s))
+    return (d <= radius).any(axis=1)
+
+
+def test_close_one_centre_matches_direct_count(base):
+    villages, sites = base
+    after = apply_edits(sites, [CloseSite(site_id="fsc-010")])  # 復興家庭服務中心
+    assert changed_types(sites, after) == ["family_service_centre"]
+    cmp = compare_sites(villages, sites, after, radii_m={"family_service_centre": 5000.0})
+    row = cmp.summary.set_index("type").loc["family_service_centre"]
+    pop = villages["population"].astype(float).to_numpy()
+    before = _covered_by_numpy(villages, sites, "family_service_centre", 5000.0)
+    after_cov = _covered_by_numpy(villages, after, "family_service_centre", 5000.0)
+    assert row["population_before"] == pop[before].sum()
+    assert row["population_after"] == pop[after_cov].sum()
+    assert row["population_change"] < 0
+    lost = set(villages.index[before & ~after_cov])
+    assert set(cmp.villages["VILLCODE"]) == lost and (cmp.villages["change"] == "lost").all()
+    d = cmp.districts.set_index(["type", "TOWNCODE"]).loc[("family_service_centre", "68000130")]
+    assert bool(d["has_site_before"]) and not bool(d["has_site_after"])
+
+
+def test_random_edits_equal_full_recomputation(base):
+    villages, sites = base
+    rng = np.random.default_rng(7)
+    xmin, ymin, xmax, ymax = villages.total_bounds
+    edits = []
+    for k in range(6):
+        edits.append(AddSite(type="mental_health_centre", name=f"新據點{k}",
+                             lon=float(rng.uniform(121.1, 121.35)), lat=float(rng.uniform(24.85, 25.05)),
+                             status="open"))
+    edits.append(MoveSite(site_id="mhc-001", lon=121.30, lat=24.99))
+    edits.append(CloseSite(site_id="mhc-002"))
+    after = apply_edits(sites, edits)
+    cmp = compare_sites(villages, sites, after, radii_m={"mental_health_centre": 4000.0})
+    full = build_state(villages, after[(after["type"] == "mental_health_centre") & (after["status"] == "open")],
+                       radius_m=4000.0)
+    row = cmp.summary.set_index("type").loc["mental_health_centre"]
+    pop = villages["population"].astype(float).to_numpy()
+    assert row["population_after"] == float(pop @ full.covered())
+    assert row["sites_after"] == 7
