@@ -101,7 +101,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "villages_missing_demand": ("缺人口資料之里", "villages without demand", INT),
     "district_share": ("設有據點之行政區比例", "share of districts with a site", PCT),
     "residents_per_site": ("每據點需求人口", "demand per site", INT),
-    "capacity": ("服務量能", "capacity", "#,##0.0"),
+    "capacity": ("服務量能（量能未知之據點計 1）", "capacity (unknown = 1 per site)", "#,##0.0"),
     "residents_per_capacity": ("每單位量能需求人口", "demand per capacity unit", INT),
     "capacity_norm": ("量能標準（每單位人口）", "norm (residents per unit)", INT),
     "capacity_needed": ("依標準所需量能", "capacity needed at the norm", "#,##0.0"),
@@ -117,6 +117,12 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "unmet_demand": ("未涵蓋需求", "unmet demand", INT),
     "nearest_sites": ("最近據點", "nearest sites", TEXT),
     "value": ("指標值", "indicator value", "#,##0.0"),
+    "village_codes": ("村里代碼", "village codes", TEXT),
+    "finding_value": ("內容", "value", TEXT),
+    "need_share": ("需求占全市比例", "share of the city's demand", PCT),
+    "capacity_share": ("服務量能占全市比例", "share of the city's capacity", PCT),
+    "supply_gap": ("供需落差（需求比例 − 量能比例）", "need share - capacity share", "+0.0%;-0.0%;0.0%"),
+    "capacity_per_10k": ("每萬人服務量能", "capacity per 10,000 demand", "0.00"),
     "z": ("Gi* z 值", "Gi* z-score", "0.00"),
     "p": ("p 值（雙尾）", "p (two-sided)", DEC3),
     "p_fdr": ("FDR 校正 p 值", "FDR-adjusted p", DEC3),
@@ -140,7 +146,9 @@ class TypeResult:
     :func:`coverage.gaps.uncovered_villages` (0 / NA for fully covered villages);
     ``summary``: :func:`coverage.metrics.coverage_summary` (index TOWNCODE + "all");
     ``sites``: the sites counted; ``city``: :func:`coverage.metrics.city_summary`;
-    ``gaps``: :func:`coverage.gaps.uncovered_villages` (ranked).
+    ``gaps``: :func:`coverage.gaps.uncovered_villages` (ranked); ``district_gap``:
+    :func:`coverage.gaps.demand_supply_gap` (index TOWNCODE; its ``gap`` renamed
+    ``supply_gap``).
     """
 
     type_id: str
@@ -150,6 +158,7 @@ class TypeResult:
     sites: gpd.GeoDataFrame
     city: dict
     gaps: pd.DataFrame
+    district_gap: pd.DataFrame
 
 
 @dataclass
@@ -157,6 +166,7 @@ class ReportData:
     """Everything a report shows. ``villages``/``districts``: the demand base (EPSG:4326);
     ``sites``: the site table analysed (after the scenario's edits); ``results``: per type;
     ``baseline``: the same types on the scenario's baseline sites (None without a scenario);
+    ``scenario_meta``: its author, notes, created, modified, version;
     ``edits``: one row per scenario edit; ``hotspots`` (Gi* per village), ``hotspot_meta``,
     ``hotspot_regions`` (:func:`coverage.hotspots.hotspot_regions`); ``gaps``: :func:`gap_table`
     (the engine's ranking per type); ``findings``:
@@ -170,6 +180,7 @@ class ReportData:
     results: dict[str, TypeResult]
     baseline: dict[str, TypeResult] | None = None
     scenario: str = ""
+    scenario_meta: dict = field(default_factory=dict)
     scenario_sites_baseline: gpd.GeoDataFrame | None = None
     edits: pd.DataFrame | None = None
     gaps: pd.DataFrame | None = None
@@ -197,10 +208,14 @@ def read_provenance(path: str | Path = BOUNDARIES_DIR / "PROVENANCE.md") -> dict
     return out
 
 
+DISTRICT_GAP_COLUMNS = ["sites", "capacity", "need_share", "capacity_share", "gap",
+                        "capacity_per_10k"]
+
+
 def _type_result(villages, sites, type_id, *, radius_m, demand, include_planned, mode,
                  network, decay, area_weighted, residents_per_capacity) -> TypeResult:
     from coverage.engine import coverage_table
-    from coverage.gaps import uncovered_villages
+    from coverage.gaps import demand_supply_gap, uncovered_villages
     from coverage.metrics import city_summary, coverage_summary, select_sites
     chosen = select_sites(sites, type_id, include_planned=include_planned)
     table, _ = coverage_table(villages, chosen, radius_m=radius_m, demand=demand, mode=mode,
@@ -214,8 +229,9 @@ def _type_result(villages, sites, type_id, *, radius_m, demand, include_planned,
     summary = coverage_summary(full, DEMAND_COLUMNS)
     norm = residents_per_capacity if demand == "population" else None
     city = city_summary(table, chosen, villages, residents_per_capacity=norm)
+    supply = demand_supply_gap(villages, table["demand"], chosen)[DISTRICT_GAP_COLUMNS]
     return TypeResult(type_id, float(radius_m), table[result_cols], summary, chosen, city,
-                      ranking)
+                      ranking, supply.rename(columns={"gap": "supply_gap"}))
 
 
 def _edits_frame(scenario) -> pd.DataFrame:
@@ -295,6 +311,8 @@ def build_report_data(ds, *, types: list[str] | None = None, radius_km: float | 
                "hotspot_indicator": hotspot_indicator}
     return ReportData(villages=villages, districts=ds.districts, sites=sites, results=results,
                       baseline=baseline, scenario=scenario.name if scenario is not None else "",
+                      scenario_meta={k: v for k, v in scenario.metadata().items() if k != "edits"}
+                      if scenario is not None else {},
                       scenario_sites_baseline=scenario.baseline if scenario is not None else None,
                       edits=edits, gaps=gaps, hotspots=hot, hotspot_meta=meta,
                       hotspot_regions=regions, findings=findings_frame(findings),
@@ -326,15 +344,28 @@ def city_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _names(df: pd.DataFrame, data: ReportData, lang: str) -> pd.DataFrame:
+    """In English, district / village names from the boundaries' romanised columns."""
+    if lang == "zh-TW" or not len(df):
+        return df
+    df = df.copy()
+    if "VILLCODE" in df and "village" in df:
+        df["village"] = df["VILLCODE"].map(data.villages["village_en"])
+    if "TOWNCODE" in df and "district" in df:
+        df["district"] = df["TOWNCODE"].map(data.districts["district_en"])
+    return df
+
+
 def district_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
-    """Long table: one row per (service type, district), the summary's district rows."""
+    """Long table: one row per (service type, district), the summary's district rows
+    joined with :func:`coverage.gaps.demand_supply_gap` (names in English for ``en``)."""
     parts = []
     for t, r in data.results.items():
-        d = r.summary.drop(index="all").reset_index()
+        d = r.summary.drop(index="all").join(r.district_gap).reset_index()
         d.insert(0, "type_name", type_name(t, lang))
         d.insert(0, "type", t)
         parts.append(d)
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return _names(pd.concat(parts, ignore_index=True), data, lang) if parts else pd.DataFrame()
 
 
 def village_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
@@ -347,7 +378,7 @@ def village_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
         d.insert(0, "type_name", type_name(t, lang))
         d.insert(0, "type", t)
         parts.append(d)
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return _names(pd.concat(parts, ignore_index=True), data, lang) if parts else pd.DataFrame()
 
 
 COMPARE_METRICS = [  # (key, zh label, en label, kind: count | share | metres)
@@ -416,11 +447,11 @@ def gap_table(results: dict[str, TypeResult], lang: str = "zh-TW") -> pd.DataFra
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=GAP_COLUMNS)
 
 
-def gap_top(data: ReportData, n: int = 20) -> dict[str, pd.DataFrame]:
+def gap_top(data: ReportData, n: int = 20, lang: str = "zh-TW") -> dict[str, pd.DataFrame]:
     """Per service type the first ``n`` villages of the engine's gap ranking."""
     if data.gaps is None or not len(data.gaps):
         return {}
-    return {t: g.head(n) for t, g in data.gaps.groupby("type", sort=False)}
+    return {t: _names(g.head(n), data, lang) for t, g in data.gaps.groupby("type", sort=False)}
 
 
 # --- Excel --------------------------------------------------------------------------------
@@ -492,8 +523,9 @@ def write_xlsx(data: ReportData, target, *, lang: str = "zh-TW") -> None:
     _write_sheet(wb, title["city"], city_table(data, lang))
     _write_sheet(wb, title["districts"], district_table(data, lang))
     _write_sheet(wb, title["villages"], village_table(data, lang))
-    _write_sheet(wb, title["gaps"], gap_table(data.results, lang))
+    _write_sheet(wb, title["gaps"], _names(gap_table(data.results, lang), data, lang))
     regions = data.hotspot_regions if data.hotspot_regions is not None else pd.DataFrame()
+    regions = regions.rename(columns={"villages": "village_codes"})
     _write_sheet(wb, title["hotspots"], regions,
                  note=_hotspot_note(data, lang) if data.hotspot_meta else None)
     comp = comparison_table(data, lang)
@@ -502,6 +534,7 @@ def write_xlsx(data: ReportData, target, *, lang: str = "zh-TW") -> None:
                  note=None if data.baseline else "無情境（現況） / no scenario: baseline only")
     q = data.findings.copy()
     q["value"] = q["value"].map(lambda v: None if v is None else str(v))
+    q = q.rename(columns={"value": "finding_value"})
     _write_sheet(wb, title["quality"], q)
     _write_sheet(wb, title["sources"], sources_table(data))
     wb.save(target)
@@ -537,7 +570,8 @@ def gpkg_layers(data: ReportData) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
     d = data.districts.to_crs(MAP_CRS).copy()
     for t, r in data.results.items():
         v = v.join(r.villages.add_prefix(f"{t}_"))
-        d = d.join(r.summary.drop(index="all").drop(columns="district").add_prefix(f"{t}_"))
+        d = d.join(r.summary.drop(index="all").drop(columns="district").join(r.district_gap)
+                   .add_prefix(f"{t}_"))
     if data.hotspots is not None:
         cols = [c for c in ("value", "z", "p", "p_fdr", "bin") if c in data.hotspots]
         v = v.join(data.hotspots[cols].add_prefix("hotspot_"))
@@ -684,9 +718,11 @@ def render_html(data: ReportData, *, lang: str = "zh-TW",
                   "scenario": _fmt_by(r.kind, r.scenario),
                   "change": _fmt_change(r.kind, r.change)} for r in comp.itertuples()]
     from coverage.hotspots import method_note
+    zh = lang == "zh-TW"
     ctx = {
-        "lang": lang, "zh": lang == "zh-TW", "data": data, "city": city_table(data, lang),
-        "districts": district_table(data, lang), "gaps": gap_top(data, 20),
+        "lang": lang, "zh": zh, "colon": "：" if zh else ": ", "lp": "（" if zh else " (",
+        "rp": "）" if zh else ")", "data": data, "city": city_table(data, lang),
+        "districts": district_table(data, lang), "gaps": gap_top(data, 20, lang),
         "comparison": comp_rows, "maps": maps, "types": data.results,
         "hotspot_note": method_note(data.hotspot_meta, lang) if data.hotspot_meta else None,
         "regions": data.hotspot_regions, "type_name": type_name, "edit_details": _edit_details,

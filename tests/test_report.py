@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import openpyxl
 import pyogrio
@@ -186,6 +187,14 @@ def test_gpkg_layers_and_columns(gpkg, ds):
     by_town = (pop * engine["covered"]).groupby(ds.villages["TOWNCODE"]).sum()
     d = d.set_index("TOWNCODE")
     np.testing.assert_allclose(d.loc[by_town.index, f"{MHC}_population_covered"], by_town)
+    # supply gap: need share minus site share (capacities unknown: 1 per site), sites placed
+    # in districts by an independent spatial join
+    mhc = scenario_sites(ds, MHC)
+    town = gpd.sjoin(mhc, ds.districts.reset_index()[["TOWNCODE", "geometry"]],
+                     predicate="within")["TOWNCODE"].value_counts()
+    share = town.reindex(d.index, fill_value=0) / len(mhc)
+    need = ds.villages.groupby("TOWNCODE")["population"].sum().astype(float) / pop.sum()
+    np.testing.assert_allclose(d[f"{MHC}_supply_gap"], (need - share).loc[d.index], atol=1e-12)
     sites = pyogrio.read_dataframe(gpkg, layer="sites")
     assert len(sites) == len(ds.sites) + 1
     assert int(sites["counted"].sum()) == 14 + 3  # the closed centre is kept, not counted
@@ -347,3 +356,15 @@ def test_build_report_bytes_for_download_buttons(data):
     assert html.count("data:image/png;base64,") == len(R.report_maps(data))
     with pytest.raises(ValueError, match="format must be one of"):
         R.build_report(data, "docx")
+
+
+def test_english_workbook_names(data, tmp_path):
+    path = R.export_report(data, "xlsx", tmp_path / "en.xlsx", lang="en")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == "City summary"
+    ws = wb["Villages"]
+    col = _header_index(ws)
+    row = {ws.cell(3, j).value for j in col.values()}
+    code = ws.cell(3, col["village code"]).value
+    assert data.villages.at[code, "village_en"] in row
+    assert data.villages.at[code, "district_en"] in row
