@@ -17,11 +17,10 @@ import numpy as np
 import pandas as pd
 
 from cli import add_common_options
-from coverage import hotspots as hs
 from geo.paths import missing_data_help, resolve_data_dir
 
-POPULATION_INDICATORS = ("children_density", "elderly_density")
-COVERAGE_INDICATORS = ("uncovered_share", "residents_per_site", "access_score")
+from coverage.hotspot_indicators import (COVERAGE_INDICATORS, POPULATION_INDICATORS,
+                                         indicator_values)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,8 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weights", choices=("queen", "distance"), default="queen")
     p.add_argument("--threshold-m", type=float, default=None,
                    help="distance-band threshold in metres between village centroids")
-    p.add_argument("--permutations", type=int, default=hs.DEFAULT_PERMUTATIONS)
-    p.add_argument("--seed", type=int, default=hs.DEFAULT_SEED)
+    p.add_argument("--permutations", type=int, default=None,
+                   help="permutations (default 999; see the method note for FDR)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default 12345, recorded)")
     p.add_argument("--alpha", type=float, default=0.05)
     p.add_argument("--fdr", action="store_true", help="Benjamini-Hochberg FDR correction")
     p.add_argument("--p-source", choices=("sim", "norm"), default="sim",
@@ -78,24 +78,6 @@ def _coverage(villages, args: argparse.Namespace, data_dir: Path | None) -> tupl
     return table, {"type": type_id, "radius_m": radius_m, "sites": int(len(chosen))}
 
 
-def indicator_values(villages, cov: pd.DataFrame | None, name: str) -> pd.Series:
-    """The indicator Series (VILLCODE) from the village table and, for coverage
-    indicators, the coverage table of :func:`coverage.engine.coverage_table`."""
-    if name in COVERAGE_INDICATORS:
-        if cov is None:
-            raise ValueError(f"--indicator {name} needs --type SERVICE_TYPE")
-        if name == "uncovered_share":
-            return (1.0 - cov["covered"].astype(float)).rename(name)
-        if name == "access_score":
-            return cov["access"].astype(float).rename(name)
-        load = cov.groupby("nearest_site")["demand"].sum()
-        return cov["nearest_site"].map(load).astype(float).rename(name)
-    if name in POPULATION_INDICATORS or name.startswith("per_1000:"):
-        return hs.indicator(villages, name)
-    raise ValueError(f"unknown --indicator {name!r}; use {', '.join(POPULATION_INDICATORS)}, "
-                     f"per_1000:COLUMN or {', '.join(COVERAGE_INDICATORS)}")
-
-
 def _clean(value: object) -> object:
     if isinstance(value, (np.integer,)):
         return int(value)
@@ -109,6 +91,7 @@ def _clean(value: object) -> object:
 
 
 def run(args: argparse.Namespace) -> int:
+    from coverage import hotspots as hs
     from cli.cmd_coverage import atomic_write
     from geo.population import load_village_table
 
@@ -121,7 +104,9 @@ def run(args: argparse.Namespace) -> int:
     cov, cov_meta = (None, {}) if args.service_type is None else _coverage(villages, args, data_dir)
     values = indicator_values(villages, cov, args.indicator)
     common = dict(weights=args.weights, threshold_m=args.threshold_m,
-                  permutations=args.permutations, seed=args.seed, alpha=args.alpha, fdr=args.fdr)
+                  permutations=(hs.DEFAULT_PERMUTATIONS if args.permutations is None
+                                else args.permutations),
+                  seed=hs.DEFAULT_SEED if args.seed is None else args.seed, alpha=args.alpha, fdr=args.fdr)
     if args.method == "gi":
         result, meta = hs.gi_star(values, villages, p_source=args.p_source, **common)
     else:
