@@ -181,6 +181,13 @@ def push(edit) -> bool:
         _say("error", t("edit_error", _lang(), err=exc))
         return False
     _ss()[HIST] = hist.push(edit)
+    if isinstance(edit, AddSite):
+        _ss()["scn_map_type"] = edit.type  # show the type just edited on the map
+    else:
+        sites = baseline()
+        hit = sites.loc[sites["site_id"] == edit.site_id, "type"]
+        if len(hit):
+            _ss()["scn_map_type"] = hit.iloc[0]
     return True
 
 
@@ -295,11 +302,13 @@ def _on_load() -> None:
     _say("success", t("loaded", lang, name=scn.name, v=scn.version))
 
 
-def _on_delete(version: int) -> None:
+def _on_delete() -> None:
+    """Delete the picked scenario if it is still the version the list showed."""
     ss, lang = _ss(), _lang()
     name = ss["scn_pick"]
     try:
-        delete_scenario(name, store=_store(), expected_version=version)
+        delete_scenario(name, store=_store(),
+                        expected_version=ss.get("scn_listed", {}).get(name))
     except ScenarioConflict as exc:
         return _say("error", t("conflict", lang, err=exc))
     except (ScenarioError, ValueError) as exc:
@@ -675,15 +684,15 @@ def _store_widgets(lang: str) -> None:
         for bad in [i for i in infos if i.error]:
             st.warning(_md(t("unreadable", lang, err=bad.error)))
         good = {i.name: i for i in infos if i.error is None}
+        _ss()["scn_listed"] = {n: i.version for n, i in good.items()}
         if not good:
             st.caption(t("none_stored", lang))
             return
-        pick = st.selectbox(t("stored", lang), list(good), key="scn_pick",
-                            format_func=lambda n: f"{n} (v{good[n].version}, {good[n].n_edits})")
+        st.selectbox(t("stored", lang), list(good), key="scn_pick",
+                     format_func=lambda n: f"{n} (v{good[n].version}, {good[n].n_edits})")
         b1, b2 = st.columns(2)
         b1.button(t("load", lang), key="scn_load", on_click=_on_load)
-        b2.button(t("delete", lang), key="scn_delete", on_click=_on_delete,
-                  args=(good[pick].version,))
+        b2.button(t("delete", lang), key="scn_delete", on_click=_on_delete)
         st.text_input(t("dup_name", lang), key="scn_dup_name")
         st.button(t("duplicate", lang), key="scn_dup", on_click=_on_duplicate)
 
