@@ -264,3 +264,37 @@ def test_component_arguments_match_st_folium():
     for name in ("script", "header", "html", "css_links", "js_links", "feature_group",
                  "key", "default"):
         assert a[name] == b[name], name
+
+
+def test_site_layer_marks_planned_sites_and_draws_catchments():
+    import geopandas as gpd
+    from shapely.geometry import Point
+    from ui.mapview import site_group
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["a", "b"], "type": ["mental_health_centre"] * 2,
+         "name": ["開放", "規劃"], "status": ["open", "planned"]},
+        geometry=[Point(121.30, 24.99), Point(121.20, 24.95)], crs=4326)
+    fg = site_group(sites, "mental_health_centre", name="x", radius_m=10000.0,
+                    tips=pd.Series(["a", "b"], index=sites.index))
+    markers = [c for c in fg._children.values() if isinstance(c, folium.Marker)
+               and not isinstance(c, folium.Circle)]
+    circles = [c for c in fg._children.values() if isinstance(c, folium.Circle)]
+    icons = [next(ch for ch in mk._children.values() if isinstance(ch, folium.Icon))
+             for mk in markers]
+    assert [i.options["marker_color"] for i in icons] == ["green", "lightgray"]
+    assert "status-planned" in icons[1].options["extra_classes"]
+    assert [c.options["radius"] for c in circles] == [10000.0, 10000.0]
+    assert circles[0].options.get("dashArray") is None and circles[1].options["dashArray"]
+
+
+def test_base_map_tiles_are_optional():
+    from ui.mapview import base_map, display_geometry, geojson_features
+    from geo.boundaries import load_districts
+    districts = load_districts()
+    dgeom = display_geometry(districts)
+    feats = geojson_features(display_geometry(load_villages()))
+
+    def tiles(m):
+        return [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
+    assert tiles(base_map(districts, dgeom, feats, tiles="none")) == []  # offline default
+    assert len(tiles(base_map(districts, dgeom, feats, tiles="osm"))) == 1

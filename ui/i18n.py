@@ -68,6 +68,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "radius_note": ("半徑為本工具的規劃假設（非官方標準）：{r}",
                     "Radii are planning assumptions of this tool, not official norms: {r}"),
     "detail": ("村里資訊", "Village details"),
+    "value": ("數值", "Value"),
     "detail_hint": ("點選地圖上的村里以查看詳細資料。", "Click a village on the map for details."),
     "village": ("村里", "Village"),
     "population": ("人口", "Population"),

@@ -25,7 +25,10 @@ def _base_map(tiles: str, lang: str) -> folium.Map:
     milliseconds and its script, hence the browser's Leaflet map, stays the same)."""
     ds = state.dataset()
     disp = state.display()
-    return mapview.base_map(ds.districts, disp["district_geoms"], disp["village_features"],
+    heads = _village_heads(lang)
+    features = [{**f, "properties": {**f["properties"], "head": heads.get(f["id"], "")}}
+                for f in disp["village_features"]]
+    return mapview.base_map(ds.districts, disp["district_geoms"], features,
                             tiles=tiles, villages_name=t("village", lang),
                             label_column="district_en" if lang == "en" else "district")
 
@@ -63,9 +66,10 @@ def _village_heads(lang: str) -> pd.Series:
 
 def village_tips(villages, result, values, metric: str, site_names: pd.Series,
                  lang: str) -> pd.Series:
-    """Tooltip HTML per village (zh-TW by default): village, district, population, nearest
-    site and distance, metric value. All text is escaped."""
-    tips = _village_heads(lang).reindex(villages.index).fillna("")
+    """The changing part of each village tooltip (the static head -- district, village,
+    population -- travels once with the base map): nearest site and distance, metric value.
+    All text is escaped."""
+    tips = pd.Series("", index=villages.index, dtype=object)
     if result is not None:
         nv = result.villages.reindex(villages.index)
         names = nv["nearest_site"].map(lambda sid: esc(site_names.get(sid, sid))
@@ -160,7 +164,7 @@ def detail_panel(code: str | None, settings: Settings, results: dict, sites) -> 
         facts[f"{label} · {t('distance', lang)}"] = fmt.km(r["nearest_m"], 2)
         facts[f"{label} · {t('within', lang)}"] = fmt.num(r["sites_within"])
         facts[f"{label} · {t('metric_access', lang)}"] = fmt.num(r["access"], 2)
-    st.table(pd.DataFrame({"": list(facts.values())}, index=list(facts.keys())))
+    st.table(pd.DataFrame({t("value", lang): list(facts.values())}, index=list(facts.keys())))
 
 
 def render(settings: Settings) -> None:

@@ -198,7 +198,8 @@ class _VillageStyle(folium.MacroElement):
     """Colour and tooltip every village shape of the base map, and replace the legend.
     Runs each time streamlit-folium swaps the feature groups; only colours, tooltips and
     the legend travel, never the geometry. ``styles``: {VILLCODE: [fill colour, tooltip
-    HTML]}; tooltip and legend HTML must be escaped by the caller."""
+    HTML, appended to the feature's static ``head`` property]}; tooltip and legend HTML
+    must be escaped by the caller."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -209,9 +210,12 @@ class _VillageStyle(folium.MacroElement):
             layer.eachLayer(function (l) {
                 var s = styles[l.feature.id] || ["#d9d9d9", ""];
                 l.__fill = s[0];
+                var el = l.getElement && l.getElement();
+                if (el) { el.setAttribute("data-code", l.feature.id); }
                 l.setStyle({fillColor: s[0], color: "#555555", weight: 0.6, fillOpacity: 0.75});
                 l.unbindTooltip();
-                if (s[1]) { l.bindTooltip(s[1], {sticky: true}); }
+                var tip = (l.feature.properties.head || "") + s[1];
+                if (tip) { l.bindTooltip(tip, {sticky: true}); }
                 if (!l.__hover) {
                     l.__hover = true;
                     l.on("mouseover", function (e) { e.target.setStyle({weight: 2.5, color: "#000000"}); });
