@@ -299,6 +299,12 @@ def build_report_data(ds, *, types: list[str] | None = None, radius_km: float | 
         table = table.join(first.villages[["uncovered_demand"]])
         regions = hs.hotspot_regions(table, hs.hot_villages(hot), unmet_col="uncovered_demand",
                                      site_col="nearest_site")
+    pop = getattr(ds, "population", None)
+    if pop is not None and len(pop.unmatched):
+        lost = float(pd.to_numeric(pop.unmatched["population"], errors="coerce").fillna(0).sum())
+        missing.append(f"{len(pop.unmatched)} village codes of {Path(pop.file).name} have no "
+                       f"boundary polygon (population {lost:,.0f}); they are not in the coverage "
+                       "figures / 人口檔中有村里代碼無對應界線，未納入涵蓋計算")
     findings = list(ds.findings)
     try:
         from geo.checks import check_sites
@@ -308,7 +314,8 @@ def build_report_data(ds, *, types: list[str] | None = None, radius_km: float | 
     options = {"mode": mode, "demand": demand, "decay": decay, "include_planned": include_planned,
                "area_weighted": area_weighted,
                "radius_km": {t: radius[t] / 1000 for t in types},
-               "hotspot_indicator": hotspot_indicator}
+               "hotspot_indicator": hotspot_indicator,
+               "hotspot_unmet_type": types[0] if hot is not None else None}
     return ReportData(villages=villages, districts=ds.districts, sites=sites, results=results,
                       baseline=baseline, scenario=scenario.name if scenario is not None else "",
                       scenario_meta={k: v for k, v in scenario.metadata().items() if k != "edits"}

@@ -272,6 +272,23 @@ def test_scale_bar_length_is_round():
     assert [nice_length(s) for s in (55_000, 9_000, 420, 100_000)] == [10_000, 1_000, 50, 20_000]
 
 
+def test_scale_bar_is_drawn_in_map_metres():
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+    from coverage.report_maps import add_north_arrow, add_scale_bar
+    fig, ax = plt.subplots()
+    ax.set_xlim(250_000, 310_000)  # 60 km of EPSG:3826 easting
+    ax.set_ylim(2_730_000, 2_790_000)
+    length = add_scale_bar(ax)
+    add_north_arrow(ax)
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert length == 10_000
+    assert sum(p.get_width() for p in bars) == pytest.approx(10_000)
+    assert {p.get_facecolor()[:3] for p in bars} == {(0.0, 0.0, 0.0), (1.0, 1.0, 1.0)}
+    assert [t.get_text() for t in ax.texts] == ["0", "10 km", "N"]
+    plt.close(fig)
+
+
 # --- atomic writes --------------------------------------------------------------------------
 
 def _leftovers(directory: Path) -> list[str]:
@@ -368,3 +385,15 @@ def test_english_workbook_names(data, tmp_path):
     code = ws.cell(3, col["village code"]).value
     assert data.villages.at[code, "village_en"] in row
     assert data.villages.at[code, "district_en"] in row
+
+
+def test_population_without_boundary_is_reported(data_dir):
+    """2025-12: 12 village codes have no 2021 polygon; the report says so instead of
+    silently printing a smaller city population."""
+    ds = load_dataset(data_dir, population_file=data_dir / "vintages" / "taoyuan_villages_2025-12.csv")
+    data = R.build_report_data(ds, types=[FSC], hotspot_indicator=None)
+    note = next(m for m in data.missing if "no boundary polygon" in m)
+    lost = int(ds.population.unmatched["population"].sum())
+    assert note.startswith("12 village codes") and f"{lost:,}" in note
+    city = R.city_table(data)
+    assert city.at[0, "population_total"] == ds.population.total_population - lost
