@@ -2,7 +2,9 @@
 with a scale bar, a north arrow and zh-TW labels in Noto Sans CJK TC.
 
 Nothing here computes coverage: every function draws columns it is given. Maps come back
-as PNG bytes (150 dpi by default) so an HTML report can embed them as data URIs.
+as PNG bytes (150 dpi by default) so an HTML report can embed them as data URIs. No pyplot
+and no global rcParams: each map is its own ``Figure`` with the font passed explicitly, so
+reports can render in the app's worker threads.
 
 North: the arrow points to grid north of EPSG:3826. In Taoyuan (about 121.0-121.5 °E, on
 the TM2 central meridian 121 °E) grid and true north differ by under 0.2°, invisible at
@@ -12,22 +14,20 @@ from __future__ import annotations
 
 import io
 import math
-from contextlib import contextmanager
 
 import geopandas as gpd
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps, font_manager
+from matplotlib.cm import ScalarMappable
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import FancyArrow, PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
 
-matplotlib.use("Agg")  # no display: reports render in batch and in the app's worker
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.collections import LineCollection, PatchCollection  # noqa: E402
-from matplotlib.colors import Normalize  # noqa: E402
-from matplotlib.path import Path as MplPath  # noqa: E402
-from matplotlib.patches import FancyArrow, PathPatch, Rectangle  # noqa: E402
-
-from geo import METRIC_CRS  # noqa: E402
+from geo import METRIC_CRS
 
 CJK_FAMILIES = ("Noto Sans CJK TC", "Noto Sans TC", "Noto Serif CJK TC", "Noto Sans CJK HK")
 NO_CJK_FONT = ("no CJK font for the report maps: install Debian 'fonts-noto-cjk' (provides "
@@ -46,14 +46,6 @@ def cjk_font() -> str:
     raise RuntimeError(NO_CJK_FONT)
 
 
-@contextmanager
-def _style():
-    family = cjk_font()
-    with plt.rc_context({"font.family": [family], "font.size": 9,
-                         "axes.unicode_minus": False, "savefig.facecolor": "white"}):
-        yield
-
-
 def nice_length(span_m: float) -> float:
     """A round scale-bar length (1, 2 or 5 x 10^k metres) of about a fifth of ``span_m``."""
     if not span_m > 0:
@@ -63,7 +55,8 @@ def nice_length(span_m: float) -> float:
     return max(m * k for m in (1, 2, 5) if m * k <= target)
 
 
-def add_scale_bar(ax, *, segments: int = 2, loc: tuple[float, float] = (0.05, 0.05)) -> float:
+def add_scale_bar(ax, *, segments: int = 2, loc: tuple[float, float] = (0.05, 0.05),
+                  family: str | None = None) -> float:
     """Draw an alternating black/white scale bar in the lower left of ``ax`` (axes in
     metres) and return its length in metres."""
     x0, x1 = ax.get_xlim()
@@ -76,12 +69,15 @@ def add_scale_bar(ax, *, segments: int = 2, loc: tuple[float, float] = (0.05, 0.
         ax.add_patch(Rectangle((bx + i * seg, by), seg, h, facecolor="black" if i % 2 == 0
                                else "white", edgecolor="black", linewidth=0.8, zorder=20))
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    ax.text(bx, by + 1.8 * h, "0", ha="center", va="bottom", fontsize=7, zorder=20)
-    ax.text(bx + length, by + 1.8 * h, label, ha="center", va="bottom", fontsize=7, zorder=20)
+    font = {"fontfamily": family} if family else {}
+    ax.text(bx, by + 1.8 * h, "0", ha="center", va="bottom", fontsize=7, zorder=20, **font)
+    ax.text(bx + length, by + 1.8 * h, label, ha="center", va="bottom", fontsize=7, zorder=20,
+            **font)
     return length
 
 
-def add_north_arrow(ax, *, loc: tuple[float, float] = (0.93, 0.86), label: str = "N") -> None:
+def add_north_arrow(ax, *, loc: tuple[float, float] = (0.93, 0.86), label: str = "N",
+                    family: str | None = None) -> None:
     """Draw a north arrow (grid north of EPSG:3826) in the upper right of ``ax``."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -91,7 +87,7 @@ def add_north_arrow(ax, *, loc: tuple[float, float] = (0.93, 0.86), label: str =
                             head_width=0.035 * (x1 - x0), head_length=0.035 * ax_h,
                             length_includes_head=True, color="black", zorder=20))
     ax.text(x, y + 0.085 * ax_h, label, ha="center", va="bottom", fontsize=10,
-            fontweight="bold", zorder=20)
+            fontweight="bold", zorder=20, **({"fontfamily": family} if family else {}))
 
 
 def _path(geom) -> MplPath:
@@ -119,19 +115,18 @@ def _outlines(ax, geoms, *, colour: str = "#333333", width: float = 0.6) -> None
     ax.add_collection(LineCollection(lines, colors=colour, linewidths=width))
 
 
-def _png(fig) -> bytes:
+def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches="tight")
-    plt.close(fig)
+    fig.savefig(buf, format="png", dpi=fig.dpi, bbox_inches="tight", facecolor="white")
     return buf.getvalue()
 
 
-def _frame(ax, title: str, north: str) -> None:
+def _frame(ax, title: str, north: str, family: str) -> None:
     ax.set_axis_off()
     ax.set_aspect("equal")
-    ax.set_title(title, fontsize=11)
-    add_scale_bar(ax)
-    add_north_arrow(ax, label=north)
+    ax.set_title(title, fontsize=11, fontfamily=family)
+    add_scale_bar(ax, family=family)
+    add_north_arrow(ax, label=north, family=family)
 
 
 def choropleth(villages: gpd.GeoDataFrame, column: str, *, title: str,
@@ -143,47 +138,51 @@ def choropleth(villages: gpd.GeoDataFrame, column: str, *, title: str,
     scale bar and north arrow.
 
     ``categories``: {value: (label, colour)} for a categorical map (values not listed are
-    drawn light grey); otherwise a continuous colour map with a colour bar. NaN villages
-    are hatched grey ("no data").
+    drawn light grey); otherwise a continuous colour map with a colour bar; NaN / inf
+    villages are drawn grey. Raises RuntimeError when no CJK font is installed.
     """
     if column not in villages:
         raise KeyError(f"map column {column!r} not in the village table")
-    with _style():
-        v = villages.to_crs(METRIC_CRS)
-        fig, ax = plt.subplots(figsize=size, dpi=dpi)
-        values = v[column]
-        handles, labels = [], []
-        geoms = v.geometry.to_numpy()
-        if categories:
-            colours = values.map({k: c for k, (_, c) in categories.items()}).fillna("#eeeeee")
-            _polygons(ax, geoms, colours.tolist())
-            for label, colour in categories.values():
-                handles.append(Rectangle((0, 0), 1, 1, facecolor=colour, edgecolor="grey"))
-                labels.append(label)
-        else:
-            num = pd.to_numeric(values, errors="coerce").replace([np.inf, -np.inf], np.nan)
-            ok = num.notna().to_numpy()
-            finite = num[ok]
-            norm = Normalize(float(finite.min()) if len(finite) else 0.0,
-                             float(finite.max()) if len(finite) else 1.0)
-            cm = plt.get_cmap(cmap)
-            colours = [cm(norm(x)) if good else "#dddddd" for x, good in zip(num, ok)]
-            _polygons(ax, geoms, colours)
-            sm = plt.cm.ScalarMappable(norm=norm, cmap=cm)
-            cb = fig.colorbar(sm, ax=ax, shrink=0.55, format="{x:,.0f}")
-            cb.ax.set_title(legend_title, fontsize=7, loc="left")  # CJK reads badly rotated
-            cb.ax.tick_params(labelsize=7)
-        if districts is not None:
-            _outlines(ax, districts.to_crs(METRIC_CRS).geometry.to_numpy())
-        ax.autoscale_view()
-        if sites is not None and len(sites):
-            s = sites.to_crs(METRIC_CRS)
-            handles.append(ax.scatter(s.geometry.x, s.geometry.y, s=22, marker="o",
-                                      facecolor="#1f4e99", edgecolor="white", linewidth=0.7,
-                                      zorder=15))
-            labels.append(site_label or "sites")
-        if handles:
-            ax.legend(handles, labels, title=legend_title if categories else None,
-                      loc="lower right", fontsize=7, title_fontsize=8, frameon=True)
-        _frame(ax, title, north)
-        return _png(fig)
+    family = cjk_font()
+    v = villages.to_crs(METRIC_CRS)
+    fig = Figure(figsize=size, dpi=dpi)
+    ax = fig.add_subplot()
+    values = v[column]
+    handles, labels = [], []
+    geoms = v.geometry.to_numpy()
+    if categories:
+        colours = values.map({k: c for k, (_, c) in categories.items()}).fillna("#eeeeee")
+        _polygons(ax, geoms, colours.tolist())
+        for label, colour in categories.values():
+            handles.append(Rectangle((0, 0), 1, 1, facecolor=colour, edgecolor="grey"))
+            labels.append(label)
+    else:
+        num = pd.to_numeric(values, errors="coerce").replace([np.inf, -np.inf], np.nan)
+        ok = num.notna().to_numpy()
+        finite = num[ok]
+        norm = Normalize(float(finite.min()) if len(finite) else 0.0,
+                         float(finite.max()) if len(finite) else 1.0)
+        cm = colormaps[cmap]
+        colours = [cm(norm(x)) if good else "#dddddd" for x, good in zip(num, ok)]
+        _polygons(ax, geoms, colours)
+        cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cm), ax=ax, shrink=0.55,
+                          format="{x:,.0f}")
+        cb.ax.set_title(legend_title, fontsize=7, loc="left",  # CJK reads badly rotated
+                        fontfamily=family)
+        cb.ax.tick_params(labelsize=7)
+    if districts is not None:
+        _outlines(ax, districts.to_crs(METRIC_CRS).geometry.to_numpy())
+    ax.autoscale_view()
+    if sites is not None and len(sites):
+        s = sites.to_crs(METRIC_CRS)
+        handles.append(ax.scatter(s.geometry.x, s.geometry.y, s=22, marker="o",
+                                  facecolor="#1f4e99", edgecolor="white", linewidth=0.7,
+                                  zorder=15))
+        labels.append(site_label or "sites")
+    if handles:
+        ax.legend(handles, labels, title=legend_title if categories else None,
+                  loc="lower right", frameon=True,
+                  prop=FontProperties(family=family, size=7),
+                  title_fontproperties=FontProperties(family=family, size=8))
+    _frame(ax, title, north, family)
+    return _png(fig)
