@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coverage import placement
+from coverage import compare, placement
 from coverage.config import type_defaults
 from coverage.engine import build_state
 from coverage.metrics import select_sites
 from coverage.scenario import AddSite, CloseSite, MoveSite, SetCapacity, SetStatus, apply_edits
 from coverage.store import list_scenarios, load_scenario, save_scenario
 from geo.dataset import load_dataset
-from ui import scenario_calc, scenario_page
+from ui import scenario_page
 from ui.scenario_page import CLICK, GAINED_COLOR, LOST_COLOR
 
 APP = str(Path(__file__).parent / "apps" / "scenario_app.py")
@@ -244,13 +244,16 @@ def test_incremental_state_equals_full_build(ds):
              CloseSite("fsc-003"), SetStatus("fsc-004", "planned")]
     after = apply_edits(ds.sites, edits)
     for tid, radius in ((MHC, 10_000.0), (FSC, 5_000.0)):
-        cmp = scenario_calc.compare_type(ds.villages, ds.sites, after, tid, radius_m=radius,
+        cmp = compare.compare_type(ds.villages, ds.sites, after, tid, radius_m=radius,
                                          include_planned=False)
         full = build_state(ds.villages, select_sites(after, tid), radius_m=radius)
         np.testing.assert_array_equal(cmp.covered_after.to_numpy(), full.covered())
         pop = np.nan_to_num(ds.villages["population"].to_numpy(float))
         assert cmp.totals.at["population", "after"] == float((pop * full.covered()).sum())
         assert cmp.districts.at["all", "sites_after"] == len(select_sites(after, tid))
+        plain = json.loads(json.dumps(compare.comparison_dict(cmp), allow_nan=False))
+        assert plain["covered"]["population"]["after"] == cmp.totals.at["population", "after"]
+        assert plain["villages_lost"] == cmp.lost
 
 
 def test_tooltips_escape_user_text(ds):

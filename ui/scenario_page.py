@@ -6,7 +6,8 @@ duplicate / delete).
 
 State lives in ``st.session_state`` under ``scn_*`` keys; every button acts through an
 ``on_click`` callback, so the page drawn after a click already shows its result. The
-numbers come from :mod:`ui.scenario_calc` (the coverage engine); user text is escaped in
+numbers come from :mod:`coverage.compare` (the coverage engine) and
+:mod:`ui.scenario_calc` (suggestions); user text is escaped in
 HTML (map tooltips) and shown as plain text elsewhere.
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from coverage import compare
 from coverage.scenario import (AddSite, CloseSite, EditHistory, MoveSite, Scenario,
                                SetCapacity, SetStatus, apply_edits, changed_site_ids,
                                edit_to_dict, village_point)
@@ -255,6 +257,11 @@ def _on_suggest() -> None:
         _say("error", t("edit_error", lang, err=exc))
 
 
+def _on_suggest_type(settings: Settings) -> None:
+    """A new suggestion type starts from that type's radius."""
+    _ss()["scn_sug_radius"] = _radius(settings, _ss()["scn_sug_type"]) / 1000.0
+
+
 def _on_apply_suggestion() -> None:
     sug = _ss().get(SUGGEST)
     if sug is None:
@@ -413,7 +420,8 @@ def _suggest_widgets(lang: str, settings: Settings, default_type: str) -> None:
     st.subheader(t("suggest", lang))
     types = list(SERVICE_TYPES)
     tid = st.selectbox(t("type", lang), types, index=types.index(default_type),
-                       key="scn_sug_type", format_func=lambda k: type_name(k, lang))
+                       key="scn_sug_type", format_func=lambda k: type_name(k, lang),
+                       on_change=_on_suggest_type, args=(settings,))
     st.number_input(t("suggest_k", lang), min_value=1, max_value=30, value=1, step=1,
                     key="scn_sug_k")
     st.number_input(t("suggest_radius", lang), min_value=0.5, max_value=50.0, step=0.5,
@@ -452,14 +460,14 @@ def _base_state(sites_key: str, type_id: str, radius_m: float, mode: str,
                 include_planned: bool, _sites):
     """The engine state of the baseline's counted sites (cached; callers clone it)."""
     network = state.road_network() if mode == "network" else None
-    counted = scenario_calc.counted(_sites, type_id, include_planned=include_planned)
-    return scenario_calc.baseline_state(state.dataset().villages, counted, radius_m=radius_m,
+    counted = compare.counted(_sites, type_id, include_planned=include_planned)
+    return compare.baseline_state(state.dataset().villages, counted, radius_m=radius_m,
                                         mode=mode if network is not None else "straight",
                                         network=network)
 
 
 def comparisons(settings: Settings, base, after, types: list[str]) -> dict:
-    """scenario_calc.compare_type for each type (baseline states cached)."""
+    """coverage.compare.compare_type for each type (baseline states cached)."""
     key = state.sites_fingerprint(base)
     mode = settings.mode if (settings.mode != "network" or state.network_file()) else "straight"
     network = state.road_network() if mode == "network" else None
@@ -467,7 +475,7 @@ def comparisons(settings: Settings, base, after, types: list[str]) -> dict:
     for tid in types:
         r = _radius(settings, tid)
         b = _base_state(key, tid, r, mode, settings.include_planned, base)
-        out[tid] = scenario_calc.compare_type(
+        out[tid] = compare.compare_type(
             state.dataset().villages, base, after, tid, radius_m=r,
             include_planned=settings.include_planned, mode=mode, network=network, base=b)
     return out
@@ -524,11 +532,12 @@ def _results(lang: str, cmps: dict, villages, districts) -> None:
         with st.container(border=True, key=f"scn_result_{tid}"):
             st.subheader(f"{type_name(tid, lang)} · {fmt.num(cmp.radius_m / 1000, 1)} km")
             cols = st.columns(3)
-            for col, g in zip(cols, scenario_calc.GROUPS):
+            for col, g in zip(cols, compare.GROUPS):
                 row = cmp.totals.loc[g]
                 pp = 100.0 * (row["share_after"] - row["share_before"])
                 col.metric(t("covered_of", lang, group=t(f"group_{g}", lang)),
-                           f"{fmt.pct(row['share_after'])} ({fmt.num(row['after'])})",
+                           fmt.pct(row["share_after"]),
+                           help=f"{fmt.num(row['before'])} → {fmt.num(row['after'])}",
                            delta=f"{pp:+.1f} pp ({row['change']:+,.0f})",
                            delta_color="normal" if row["change"] else "off")
             kb, ka = cmp.kpi_before, cmp.kpi_after
