@@ -1,0 +1,15 @@
+"""AppTest harness: the hotspot page alone, with the default sidebar settings (types and
+radii as the sidebar would give them). Tests may set ``test_lang`` in session_state."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root, for `ui`
+
+import streamlit as st  # noqa: E402
+
+from ui import hotspot_page  # noqa: E402
+from ui.controls import DEFAULT_TYPES, Settings, default_radii_m  # noqa: E402
+
+settings = Settings(lang=st.session_state.get("test_lang", "zh-TW"), page="hotspots",
+                    types=list(DEFAULT_TYPES), radii=default_radii_m())
+hotspot_page.render(settings)
