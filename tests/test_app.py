@@ -298,3 +298,18 @@ def test_base_map_tiles_are_optional():
         return [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
     assert tiles(base_map(districts, dgeom, feats, tiles="none")) == []  # offline default
     assert len(tiles(base_map(districts, dgeom, feats, tiles="osm"))) == 1
+
+
+def test_language_switch_keeps_the_choices():
+    at = _app(page="map")
+    at.sidebar.number_input(key="radius_family_service_centre").set_value(3.0).run()
+    at.sidebar.selectbox(key="district").set_value("68000130").run()
+    at.sidebar.multiselect(key="types").set_value(["family_service_centre"]).run()
+    at.sidebar.segmented_control(key="lang").set_value("en").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.sidebar.radio(key="page@en").value == "map"
+    assert at.sidebar.multiselect(key="types@en").value == ["family_service_centre"]
+    assert at.sidebar.number_input(key="radius_family_service_centre@en").value == 3.0
+    assert at.sidebar.selectbox(key="district@en").value == "68000130"
+    at.sidebar.segmented_control(key="lang").set_value("zh-TW").run()
+    assert at.sidebar.number_input(key="radius_family_service_centre").value == 3.0

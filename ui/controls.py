@@ -50,41 +50,75 @@ def language() -> str:
         default=DEFAULT_LANG, selection_mode="single") or DEFAULT_LANG
 
 
+def wkey(name: str, lang: str) -> str:
+    """Widget key: ``name`` in zh-TW, ``name@en`` in English. A widget whose labels change
+    is a new widget to Streamlit, so each language has its own; the value carries over
+    through :func:`remember` / :func:`recall`."""
+    return name if lang == DEFAULT_LANG else f"{name}@{lang}"
+
+
+def recall(name: str, default):
+    """The last value the user chose for control ``name`` (in either language)."""
+    return st.session_state.get(f"_value_{name}", default)
+
+
+def remember(name: str, value):
+    st.session_state[f"_value_{name}"] = value
+    return value
+
+
+def _pick(widget, name: str, label: str, options: list, default, lang: str, **kw):
+    """A radio/selectbox over ``options`` that keeps its choice across reruns and
+    language switches."""
+    value = recall(name, default)
+    index = options.index(value) if value in options else 0
+    return remember(name, widget(label, options, index=index, key=wkey(name, lang), **kw))
+
+
 def sidebar(districts, *, network_available: bool) -> Settings:
     """Draw the sidebar and return the settings."""
     lang = language()
     sb = st.sidebar
-    if "page" not in st.session_state and st.query_params.get("page") in PAGES:
-        st.session_state["page"] = st.query_params["page"]  # e.g. /?page=map
-    page = sb.radio(t("page", lang), PAGES, key="page", horizontal=True,
-                    format_func=lambda p: t(f"page_{p}", lang))
+    start_page = st.query_params.get("page") if st.query_params.get("page") in PAGES else "overview"
+    page = _pick(sb.radio, "page", t("page", lang), list(PAGES), start_page, lang,
+                 horizontal=True, format_func=lambda p: t(f"page_{p}", lang))
     sb.header(t("controls", lang))
-    types = sb.multiselect(t("types", lang), list(SERVICE_TYPES), default=list(DEFAULT_TYPES),
-                           key="types", format_func=lambda k: type_name(k, lang))
+    chosen = [k for k in recall("types", list(DEFAULT_TYPES)) if k in SERVICE_TYPES]
+    types = remember("types", sb.multiselect(
+        t("types", lang), list(SERVICE_TYPES), default=chosen, key=wkey("types", lang),
+        format_func=lambda k: type_name(k, lang)))
     defaults = default_radii_m()
     radii = dict(defaults)
     for tid in types:
-        radii[tid] = 1000.0 * sb.number_input(
-            t("radius_of", lang, name=type_name(tid, lang)), min_value=0.5, max_value=50.0,
-            value=defaults[tid] / 1000.0, step=0.5, key=f"radius_{tid}")
-    mode = sb.radio(t("mode", lang), MODES, key="mode",
-                    format_func=lambda m: t(f"mode_{m}", lang))
+        name = f"radius_{tid}"
+        km = sb.number_input(t("radius_of", lang, name=type_name(tid, lang)), min_value=0.5,
+                             max_value=50.0, value=recall(name, defaults[tid] / 1000.0),
+                             step=0.5, key=wkey(name, lang))
+        radii[tid] = 1000.0 * remember(name, km)
+    mode = _pick(sb.radio, "mode", t("mode", lang), list(MODES), "straight", lang,
+                 format_func=lambda m: t(f"mode_{m}", lang))
     if mode == "network" and not network_available:
         sb.caption(t("mode_network_missing", lang))
-    demand = sb.selectbox(t("demand", lang), DEMANDS, key="demand",
-                          format_func=lambda d: t(f"demand_{d}", lang))
-    planned = sb.checkbox(t("include_planned", lang), key="planned")
-    metric = sb.selectbox(t("metric", lang), MAP_METRICS, key="metric",
-                          format_func=lambda m: t(f"metric_{m}", lang))
-    metric_type = sb.selectbox(t("metric_type", lang), types or [None], key="metric_type",
-                               format_func=lambda k: type_name(k, lang) if k else "—")
-    codes = [None, *districts.index]
-    district = sb.selectbox(
-        t("district_filter", lang), codes, key="district",
-        format_func=lambda c: t("all_districts", lang) if c is None else (
+    demand = _pick(sb.selectbox, "demand", t("demand", lang), list(DEMANDS), "population",
+                   lang, format_func=lambda d: t(f"demand_{d}", lang))
+    planned = remember("planned", sb.checkbox(t("include_planned", lang),
+                                              value=recall("planned", False),
+                                              key=wkey("planned", lang)))
+    metric = _pick(sb.selectbox, "metric", t("metric", lang), list(MAP_METRICS), "covered",
+                   lang, format_func=lambda m: t(f"metric_{m}", lang))
+    metric_type = None
+    if types:
+        metric_type = _pick(sb.selectbox, "metric_type", t("metric_type", lang), list(types),
+                            types[0], lang, format_func=lambda k: type_name(k, lang))
+    codes = ["all", *districts.index]
+    district = _pick(
+        sb.selectbox, "district", t("district_filter", lang), codes, "all", lang,
+        format_func=lambda c: t("all_districts", lang) if c == "all" else (
             districts.at[c, "district_en"] if lang == "en" else districts.at[c, "district"]))
-    tiles = sb.selectbox(t("tiles", lang), TILE_CHOICES, key="tiles",
-                         format_func=lambda k: t(f"tiles_{k}", lang))
-    circles = sb.checkbox(t("show_circles", lang), value=True, key="circles")
+    tiles = _pick(sb.selectbox, "tiles", t("tiles", lang), list(TILE_CHOICES), "none", lang,
+                  format_func=lambda k: t(f"tiles_{k}", lang))
+    circles = remember("circles", sb.checkbox(t("show_circles", lang),
+                                              value=recall("circles", True),
+                                              key=wkey("circles", lang)))
     return Settings(lang, page, list(types), radii, mode, demand, planned, metric,
-                    metric_type, district, tiles, circles)
+                    metric_type, None if district == "all" else district, tiles, circles)

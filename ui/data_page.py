@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geo import checks as geo_checks
 from geo.quality import findings_frame
 from geo.services import SERVICE_TYPES, completeness
 from ui import fmt, state
@@ -27,12 +28,20 @@ def completeness_table(sites, lang: str) -> pd.DataFrame:
     })
 
 
-def all_findings() -> pd.DataFrame:
-    """Findings of the data set plus those of every import of this session."""
-    found = list(state.dataset().findings)
-    for imp in st.session_state.get(state.IMPORTS_KEY, []):
-        found += imp["result"].findings
-    return findings_frame(found)
+@st.cache_data(show_spinner=False)
+def quality_report() -> dict:
+    """geo.checks.quality_report of the data directory (default layers), cached."""
+    return geo_checks.quality_report(state.dataset().data_dir)
+
+
+def all_findings(report: dict) -> pd.DataFrame:
+    """Findings of the default layers' quality report plus every import of this session."""
+    rows = [f for e in report["layers"].values() for f in e["findings"]]
+    base = pd.DataFrame(rows).drop(columns=["message"], errors="ignore")
+    imports = [findings_frame(imp["result"].findings)
+               for imp in st.session_state.get(state.IMPORTS_KEY, [])]
+    frames = [f for f in [base, *imports] if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else findings_frame([])
 
 
 def _csv(df: pd.DataFrame, index: bool = True) -> bytes:
@@ -56,7 +65,13 @@ def render(settings: Settings) -> None:
     st.dataframe(completeness_table(sites, lang), hide_index=True, key="completeness")
 
     st.header(t("quality", lang))
-    findings = all_findings()
+    report = quality_report()
+    st.dataframe(pd.DataFrame([
+        {t("col_layer", lang): layer, t("col_file", lang): e["file"],
+         t("col_rows", lang): fmt.num(e["rows"]),
+         **{sev: fmt.num(e["counts"].get(sev, 0)) for sev in ("error", "warning", "info")}}
+        for layer, e in report["layers"].items()]), hide_index=True, key="quality_layers")
+    findings = all_findings(report)
     if len(findings):
         st.dataframe(findings.astype(str), hide_index=True, key="findings")
     else:
@@ -66,8 +81,8 @@ def render(settings: Settings) -> None:
     st.caption(t("import_help", lang))
     with st.form("import_form", clear_on_submit=True):
         st.file_uploader(t("import_file", lang), type=UPLOAD_TYPES, key="upload")
-        st.selectbox(t("import_type", lang), [None, *SERVICE_TYPES], key="import_type",
-                     format_func=lambda k: "—" if k is None else type_name(k, lang))
+        st.selectbox(t("import_type", lang), ["", *SERVICE_TYPES], key="import_type",
+                     format_func=lambda k: "—" if not k else type_name(k, lang))
         st.form_submit_button(t("import_button", lang), on_click=_do_import)
     _import_feedback(lang)
 
@@ -98,7 +113,7 @@ def _do_import() -> None:
         return
     try:
         result = state.import_upload(upload.name, upload.getvalue(),
-                                     service_type=st.session_state.get("import_type"))
+                                     service_type=st.session_state.get("import_type") or None)
     except (ValueError, FileNotFoundError, KeyError) as exc:
         st.session_state[LAST_IMPORT_KEY] = {"error": str(exc)}
     else:

@@ -99,11 +99,15 @@ def classify(values: pd.Series, *, kind: str, k: int = 5, cmap: str = "YlGnBu"
             yb = np.searchsorted(bins, y, side="left")
             lower = [0.0, *bins[:-1]]
         else:
+            import warnings
+
             import mapclassify  # heavy (scipy.stats, sklearn): only for data-driven classes
 
             kk = int(min(k, finite.nunique()))
-            classifier = (mapclassify.FisherJenks(y, k=kk) if kk >= 2
-                          else mapclassify.UserDefined(y, bins=[float(y.max())]))
+            with warnings.catch_warnings():  # "Numba not installed": exact pure-Python path
+                warnings.simplefilter("ignore", UserWarning)
+                classifier = (mapclassify.FisherJenks(y, k=kk) if kk >= 2
+                              else mapclassify.UserDefined(y, bins=[float(y.max())]))
             bins, yb = np.asarray(classifier.bins, float), np.asarray(classifier.yb)
             lower = [float(y.min()), *bins[:-1]]
         n = len(bins)
