@@ -9,7 +9,7 @@ import streamlit as st
 from geo.services import SERVICE_TYPES
 from ui.i18n import DEFAULT_LANG, LANGS, t, type_name
 
-PAGES = ("overview", "map", "data")
+PAGES = ("overview", "map", "scenario", "hotspots", "data")
 MODES = ("straight", "network")
 DEMANDS = ("population", "children", "elderly")
 MAP_METRICS = ("covered", "nearest_m", "access", "population", "density", "gap")

@@ -13,6 +13,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page": ("頁面", "Page"),
     "page_overview": ("總覽", "Overview"),
     "page_map": ("地圖", "Map"),
+    "page_scenario": ("情境模擬", "Scenarios"),
+    "page_hotspots": ("熱區分析", "Hotspots"),
     "page_data": ("資料", "Data"),
     "controls": ("分析設定", "Analysis settings"),
     "types": ("服務類型", "Service types"),
