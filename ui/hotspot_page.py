@@ -57,7 +57,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "weights_queen": ("Queen 相鄰", "Queen contiguity"),
     "weights_distance": ("距離帶", "Distance band"),
     "threshold": ("距離帶（公里，里質心間）", "Distance band (km between village centroids)"),
-    "fdr": ("FDR 多重檢定校正（9999 次排列）", "FDR correction (9999 permutations)"),
+    "fdr": ("FDR 校正（9999 次排列）", "FDR correction (9999 permutations)"),
     "alpha": ("顯著水準 α", "Significance level α"),
     "hot": ("熱點", "Hot spot"), "cold": ("冷點", "Cold spot"),
     "confidence": ("{kind} {c}% 信心", "{kind}, {c}% confidence"),
