@@ -18,8 +18,9 @@ from coverage.metrics import select_sites
 from coverage.scenario import AddSite, CloseSite, MoveSite, SetCapacity, SetStatus, apply_edits
 from coverage.store import list_scenarios, load_scenario, save_scenario
 from geo.dataset import load_dataset
-from ui import scenario_page
-from ui.scenario_page import CLICK, GAINED_COLOR, LOST_COLOR
+from ui.scenario_strings import t as page_t
+from ui.scenario_actions import CLICK
+from ui.scenario_map import GAINED_COLOR, LOST_COLOR, site_tips
 
 APP = str(Path(__file__).parent / "apps" / "scenario_app.py")
 MHC, FSC = "mental_health_centre", "family_service_centre"
@@ -53,7 +54,7 @@ def _engine(ds, sites, type_id) -> tuple[dict, np.ndarray]:
 def _shown(at, type_id) -> pd.DataFrame:
     """The page's totals table of one type: index group, columns before / after."""
     df = at.get_by_key(f"scn_result_{type_id}").dataframe[0].value
-    t = scenario_page.t
+    t = page_t
     return pd.DataFrame({"before": df[t("col_before", "zh-TW")].to_numpy(),
                          "after": df[t("col_after", "zh-TW")].to_numpy()},
                         index=list(GROUP_COLS))
@@ -101,7 +102,7 @@ def test_add_at_village_undo_redo_and_delta_map(tmp_path, ds):
 
     # villages gaining coverage: listed, and green on the map; the hostile name escaped
     delta = at.get_by_key(f"scn_result_{MHC}").dataframe[1].value
-    assert set(delta[scenario_page.t("col_code", "zh-TW")]) == gained
+    assert set(delta[page_t("col_code", "zh-TW")]) == gained
     script = _map_script(at)
     painted = set(re.findall(r'"code": "(\d{11})", "fill": "' + GAINED_COLOR,
                              script))
@@ -173,12 +174,12 @@ def test_suggestion_matches_optimizer_and_becomes_edits(tmp_path, ds):
     inp = placement.placement_input(ds.villages, select_sites(ds.sites, MHC), demand="elderly")
     direct = placement.solve(inp, model="mclp", radius_m=10_000.0, k=2)
     shown = [d.value for d in at.dataframe
-             if scenario_page.t("col_fixed", "zh-TW") in d.value.columns][0]
+             if page_t("col_fixed", "zh-TW") in d.value.columns][0]
     assert list(shown["id"]) == list(direct.chosen)
-    assert list(shown[scenario_page.t("col_fixed", "zh-TW")]) == list(direct.chosen_fixed)
+    assert list(shown[page_t("col_fixed", "zh-TW")]) == list(direct.chosen_fixed)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics[scenario_page.t("suggest_after", "zh-TW")] == f"{direct.covered_demand_after:,.0f}"
-    assert metrics[scenario_page.t("suggest_before", "zh-TW")] == f"{direct.covered_demand_before:,.0f}"
+    assert metrics[page_t("suggest_after", "zh-TW")] == f"{direct.covered_demand_after:,.0f}"
+    assert metrics[page_t("suggest_before", "zh-TW")] == f"{direct.covered_demand_before:,.0f}"
 
     at.button(key="scn_sug_apply").click().run()
     hist = at.session_state["scn_history"]
@@ -258,5 +259,5 @@ def test_incremental_state_equals_full_build(ds):
 
 def test_tooltips_escape_user_text(ds):
     sites = apply_edits(ds.sites, [AddSite(type=MHC, name=HOSTILE, lon=121.2, lat=24.9)])
-    tips = scenario_page.site_tips(sites[sites["name"] == HOSTILE], "zh-TW")
+    tips = site_tips(sites[sites["name"] == HOSTILE], "zh-TW")
     assert "<img" not in tips.iloc[0] and "&lt;img src=x onerror=alert(1)&gt;" in tips.iloc[0]

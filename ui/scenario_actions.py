@@ -1,0 +1,232 @@
+"""Session state and button callbacks of the scenario page.
+
+State lives in ``st.session_state`` under ``scn_*`` keys: the edit history
+(:class:`coverage.scenario.EditHistory`), the baseline site table, the loaded scenario's
+name/version, the map click, the last suggestion and pending messages. Every button acts
+through an ``on_click`` callback, so the page drawn after a click already shows its
+result; errors become messages shown at the top of the page.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from coverage.scenario import (AddSite, CloseSite, EditHistory, MoveSite, Scenario,
+                               SetCapacity, SetStatus, apply_edits, village_point)
+from coverage.store import (ScenarioConflict, ScenarioError, delete_scenario,
+                            duplicate_scenario, load_scenario, save_scenario, store_dir)
+from ui import scenario_calc, state
+from ui.controls import Settings
+from ui.scenario_strings import t
+
+HIST, BASE, META, CLICK, SUGGEST, MSGS = ("scn_history", "scn_baseline", "scn_meta",
+                                          "scn_click", "scn_suggestion", "scn_messages")
+
+
+def radius_m(settings: Settings, type_id: str) -> float:
+    """The radius of a type from the sidebar settings, else coverage/defaults.toml; metres."""
+    from ui.controls import default_radii_m
+    return float(settings.radii.get(type_id) or default_radii_m()[type_id])
+
+
+def _ss():
+    return st.session_state
+
+
+def history() -> EditHistory:
+    """The edit history of the scenario being edited."""
+    return _ss().setdefault(HIST, EditHistory())
+
+
+def baseline():
+    """The scenario's baseline site table: a snapshot of the app's sites taken when the
+    scenario started (or the baseline stored with a loaded scenario)."""
+    if _ss().get(BASE) is None:
+        _ss()[BASE] = state.current_sites()[0]
+    return _ss()[BASE]
+
+
+def say(level: str, text: str) -> None:
+    _ss().setdefault(MSGS, []).append((level, text))
+
+
+def _lang() -> str:
+    return _ss().get("scn_lang") or "zh-TW"
+
+
+def target_point() -> dict | None:
+    """The target point from the widgets: {"lon", "lat", "village"} (village only when a
+    village was chosen), or None."""
+    where = _ss().get("scn_where", "map")
+    if where == "map":
+        click = _ss().get(CLICK)
+        return None if click is None else {"lon": click[0], "lat": click[1], "village": None}
+    if where == "coords":
+        lon, lat = _ss().get("scn_lon"), _ss().get("scn_lat")
+        return None if lon is None or lat is None else {"lon": lon, "lat": lat, "village": None}
+    code = _ss().get("scn_village")
+    if not code:
+        return None
+    lon, lat = village_point(code)
+    return {"lon": lon, "lat": lat, "village": code}
+
+
+def push(edit) -> bool:
+    """Add an edit after checking that it applies; a failure becomes an error message."""
+    hist = history()
+    try:
+        apply_edits(baseline(), hist.active + (edit,))
+    except ValueError as exc:
+        say("error", t("edit_error", _lang(), err=exc))
+        return False
+    _ss()[HIST] = hist.push(edit)
+    if isinstance(edit, AddSite):
+        _ss()["scn_map_type"] = edit.type  # show the type just edited on the map
+    else:
+        sites = baseline()
+        hit = sites.loc[sites["site_id"] == edit.site_id, "type"]
+        if len(hit):
+            _ss()["scn_map_type"] = hit.iloc[0]
+    return True
+
+
+# --- callbacks ----------------------------------------------------------------------------
+
+def on_add() -> None:
+    lang, target = _lang(), target_point()
+    name = (_ss().get("scn_add_name") or "").strip()
+    if target is None:
+        return say("error", t("no_target", lang))
+    if not name:
+        return say("error", t("need_name", lang))
+    cap = _ss().get("scn_add_cap")
+    kw = dict(type=_ss()["scn_add_type"], name=name, status=_ss().get("scn_add_status", "open"),
+              capacity=None if cap is None else float(cap))
+    if target["village"] is not None:
+        push(AddSite(village=target["village"], **kw))
+    else:
+        push(AddSite(lon=float(target["lon"]), lat=float(target["lat"]), **kw))
+
+
+def on_move() -> None:
+    target = target_point()
+    if target is None:
+        return say("error", t("no_target", _lang()))
+    push(MoveSite(_ss()["scn_site"], float(target["lon"]), float(target["lat"])))
+
+
+def on_close() -> None:
+    push(CloseSite(_ss()["scn_site"]))
+
+
+def on_capacity() -> None:
+    cap = _ss().get("scn_cap")
+    push(SetCapacity(_ss()["scn_site"], None if cap is None else float(cap)))
+
+
+def on_status() -> None:
+    push(SetStatus(_ss()["scn_site"], _ss()["scn_status"]))
+
+
+def on_undo() -> None:
+    _ss()[HIST] = history().undo()
+
+
+def on_redo() -> None:
+    _ss()[HIST] = history().redo()
+
+
+def on_reset() -> None:
+    for key in (HIST, BASE, META, SUGGEST):
+        _ss().pop(key, None)
+    _ss()["scn_name"] = ""
+
+
+def on_suggest() -> None:
+    ss, lang = _ss(), _lang()
+    try:
+        after = apply_edits(baseline(), history().active)
+        ss[SUGGEST] = scenario_calc.suggest(
+            state.dataset().villages, after, ss["scn_sug_type"], k=int(ss["scn_sug_k"]),
+            radius_m=float(ss["scn_sug_radius"]) * 1000.0, demand=ss["scn_sug_demand"],
+            include_planned=bool(ss.get("scn_include_planned", False)))
+    except ValueError as exc:
+        say("error", t("edit_error", lang, err=exc))
+
+
+def on_suggest_type(settings: Settings) -> None:
+    """A new suggestion type starts from that type's radius."""
+    _ss()["scn_sug_radius"] = radius_m(settings, _ss()["scn_sug_type"]) / 1000.0
+
+
+def on_apply_suggestion() -> None:
+    sug = _ss().get(SUGGEST)
+    if sug is None:
+        return
+    for edit in scenario_calc.suggestion_edits(sug, name_prefix=t("suggest_prefix", _lang())):
+        if not push(edit):
+            return
+    _ss().pop(SUGGEST, None)
+
+
+def store() -> str:
+    return _ss().get("scn_store_dir") or str(store_dir())
+
+
+def on_save() -> None:
+    ss, lang = _ss(), _lang()
+    name = ss.get("scn_name") or ""
+    meta = ss.get(META) or {}
+    same = meta.get("name") == name
+    scn = Scenario(name=name, baseline=baseline(), edits=history().active,
+                   author=ss.get("scn_author") or "", notes=ss.get("scn_notes") or "",
+                   created=meta.get("created", "") if same else "",
+                   version=meta.get("version", 0) if same else 0)
+    try:
+        saved = save_scenario(scn, store=store())
+    except ScenarioConflict as exc:
+        return say("error", t("conflict", lang, err=exc))
+    except (ScenarioError, ValueError, OSError) as exc:
+        return say("error", t("store_error", lang, err=exc))
+    ss[META] = {"name": saved.name, "version": saved.version, "created": saved.created}
+    say("success", t("saved", lang, name=saved.name, v=saved.version))
+
+
+def on_load() -> None:
+    ss, lang = _ss(), _lang()
+    try:
+        scn = load_scenario(ss["scn_pick"], store=store())
+    except (ScenarioError, ValueError) as exc:
+        return say("error", t("store_error", lang, err=exc))
+    ss[BASE] = scn.baseline
+    ss[HIST] = EditHistory.of(scn.edits)
+    ss[META] = {"name": scn.name, "version": scn.version, "created": scn.created}
+    ss["scn_name"], ss["scn_author"], ss["scn_notes"] = scn.name, scn.author, scn.notes
+    ss.pop(SUGGEST, None)
+    say("success", t("loaded", lang, name=scn.name, v=scn.version))
+
+
+def on_delete() -> None:
+    """Delete the picked scenario if it is still the version the list showed."""
+    ss, lang = _ss(), _lang()
+    name = ss["scn_pick"]
+    try:
+        delete_scenario(name, store=store(),
+                        expected_version=ss.get("scn_listed", {}).get(name))
+    except ScenarioConflict as exc:
+        return say("error", t("conflict", lang, err=exc))
+    except (ScenarioError, ValueError) as exc:
+        return say("error", t("store_error", lang, err=exc))
+    if (ss.get(META) or {}).get("name") == name:
+        ss[META] = {**ss[META], "version": 0, "created": ""}
+    say("success", t("deleted", lang, name=name))
+
+
+def on_duplicate() -> None:
+    ss, lang = _ss(), _lang()
+    try:
+        saved = duplicate_scenario(ss["scn_pick"], ss.get("scn_dup_name") or "", store=store())
+    except ScenarioConflict as exc:
+        return say("error", t("conflict", lang, err=exc))
+    except (ScenarioError, ValueError) as exc:
+        return say("error", t("store_error", lang, err=exc))
+    say("success", t("duplicated", lang, name=saved.name))
