@@ -5,7 +5,7 @@ ranked by unmet demand.
 All statistics come from :mod:`coverage.hotspots` (gi_star / local_moran, hot_villages,
 hotspot_regions, method_note); coverage indicators are built from the app's engine result
 (:func:`ui.state.type_result`) by the same function the ``safetynet hotspots`` CLI uses
-(:func:`cli.cmd_hotspots.indicator_values`). Each computation is cached by its inputs
+(:func:`coverage.hotspot_indicators.indicator_values`). Each computation is cached by its inputs
 (``st.cache_data``). With FDR the page runs 9999 permutations (with 999 the smallest
 two-sided p is 0.002 and Benjamini-Hochberg over 504 villages cannot reject anything
 unless 21 villages all reach it; see coverage/hotspots.py). Map text is escaped.
@@ -139,7 +139,7 @@ def compute(sites_key: str, type_id: str, radius_m: float, mode: str, demand: st
     plus side, min_bin, type, radius_m, n_sites, "regions": hotspot_regions (demand, unmet
     demand = the engine's uncovered demand ``gap``, nearest sites of ``type_id``)} or
     {"error": message} when the indicator admits no local statistic (constant, missing)."""
-    from cli.cmd_hotspots import indicator_values  # shared with the CLI (to move to coverage/)
+    from coverage.hotspot_indicators import indicator_values  # shared with the CLI
 
     hs = _hs()
     villages = state.dataset().villages
