@@ -43,7 +43,7 @@ import pandas as pd
 
 from geo import MAP_CRS
 from geo.paths import BOUNDARIES_DIR
-from geo.quality import Finding, findings_frame
+from geo.quality import findings_frame
 from geo.services import SERVICE_TYPES, completeness
 
 FORMATS = ("xlsx", "gpkg", "html", "pdf")
@@ -119,6 +119,13 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "value": ("指標值", "indicator value", "#,##0.0"),
     "village_codes": ("村里代碼", "village codes", TEXT),
     "finding_value": ("內容", "value", TEXT),
+    "share_before": ("現況人口涵蓋率", "coverage, baseline", PCT),
+    "share_after": ("情境人口涵蓋率", "coverage, scenario", PCT),
+    "share_change": ("涵蓋率變化", "coverage change", "+0.0%;-0.0%;0.0%"),
+    "sites_before": ("現況據點數", "sites, baseline", INT),
+    "sites_after": ("情境據點數", "sites, scenario", INT),
+    "coverage_change": ("涵蓋變化", "coverage change", TEXT),
+    "covered_baseline": ("現況涵蓋", "covered, baseline", "0%"),
     "need_share": ("需求占全市比例", "share of the city's demand", PCT),
     "capacity_share": ("服務量能占全市比例", "share of the city's capacity", PCT),
     "supply_gap": ("供需落差（需求比例 − 量能比例）", "need share - capacity share", "+0.0%;-0.0%;0.0%"),
@@ -167,7 +174,8 @@ class ReportData:
     ``sites``: the site table analysed (after the scenario's edits); ``results``: per type;
     ``baseline``: the same types on the scenario's baseline sites (None without a scenario);
     ``scenario_meta``: its author, notes, created, modified, version;
-    ``edits``: one row per scenario edit; ``hotspots`` (Gi* per village), ``hotspot_meta``,
+    ``edits``: one row per scenario edit; ``comparisons``: per type
+    :func:`coverage.compare.compare_type` (villages gained / lost, district shares); ``hotspots`` (Gi* per village), ``hotspot_meta``,
     ``hotspot_regions`` (:func:`coverage.hotspots.hotspot_regions`); ``gaps``: :func:`gap_table`
     (the engine's ranking per type); ``findings``:
     :func:`geo.quality.findings_frame`; ``vintages``: layer -> source and date;
@@ -183,6 +191,7 @@ class ReportData:
     scenario_meta: dict = field(default_factory=dict)
     scenario_sites_baseline: gpd.GeoDataFrame | None = None
     edits: pd.DataFrame | None = None
+    comparisons: dict = field(default_factory=dict)
     gaps: pd.DataFrame | None = None
     hotspots: pd.DataFrame | None = None
     hotspot_meta: dict | None = None
@@ -283,10 +292,19 @@ def build_report_data(ds, *, types: list[str] | None = None, radius_km: float | 
             missing.append(f"{t}: no located sites; its coverage is 0 by construction "
                            "(import a site list)")
     baseline = edits = None
+    comparisons: dict = {}
     if scenario is not None:
         baseline = {t: _type_result(villages, scenario.baseline, t, radius_m=radius[t],
                                     residents_per_capacity=norms[t], **kw) for t in types}
         edits = _edits_frame(scenario)
+        if area_weighted:
+            missing.append("scenario village gains/losses: coverage.compare works in point "
+                           "mode only; not shown for an area-weighted report")
+        else:
+            from coverage.compare import compare_type
+            comparisons = {t: compare_type(villages, scenario.baseline, sites, t,
+                                           radius_m=radius[t], include_planned=include_planned,
+                                           mode=mode, network=network) for t in types}
     gaps = gap_table(results)
     hot = meta = regions = None
     if hotspot_indicator and len(types):
@@ -321,7 +339,8 @@ def build_report_data(ds, *, types: list[str] | None = None, radius_km: float | 
                       scenario_meta={k: v for k, v in scenario.metadata().items() if k != "edits"}
                       if scenario is not None else {},
                       scenario_sites_baseline=scenario.baseline if scenario is not None else None,
-                      edits=edits, gaps=gaps, hotspots=hot, hotspot_meta=meta,
+                      edits=edits, comparisons=comparisons, gaps=gaps, hotspots=hot,
+                      hotspot_meta=meta,
                       hotspot_regions=regions, findings=findings_frame(findings),
                       vintages=dict(ds.vintages), provenance=read_provenance(),
                       options=options, missing=missing)
@@ -404,8 +423,7 @@ KIND_FORMATS = {"count": INT, "share": PCT, "metres": METRE}
 def comparison_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
     """Scenario vs baseline, one row per (type, metric): baseline, scenario, change
     (scenario - baseline), ``kind`` (count | share | metres) and ``format`` (the row's Excel
-    number format). Empty without
-    a scenario."""
+    number format). Empty without a scenario."""
     if not data.baseline:
         return pd.DataFrame(columns=["type", "type_name", "metric", "baseline", "scenario",
                                      "change", "kind", "format"])
@@ -424,6 +442,38 @@ def comparison_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
                          "scenario": vs, "change": vs - vb, "kind": kind,
                          "format": KIND_FORMATS[kind]})
     return pd.DataFrame(rows)
+
+
+def scenario_district_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
+    """Per (type, district) population coverage before / after the scenario and the sites
+    in the district, from :func:`coverage.compare.compare_type`."""
+    parts = []
+    for t, c in data.comparisons.items():
+        d = c.districts.drop(index="all").rename(columns={"change": "share_change"})
+        d = d.reset_index()
+        d.insert(0, "type_name", type_name(t, lang))
+        d.insert(0, "type", t)
+        parts.append(d)
+    return _names(pd.concat(parts, ignore_index=True), data, lang) if parts else pd.DataFrame()
+
+
+def scenario_village_changes(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
+    """Villages whose point enters (``gained``) or leaves (``lost``) every counted site's
+    radius in the scenario (:func:`coverage.compare.compare_type`), with their population."""
+    labels = {"gained": ("新增涵蓋", "gained"), "lost": ("失去涵蓋", "lost")}
+    rows = []
+    for t, c in data.comparisons.items():
+        for kind, codes in (("gained", c.gained), ("lost", c.lost)):
+            for code in codes:
+                v = data.villages.loc[code]
+                rows.append({"type": t, "type_name": type_name(t, lang),
+                             "coverage_change": labels[kind][0 if lang == "zh-TW" else 1],
+                             "VILLCODE": code, "TOWNCODE": v["TOWNCODE"],
+                             "district": v["district"], "village": v["village"],
+                             "population": v["population"]})
+    cols = ["type", "type_name", "coverage_change", "VILLCODE", "TOWNCODE", "district",
+            "village", "population"]
+    return _names(pd.DataFrame(rows, columns=cols), data, lang)
 
 
 def sources_table(data: ReportData) -> pd.DataFrame:
@@ -516,6 +566,8 @@ SHEETS = {  # key -> (zh-TW sheet title, English sheet title)
     "city": ("全市摘要", "City summary"), "districts": ("行政區", "Districts"),
     "villages": ("村里", "Villages"), "gaps": ("缺口排名", "Gap ranking"),
     "hotspots": ("熱區", "Hotspot regions"), "scenario": ("情境比較", "Scenario vs baseline"),
+    "scenario_districts": ("情境行政區", "Scenario districts"),
+    "scenario_villages": ("情境村里變化", "Scenario villages"),
     "quality": ("資料品質", "Data quality"), "sources": ("資料來源", "Data sources"),
 }
 
@@ -539,6 +591,9 @@ def write_xlsx(data: ReportData, target, *, lang: str = "zh-TW") -> None:
     _write_sheet(wb, title["scenario"], comp.drop(columns=["kind", "format"]),
                  row_formats=comp["format"].tolist(),
                  note=None if data.baseline else "無情境（現況） / no scenario: baseline only")
+    if data.comparisons:
+        _write_sheet(wb, title["scenario_districts"], scenario_district_table(data, lang))
+        _write_sheet(wb, title["scenario_villages"], scenario_village_changes(data, lang))
     q = data.findings.copy()
     q["value"] = q["value"].map(lambda v: None if v is None else str(v))
     q = q.rename(columns={"value": "finding_value"})
@@ -579,6 +634,9 @@ def gpkg_layers(data: ReportData) -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
         v = v.join(r.villages.add_prefix(f"{t}_"))
         d = d.join(r.summary.drop(index="all").drop(columns="district").join(r.district_gap)
                    .add_prefix(f"{t}_"))
+    for t, c in data.comparisons.items():
+        v[f"{t}_covered_baseline"] = c.covered_before.reindex(v.index)
+        v[f"{t}_coverage_change"] = (c.covered_after - c.covered_before).reindex(v.index)
     if data.hotspots is not None:
         cols = [c for c in ("value", "z", "p", "p_fdr", "bin") if c in data.hotspots]
         v = v.join(data.hotspots[cols].add_prefix("hotspot_"))
@@ -733,6 +791,7 @@ def render_html(data: ReportData, *, lang: str = "zh-TW",
         "comparison": comp_rows, "maps": maps, "types": data.results,
         "hotspot_note": method_note(data.hotspot_meta, lang) if data.hotspot_meta else None,
         "regions": data.hotspot_regions, "type_name": type_name, "edit_details": _edit_details,
+        "village_changes": scenario_village_changes(data, lang),
         "severity_counts": data.findings["severity"].value_counts().to_dict(),
         "sources": sources_table(data), "service_types": SERVICE_TYPES,
     }

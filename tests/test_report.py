@@ -9,6 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import openpyxl
 import pyogrio
 import pytest
@@ -78,7 +79,7 @@ def workbook(data, tmp_path_factory):
 
 def test_xlsx_sheets_headers_frozen(workbook):
     assert workbook.sheetnames == ["全市摘要", "行政區", "村里", "缺口排名", "熱區", "情境比較",
-                                   "資料品質", "資料來源"]
+                                   "情境行政區", "情境村里變化", "資料品質", "資料來源"]
     for ws in workbook.worksheets:
         assert ws.freeze_panes == "A3", ws.title
     ws = workbook["全市摘要"]
@@ -182,6 +183,10 @@ def test_gpkg_layers_and_columns(gpkg, ds):
     np.testing.assert_allclose(v[f"{MHC}_nearest_m"].to_numpy(), engine["nearest_m"].to_numpy(),
                                rtol=1e-15)
     assert (v[f"{MHC}_nearest_site"] == engine["nearest_site"]).all()
+    before, _ = coverage_table(ds.villages, select_sites(ds.sites, MHC), radius_m=10000.0)
+    np.testing.assert_array_equal(v[f"{MHC}_covered_baseline"], before.loc[v.index, "covered"])
+    np.testing.assert_array_equal(v[f"{MHC}_coverage_change"],
+                                  engine["covered"] - before.loc[v.index, "covered"])
     # districts: covered population sums back to the villages' covered population
     pop = ds.villages["population"].astype(float)
     by_town = (pop * engine["covered"]).groupby(ds.villages["TOWNCODE"]).sum()
@@ -397,3 +402,36 @@ def test_population_without_boundary_is_reported(data_dir):
     assert note.startswith("12 village codes") and f"{lost:,}" in note
     city = R.city_table(data)
     assert city.at[0, "population_total"] == ds.population.total_population - lost
+
+
+def test_scenario_village_changes_match_brute_force(workbook, ds):
+    """Villages gained / lost (coverage.compare, incremental engine) against a brute-force
+    before/after of the village points; the district sheet's shares against the full runs."""
+    ws = workbook["情境村里變化"]
+    col = _header_index(ws)
+    got = {(ws.cell(r, col["service type id"]).value, ws.cell(r, col["village code"]).value):
+           ws.cell(r, col["coverage change"]).value for r in range(3, ws.max_row + 1)}
+    pts = ds.villages.geometry.to_crs(METRIC_CRS).representative_point()
+
+    def covered(sites, radius):
+        s = sites.geometry.to_crs(METRIC_CRS)
+        d = np.hypot(pts.x.to_numpy()[:, None] - s.x.to_numpy()[None, :],
+                     pts.y.to_numpy()[:, None] - s.y.to_numpy()[None, :])
+        return pd.Series(d.min(axis=1) <= radius, index=ds.villages.index)
+
+    expected = {}
+    for type_id, radius in ((FSC, 5000.0), (MHC, 10000.0)):
+        before = covered(select_sites(ds.sites, type_id), radius)
+        after = covered(scenario_sites(ds, type_id), radius)
+        expected |= {(type_id, c): "新增涵蓋" for c in before.index[~before & after]}
+        expected |= {(type_id, c): "失去涵蓋" for c in before.index[before & ~after]}
+    assert got == expected and len(expected) > 10
+    ws = workbook["情境行政區"]
+    col = _header_index(ws)
+    pop = ds.villages["population"].astype(float)
+    after = covered(scenario_sites(ds, MHC), 10000.0)
+    share = (pop * after).groupby(ds.villages["TOWNCODE"]).sum() / pop.groupby(ds.villages["TOWNCODE"]).sum()
+    for r in range(3, ws.max_row + 1):
+        if ws.cell(r, col["service type id"]).value == MHC:
+            town = ws.cell(r, col["district code"]).value
+            assert ws.cell(r, col["coverage, scenario"]).value == pytest.approx(share[town], abs=1e-12)
