@@ -1,177 +1,129 @@
-"""A scenario against its baseline, per service type: covered residents (total, children,
-elderly) before and after, the villages that gain or lose coverage, district figures.
+"""Scenario vs baseline: coverage of two site tables, computed with the engine's
+incremental update (one distance column per changed site).
 
-The "after" coverage is the baseline :class:`coverage.engine.CoverageState` updated
-incrementally (remove / move / add per changed site), which the engine guarantees equals
-a full recomputation. Distances in metres (EPSG:3826); site tables in EPSG:4326. Used by
-the app's scenario page; :func:`comparison_dict` gives the same figures as plain JSON.
+Used by ``safetynet scenario apply``, the scenario page and the reports, so all show the
+same numbers.
 """
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from coverage import metrics
+from coverage.config import type_defaults
 from coverage.distance import site_points
 from coverage.engine import CoverageState, build_state
+from coverage.metrics import DEMAND_GROUPS, select_sites, site_towncodes
 
-GROUPS = {"population": "population", "children": "age_0_14", "elderly": "age_65_plus"}
+GROUPS = ("population", "children", "elderly")
 
 
 @dataclass
-class TypeComparison:
-    """One service type, baseline vs scenario. ``totals``: index population / children /
-    elderly, columns total, before, after, change, share_before, share_after (covered
-    residents; shares 0..1). ``gained`` / ``lost``: VILLCODEs whose village point enters /
-    leaves the radius of every counted site. ``districts``: per TOWNCODE + "all":
-    district, population_total, share_before, share_after, change, sites_before,
-    sites_after. ``kpi_before`` / ``kpi_after``: :func:`coverage.metrics.district_kpi`."""
+class Comparison:
+    """``summary``: one row per service type with covered population / children / elderly
+    before and after (persons) and the change; ``villages``: villages whose coverage changed
+    (VILLCODE, type, district, village, covered_before, covered_after, change gained|lost);
+    ``districts``: per type and TOWNCODE the covered population share and whether the
+    district has a site, before and after."""
 
-    type_id: str
-    radius_m: float
-    sites_before: int
-    sites_after: int
-    covered_before: pd.Series
-    covered_after: pd.Series
-    totals: pd.DataFrame
-    gained: list[str]
-    lost: list[str]
+    summary: pd.DataFrame
+    villages: pd.DataFrame
     districts: pd.DataFrame
-    kpi_before: dict
-    kpi_after: dict
-    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {name: getattr(self, name).replace({np.nan: None}).to_dict("records")
+                for name in ("summary", "villages", "districts")}
 
 
-def counted(sites: gpd.GeoDataFrame, type_id: str, *, include_planned: bool
-            ) -> gpd.GeoDataFrame:
-    """The sites of ``type_id`` that count (open, and planned if asked)."""
-    if len(sites) == 0:
-        return sites
-    return metrics.select_sites(sites, type_id, include_planned=include_planned)
+def changed_types(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> list[str]:
+    """Service types whose counted sites (id, status, position, capacity) differ."""
+    def key(df: gpd.GeoDataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"site_id": df["site_id"].astype(str), "type": df["type"],
+                             "status": df["status"], "capacity": df["capacity"],
+                             "wkb": df.geometry.to_wkb()})
+    merged = key(before).merge(key(after), how="outer", indicator=True)
+    return sorted(merged.loc[merged["_merge"] != "both", "type"].dropna().unique())
 
 
-def baseline_state(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, radius_m: float,
-                   mode: str = "straight", network=None) -> CoverageState:
-    """Full engine state of the counted baseline sites (demand: total population)."""
-    return build_state(villages, sites, radius_m=radius_m, demand="population", mode=mode,
-                       network=network)
-
-
-def clone_state(state: CoverageState) -> CoverageState:
-    """A copy that can be edited without touching ``state`` (the road network is shared)."""
-    memo = {id(state.network): state.network} if state.network is not None else {}
-    return copy.deepcopy(state, memo)
-
-
-def scenario_state(base: CoverageState, before: gpd.GeoDataFrame, after: gpd.GeoDataFrame
-                   ) -> CoverageState:
-    """``base`` (the state of the counted sites ``before``) updated to the counted sites
-    ``after``: sites gone are removed, sites whose point moved are moved, new sites are
-    added; a changed capacity is a remove + add. Returns a new state."""
-    state = clone_state(base)
-    old = before.set_index(before["site_id"].astype(str)) if len(before) else None
-    new = after.set_index(after["site_id"].astype(str)) if len(after) else None
-    old_ids = list(old.index) if old is not None else []
-    new_ids = list(new.index) if new is not None else []
-    for sid in old_ids:
-        if sid not in new_ids:
-            state.remove_site(sid)
-    readd = []
-    for sid in old_ids:
-        if sid not in new_ids:
+def apply_site_changes(state: CoverageState, before: gpd.GeoDataFrame,
+                       after: gpd.GeoDataFrame) -> list[str]:
+    """Update ``state`` (built on ``before``) to ``after`` one site at a time; both tables
+    already hold only the counted sites of one type. Returns the site ids touched."""
+    b = before.set_index(before["site_id"].astype(str))
+    a = after.set_index(after["site_id"].astype(str))
+    touched = []
+    for sid in b.index.difference(a.index, sort=False):
+        state.remove_site(sid)
+        touched.append(sid)
+    xy_after = dict(zip(a.index, site_points(a))) if len(a) else {}
+    xy_before = dict(zip(b.index, site_points(b))) if len(b) else {}
+    for sid in a.index:
+        cap = a.at[sid, "capacity"]
+        if sid not in b.index:
+            state.add_site(sid, xy_after[sid], None if pd.isna(cap) else float(cap))
+        elif not np.array_equal(xy_after[sid], xy_before[sid]):
+            state.move_site(sid, xy_after[sid])
+        elif not (pd.isna(cap) and pd.isna(b.at[sid, "capacity"])) and cap != b.at[sid, "capacity"]:
+            state.remove_site(sid)  # capacity changes the 2SFCA supply: re-add the column
+            state.add_site(sid, xy_after[sid], None if pd.isna(cap) else float(cap))
+        else:
             continue
-        a, b = new.loc[sid], old.loc[sid]
-        if not _same(a["capacity"], b["capacity"]):
-            state.remove_site(sid)
-            readd.append(sid)
-        elif not a.geometry.equals(b.geometry):
-            state.move_site(sid, site_points(new.loc[[sid]])[0])
-    for sid in readd + [s for s in new_ids if s not in old_ids]:
-        cap = new.at[sid, "capacity"]
-        state.add_site(sid, site_points(new.loc[[sid]])[0],
-                       None if pd.isna(cap) else float(cap))
-    return state
+        touched.append(sid)
+    return touched
 
 
-def _same(a, b) -> bool:
-    return (pd.isna(a) and pd.isna(b)) or a == b
+def compare_sites(villages: gpd.GeoDataFrame, before: gpd.GeoDataFrame,
+                  after: gpd.GeoDataFrame, *, type_ids: list[str] | None = None,
+                  radii_m: dict[str, float] | None = None,
+                  include_planned: bool = False) -> Comparison:
+    """Coverage before and after for each type in ``type_ids`` (default: the types whose
+    sites changed). Radii default to coverage/defaults.toml. Point mode, straight-line.
+    Only open sites count unless ``include_planned`` (scenario AddSite defaults to planned)."""
+    type_ids = changed_types(before, after) if type_ids is None else type_ids
+    radii_m = radii_m or {}
+    groups = {g: pd.to_numeric(villages[DEMAND_GROUPS[g]], errors="coerce").fillna(0)
+              .to_numpy(float) for g in GROUPS if DEMAND_GROUPS[g] in villages}
+    rows, changes, districts = [], [], []
+    for t in type_ids:
+        radius = radii_m.get(t, type_defaults(t).radius_m)
+        b = select_sites(before, t, include_planned=include_planned)
+        a = select_sites(after, t, include_planned=include_planned)
+        state = build_state(villages, b, radius_m=radius)
+        cov_b, has_b = state.covered(), set(site_towncodes(b, villages).dropna())
+        apply_site_changes(state, b, a)
+        cov_a, has_a = state.covered(), set(site_towncodes(a, villages).dropna())
+        row = {"type": t, "radius_m": radius, "sites_before": len(b), "sites_after": len(a)}
+        for g, dem in groups.items():
+            row[f"{g}_before"] = float(dem @ cov_b)
+            row[f"{g}_after"] = float(dem @ cov_a)
+            row[f"{g}_change"] = row[f"{g}_after"] - row[f"{g}_before"]
+        rows.append(row)
+        diff = np.flatnonzero(cov_a != cov_b)
+        for i in diff:
+            changes.append({"VILLCODE": villages.index[i], "type": t,
+                            "district": villages["district"].iat[i],
+                            "village": villages["village"].iat[i],
+                            "population": groups.get("population", np.zeros(len(villages)))[i],
+                            "covered_before": cov_b[i], "covered_after": cov_a[i],
+                            "change": "gained" if cov_a[i] > cov_b[i] else "lost"})
+        pop = pd.Series(groups.get("population", np.zeros(len(villages))), index=villages.index)
+        town = villages["TOWNCODE"]
+        total = pop.groupby(town).sum()
+        for label, cov, has in (("before", cov_b, has_b), ("after", cov_a, has_a)):
+            share = (pop * cov).groupby(town).sum() / total.replace(0, np.nan)
+            for code in total.index:
+                districts.append({"type": t, "TOWNCODE": code, "when": label,
+                                  "covered_share": float(share[code]),
+                                  "has_site": bool(code in has)})
+    dist = pd.DataFrame(districts, columns=["type", "TOWNCODE", "when", "covered_share", "has_site"])
+    if len(dist):
+        dist = dist.pivot_table(index=["type", "TOWNCODE"], columns="when",
+                                values=["covered_share", "has_site"], aggfunc="first")
+        dist.columns = [f"{a}_{b}" for a, b in dist.columns]
+        dist = dist.reset_index()
+    return Comparison(pd.DataFrame(rows), pd.DataFrame(changes, columns=[
+        "VILLCODE", "type", "district", "village", "population", "covered_before",
+        "covered_after", "change"]), dist)
 
-
-def _totals(villages: gpd.GeoDataFrame, before: np.ndarray, after: np.ndarray) -> pd.DataFrame:
-    rows = {}
-    for group, col in GROUPS.items():
-        d = np.nan_to_num(pd.to_numeric(villages[col], errors="coerce").to_numpy(float))
-        total = float(d.sum())
-        b, a = float((d * before).sum()), float((d * after).sum())
-        rows[group] = {"total": total, "before": b, "after": a, "change": a - b,
-                       "share_before": b / total if total else np.nan,
-                       "share_after": a / total if total else np.nan}
-    return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def _district_table(villages, state_b: CoverageState, state_a: CoverageState,
-                    sites_b, sites_a) -> pd.DataFrame:
-    base = villages[["TOWNCODE", "district", *GROUPS.values()]]
-    out = []
-    for state in (state_b, state_a):
-        t = state.village_table()
-        out.append(metrics.coverage_summary(base.join(t[["covered", "nearest_m"]]),
-                                            list(GROUPS.values())))
-    b, a = out
-    town_b = metrics.site_towncodes(sites_b, villages) if len(sites_b) else pd.Series(dtype=object)
-    town_a = metrics.site_towncodes(sites_a, villages) if len(sites_a) else pd.Series(dtype=object)
-    table = pd.DataFrame({
-        "district": b["district"], "population_total": b["population_total"],
-        "share_before": b["population_share"], "share_after": a["population_share"]})
-    table["change"] = table["share_after"] - table["share_before"]
-    for name, towns, n in (("sites_before", town_b, len(sites_b)),
-                           ("sites_after", town_a, len(sites_a))):
-        counts = towns.value_counts() if len(towns) else pd.Series(dtype=int)
-        table[name] = [int(n) if code == "all" else int(counts.get(code, 0))
-                       for code in table.index]
-    return table
-
-
-def compare_type(villages: gpd.GeoDataFrame, before: gpd.GeoDataFrame,
-                 after: gpd.GeoDataFrame, type_id: str, *, radius_m: float,
-                 include_planned: bool, mode: str = "straight", network=None,
-                 base: CoverageState | None = None) -> TypeComparison:
-    """Baseline site table ``before`` vs scenario table ``after`` for one type. ``base``:
-    a ready :func:`baseline_state` of the counted ``before`` sites (built when None)."""
-    sb = counted(before, type_id, include_planned=include_planned)
-    sa = counted(after, type_id, include_planned=include_planned)
-    if base is None:
-        base = baseline_state(villages, sb, radius_m=radius_m, mode=mode, network=network)
-    state = scenario_state(base, sb, sa)
-    cb, ca = base.covered(), state.covered()
-    idx = villages.index
-    gained = [str(c) for c in idx[(cb == 0) & (ca > 0)]]
-    lost = [str(c) for c in idx[(cb > 0) & (ca == 0)]]
-    return TypeComparison(
-        type_id, float(radius_m), len(sb), len(sa), pd.Series(cb, index=idx),
-        pd.Series(ca, index=idx), _totals(villages, cb, ca), gained, lost,
-        _district_table(villages, base, state, sb, sa),
-        metrics.district_kpi(sb, villages), metrics.district_kpi(sa, villages))
-
-
-def comparison_dict(cmp: TypeComparison) -> dict:
-    """JSON-safe summary of a comparison (NaN -> None): totals per group, districts with a
-    site before/after, gained / lost VILLCODEs, per-district population shares."""
-    def clean(v):
-        v = v.item() if hasattr(v, "item") else v
-        return None if isinstance(v, float) and not np.isfinite(v) else v
-
-    return {"type": cmp.type_id, "radius_m": cmp.radius_m,
-            "sites_before": cmp.sites_before, "sites_after": cmp.sites_after,
-            "covered": {g: {k: clean(v) for k, v in row.items()}
-                        for g, row in cmp.totals.to_dict("index").items()},
-            "districts_with_site": {"before": cmp.kpi_before["districts_with_site"],
-                                    "after": cmp.kpi_after["districts_with_site"],
-                                    "of": cmp.kpi_after["districts"]},
-            "villages_gained": list(cmp.gained), "villages_lost": list(cmp.lost),
-            "districts": {str(code): {k: clean(v) for k, v in row.items()}
-                          for code, row in cmp.districts.to_dict("index").items()}}
