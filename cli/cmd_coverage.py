@@ -157,14 +157,11 @@ def run(args: argparse.Namespace) -> int:
         notes.append(f"road graph: {path}")
         if bundled:
             notes.append(BUNDLED_GRAPH_NOTE)
-    decay = defaults.decay if args.decay is None else (None if args.decay == "none" else args.decay)
-    # decay parameters scale with the radius asked (defaults.toml gives them as fractions)
-    scale = radius_m / defaults.radius_m
+    decay_opts = defaults.decay_options(radius_m, decay=args.decay or "default")
+    decay = decay_opts["decay"]
     table, _ = coverage_table(villages, sites, radius_m=radius_m, demand=demand, mode=args.mode,
                               network=network, area_weighted=args.area_weighted,
-                              max_snap_m=args.max_snap_m, decay=decay,
-                              sigma_m=defaults.sigma_m * scale,
-                              steps={b * scale: w for b, w in defaults.steps().items()})
+                              max_snap_m=args.max_snap_m, **decay_opts)
     # the capacity norm (e.g. 1 social worker per 20,000) is per resident: total population only
     norm = defaults.residents_per_capacity if args.demand == "population" else None
     summary = city_summary(table, sites, villages, residents_per_capacity=norm)

@@ -74,7 +74,8 @@ def _coverage(villages, args: argparse.Namespace, data_dir: Path | None) -> tupl
         raise ValueError(f"--radius-km must be a number > 0, got {args.radius_km}")
     sites, _ = load_default_sites(data_dir)
     chosen = select_sites(sites, type_id, include_planned=args.include_planned)
-    table, _ = coverage_table(villages, chosen, radius_m=radius_m, demand=args.demand)
+    table, _ = coverage_table(villages, chosen, radius_m=radius_m, demand=args.demand,
+                              **type_defaults(type_id).decay_options(radius_m))
     return table, {"type": type_id, "radius_m": radius_m, "sites": int(len(chosen))}
 
 

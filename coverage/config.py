@@ -33,6 +33,18 @@ class TypeDefaults:
         """Step decay as {upper distance m: weight} (the PySAL ``access`` step_fn form)."""
         return dict(zip(self.step_breaks_m, self.step_weights))
 
+    def decay_options(self, radius_m: float | None = None, *,
+                      decay: str | None = "default") -> dict:
+        """Keyword options (decay, sigma_m, steps) for coverage.engine.build_state /
+        coverage_table at ``radius_m``: the decay parameters are stored for the default
+        radius and scale with the radius asked. ``decay`` overrides the kind ("none" for
+        classic 2SFCA); "default" keeps this type's."""
+        scale = (radius_m or self.radius_m) / self.radius_m
+        kind = self.decay if decay == "default" else (None if decay in (None, "none") else decay)
+        return {"decay": kind,
+                "sigma_m": self.sigma_m * scale if self.sigma_m else None,
+                "steps": {b * scale: w for b, w in self.steps().items()}}
+
 
 def _num(value: object, where: str, *, positive: bool = True) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
