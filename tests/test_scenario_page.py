@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coverage import compare, placement
+from coverage import placement
+from coverage.compare import compare_sites
 from coverage.config import type_defaults
 from coverage.engine import build_state
 from coverage.metrics import select_sites
@@ -20,6 +21,7 @@ from coverage.store import list_scenarios, load_scenario, save_scenario
 from geo.dataset import load_dataset
 from ui.scenario_strings import t as page_t
 from ui.scenario_actions import CLICK
+from ui.scenario_calc import type_views
 from ui.scenario_map import GAINED_COLOR, LOST_COLOR, site_tips
 
 APP = str(Path(__file__).parent / "apps" / "scenario_app.py")
@@ -239,22 +241,29 @@ def test_save_load_duplicate_delete_and_conflict(tmp_path, ds):
     assert _listed(at) == {name} == {i.name for i in list_scenarios(store=store)}
 
 
-def test_incremental_state_equals_full_build(ds):
+def test_type_views_equal_full_build(ds):
+    """The page's view of compare_sites after move / capacity / close / status edits."""
     edits = [AddSite(type=MHC, name="a", lon=121.1, lat=24.95, status="open", capacity=3.0),
              MoveSite("mhc-002", 121.25, 25.05), SetCapacity("mhc-001", 4.0),
              CloseSite("fsc-003"), SetStatus("fsc-004", "planned")]
     after = apply_edits(ds.sites, edits)
-    for tid, radius in ((MHC, 10_000.0), (FSC, 5_000.0)):
-        cmp = compare.compare_type(ds.villages, ds.sites, after, tid, radius_m=radius,
-                                         include_planned=False)
+    radii = {MHC: 10_000.0, FSC: 5_000.0}
+    views = type_views(compare_sites(ds.villages, ds.sites, after, type_ids=list(radii),
+                                     radii_m=radii), ds.villages)
+    for tid, radius in radii.items():
+        view = views[tid]
         full = build_state(ds.villages, select_sites(after, tid), radius_m=radius)
-        np.testing.assert_array_equal(cmp.covered_after.to_numpy(), full.covered())
+        base = build_state(ds.villages, select_sites(ds.sites, tid), radius_m=radius)
         pop = np.nan_to_num(ds.villages["population"].to_numpy(float))
-        assert cmp.totals.at["population", "after"] == float((pop * full.covered()).sum())
-        assert cmp.districts.at["all", "sites_after"] == len(select_sites(after, tid))
-        plain = json.loads(json.dumps(compare.comparison_dict(cmp), allow_nan=False))
-        assert plain["covered"]["population"]["after"] == cmp.totals.at["population", "after"]
-        assert plain["villages_lost"] == cmp.lost
+        assert view.totals.at["population", "after"] == float((pop * full.covered()).sum())
+        assert view.totals.at["population", "before"] == float((pop * base.covered()).sum())
+        assert set(view.gained) == set(ds.villages.index[(base.covered() == 0)
+                                                         & (full.covered() > 0)])
+        assert set(view.lost) == set(ds.villages.index[(base.covered() > 0)
+                                                       & (full.covered() == 0)])
+        assert view.sites_after == len(select_sites(after, tid))
+        towns = select_sites(after, tid)["district"]
+        assert view.districts_with_site[1] == towns.nunique()
 
 
 def test_tooltips_escape_user_text(ds):

@@ -78,7 +78,7 @@ def suggestion_group(sug, lang: str) -> folium.FeatureGroup:
 
 def map_layers(lang: str, cmp, after, type_id: str, *, circles: bool, suggestion=None,
                target: dict | None = None) -> list:
-    """Feature groups: coverage change of ``cmp`` (coverage.compare.TypeComparison), the
+    """Feature groups: coverage change of ``cmp`` (ui.scenario_calc.TypeView), the
     type's open/planned sites of ``after``, the suggested new sites, the target point."""
     ds = state.dataset()
     groups = [delta_group(ds.villages, cmp.gained, cmp.lost, state.display()["village_features"],

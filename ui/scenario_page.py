@@ -6,7 +6,8 @@ duplicate / delete).
 
 Pieces: :mod:`ui.scenario_actions` (session state, callbacks), :mod:`ui.scenario_map`
 (folium layers), :mod:`ui.scenario_strings` (texts); the numbers come from
-:mod:`coverage.compare` (the coverage engine) and :mod:`ui.scenario_calc` (suggestions).
+:func:`coverage.compare.compare_sites` (the coverage engine) and :mod:`ui.scenario_calc`
+(suggestions).
 User text is escaped in HTML (map tooltips) and shown as plain text elsewhere.
 """
 from __future__ import annotations
@@ -18,11 +19,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from coverage import compare
+from coverage.compare import compare_sites
 from coverage.scenario import apply_edits, changed_site_ids, edit_to_dict
 from coverage.store import ScenarioError, list_scenarios, store_dir
 from geo.services import SERVICE_TYPES, STATUSES
-from ui import fmt, state
+from ui import fmt, scenario_calc, state
 from ui import scenario_actions as act
 from ui.controls import Settings
 from ui.i18n import t as base_t
@@ -149,30 +150,21 @@ def _suggest_widgets(lang: str, settings: Settings, default_type: str) -> None:
     st.button(t("suggest_apply", lang), key="scn_sug_apply", on_click=act.on_apply_suggestion)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _base_state(sites_key: str, type_id: str, radius_m: float, mode: str,
-                include_planned: bool, _sites):
-    """The engine state of the baseline's counted sites (cached; callers clone it)."""
-    network = state.road_network() if mode == "network" else None
-    counted = compare.counted(_sites, type_id, include_planned=include_planned)
-    return compare.baseline_state(state.dataset().villages, counted, radius_m=radius_m,
-                                  mode=mode if network is not None else "straight",
-                                  network=network)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _comparison(base_key: str, after_key: str, types: tuple, radii: tuple,
+                include_planned: bool, _base, _after):
+    """coverage.compare.compare_sites, cached by the two tables' fingerprints."""
+    return compare_sites(state.dataset().villages, _base, _after, type_ids=list(types),
+                         radii_m=dict(radii), include_planned=include_planned)
 
 
 def comparisons(settings: Settings, base, after, types: list[str]) -> dict:
-    """coverage.compare.compare_type for each type (baseline states cached)."""
-    key = state.sites_fingerprint(base)
-    mode = settings.mode if (settings.mode != "network" or state.network_file()) else "straight"
-    network = state.road_network() if mode == "network" else None
-    out = {}
-    for tid in types:
-        r = act.radius_m(settings, tid)
-        b = _base_state(key, tid, r, mode, settings.include_planned, base)
-        out[tid] = compare.compare_type(
-            state.dataset().villages, base, after, tid, radius_m=r,
-            include_planned=settings.include_planned, mode=mode, network=network, base=b)
-    return out
+    """Scenario vs baseline per type (:func:`coverage.compare.compare_sites`, straight-line
+    distance) as :class:`ui.scenario_calc.TypeView`."""
+    radii = tuple((tid, act.radius_m(settings, tid)) for tid in types)
+    cmp = _comparison(state.sites_fingerprint(base), state.sites_fingerprint(after),
+                      tuple(types), radii, settings.include_planned, base, after)
+    return scenario_calc.type_views(cmp, state.dataset().villages)
 
 
 def totals_frame(cmp, lang: str) -> pd.DataFrame:
@@ -210,8 +202,8 @@ def district_frame(cmp, districts, lang: str) -> pd.DataFrame:
         t("col_share_before", lang): d["share_before"].to_numpy(),
         t("col_share_after", lang): d["share_after"].to_numpy(),
         t("col_change", lang): d["change"].to_numpy(),
-        t("col_sites_before", lang): d["sites_before"].to_numpy(),
-        t("col_sites_after", lang): d["sites_after"].to_numpy()})
+        t("col_sites_before", lang): d["site_before"].to_numpy(),
+        t("col_sites_after", lang): d["site_after"].to_numpy()})
 
 
 def _pct_cols(lang: str) -> dict:
@@ -220,13 +212,15 @@ def _pct_cols(lang: str) -> dict:
     return cfg
 
 
-def _results(lang: str, cmps: dict, villages, districts) -> None:
+def _results(lang: str, cmps: dict, villages, districts, *, network: bool) -> None:
     st.header(t("results", lang))
+    if network:
+        st.caption(t("straight_note", lang))
     for tid, cmp in cmps.items():
         with st.container(border=True, key=f"scn_result_{tid}"):
             st.subheader(f"{type_name(tid, lang)} · {fmt.num(cmp.radius_m / 1000, 1)} km")
             cols = st.columns(3)
-            for col, g in zip(cols, compare.GROUPS):
+            for col, g in zip(cols, scenario_calc.GROUP_COLUMNS):
                 row = cmp.totals.loc[g]
                 pp = 100.0 * (row["share_after"] - row["share_before"])
                 col.metric(t("covered_of", lang, group=t(f"group_{g}", lang)),
@@ -234,11 +228,9 @@ def _results(lang: str, cmps: dict, villages, districts) -> None:
                            help=f"{fmt.num(row['before'])} → {fmt.num(row['after'])}",
                            delta=f"{pp:+.1f} pp ({row['change']:+,.0f})",
                            delta_color="normal" if row["change"] else "off")
-            kb, ka = cmp.kpi_before, cmp.kpi_after
+            kb, ka, n = cmp.districts_with_site
             st.caption(t("sites_count", lang, b=cmp.sites_before, a=cmp.sites_after) + " · "
-                       + t("districts_kpi", lang,
-                           b=f"{kb['districts_with_site']}/{kb['districts']}",
-                           a=f"{ka['districts_with_site']}/{ka['districts']}"))
+                       + t("districts_kpi", lang, b=f"{kb}/{n}", a=f"{ka}/{n}"))
             st.dataframe(totals_frame(cmp, lang), hide_index=True, key=f"scn_totals_{tid}",
                          column_config=_pct_cols(lang))
             st.markdown(f"**{t('village_delta', lang)}**")
@@ -347,6 +339,7 @@ def render(settings: Settings) -> None:
             _suggest_widgets(lang, settings, default_type)
     with left:
         _map(lang, settings, cmps, after)
-    _results(lang, cmps, ds.villages, ds.districts)
+    _results(lang, cmps, ds.villages, ds.districts,
+             network=settings.mode == "network")
     _edit_list(lang)
     _store_widgets(lang)
