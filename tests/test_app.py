@@ -146,8 +146,14 @@ def test_map_page_numbers_and_detail_panel(engine):
 def test_map_page_search_and_district_filter():
     at = _app(page="map")
     at.text_input(key="search").input("文化").run()
-    labels = at.selectbox(key="search_pick").options
+    labels = at.selectbox(key="search_pick:文化").options
     assert any("文化里" in s for s in labels)
+    # the first hit is selected: its detail panel shows that village
+    first = labels[0]
+    villages = load_villages()
+    hit = villages[(villages["district"] + " " + villages["village"]) == first]
+    assert len(hit) == 1
+    assert any(m.value == f"`{hit.index[0]}`" or hit.index[0] in m.value for m in at.markdown)
     at.sidebar.selectbox(key="district").set_value("68000130").run()
     assert not at.exception
 

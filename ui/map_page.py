@@ -194,19 +194,22 @@ def render(settings: Settings) -> None:
                        help=f"{fmt.num(results[tid].n_sites)} sites, "
                             f"{fmt.num(settings.radii[tid] / 1000, 1)} km")
 
-    query = st.text_input(t("search", lang), key="search")
+    # the search row always has the same two elements, so the map below keeps its place in
+    # the page and is not re-mounted when results appear
+    c1, c2 = st.columns(2)
+    query = c1.text_input(t("search", lang), key="search")
+    hits = search(query, ds.villages, sites, lang) if query else []
+    pick = c2.selectbox(t("search_pick", lang) if hits or not query
+                        else t("search_none", lang, q=query),
+                        range(len(hits)), index=0 if hits else None,
+                        key=f"search_pick:{query}", disabled=not hits,
+                        format_func=lambda i: hits[i][2])
     focus = None
-    if query:
-        hits = search(query, ds.villages, sites, lang)
-        if not hits:
-            st.caption(t("search_none", lang, q=query))
-        else:
-            pick = st.selectbox(t("search_pick", lang), range(len(hits)), key="search_pick",
-                                format_func=lambda i: hits[i][2])
-            kind, ident, _ = hits[pick]
-            if kind == "village":
-                st.session_state[SELECTED_KEY] = ident
-            focus = (kind, ident)
+    if hits and pick is not None:
+        kind, ident, _ = hits[pick]
+        if kind == "village":
+            st.session_state[SELECTED_KEY] = ident
+        focus = (kind, ident)
 
     center, zoom = _view(settings, sites, focus)
     left, right = st.columns([3, 1])
