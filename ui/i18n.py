@@ -87,6 +87,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "planned": ("規劃中", "planned"),
     "open": ("營運中", "open"),
     "closed": ("已關閉", "closed"),
+    "no_types": ("請在左側選擇服務類型。", "Choose service types in the sidebar."),
+    "metric_help": ("{n} 個據點，半徑 {r} 公里", "{n} sites, radius {r} km"),
     "map_numbers": ("目前設定下的涵蓋情形", "Coverage with the current settings"),
     "quality": ("資料品質報告", "Data-quality report"),
     "completeness": ("圖層完整度（已定位 / 官方數）", "Layer completeness (located / official)"),

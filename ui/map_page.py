@@ -185,14 +185,16 @@ def render(settings: Settings) -> None:
                                       settings.demand, settings.include_planned, sites)
                for tid in type_ids}
     st.subheader(t("map_numbers", lang))
-    if settings.types:
-        cols = st.columns(len(settings.types))
+    cols = st.columns(max(1, len(settings.types)))  # always one block: the map stays put
+    if not settings.types:
+        cols[0].caption(t("no_types", lang))
+    else:
         for col, tid in zip(cols, settings.types):
             city = results[tid].districts.loc["all"]
             col.metric(f"{type_name(tid, lang)} · {t(COVERED_LABEL[settings.demand], lang)}",
                        fmt.pct(city["demand_share"]),
-                       help=f"{fmt.num(results[tid].n_sites)} sites, "
-                            f"{fmt.num(settings.radii[tid] / 1000, 1)} km")
+                       help=t("metric_help", lang, n=fmt.num(results[tid].n_sites),
+                              r=fmt.num(settings.radii[tid] / 1000, 1)))
 
     # the search row always has the same two elements, so the map below keeps its place in
     # the page and is not re-mounted when results appear
