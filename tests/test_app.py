@@ -319,3 +319,11 @@ def test_language_switch_keeps_the_choices():
     assert at.sidebar.selectbox(key="district@en").value == "68000130"
     at.sidebar.segmented_control(key="lang").set_value("zh-TW").run()
     assert at.sidebar.number_input(key="radius_family_service_centre").value == 3.0
+
+
+def test_district_table_without_a_site_shows_a_dash(engine):
+    """Mental-health centres: 2 sites, so most districts have none -> residents per site
+    is undefined there (not 'inf')."""
+    at = _app()
+    df = _frames_with(at, "每據點人口")[1]  # second selected type
+    assert "inf" not in set(df["每據點人口"]) and "—" in set(df["每據點人口"])

@@ -82,6 +82,7 @@ def sidebar(districts, *, network_available: bool) -> Settings:
     start_page = st.query_params.get("page") if st.query_params.get("page") in PAGES else "overview"
     page = _pick(sb.radio, "page", t("page", lang), list(PAGES), start_page, lang,
                  horizontal=True, format_func=lambda p: t(f"page_{p}", lang))
+    st.query_params["page"] = page  # the address bar names the page (bookmarkable)
     sb.header(t("controls", lang))
     chosen = [k for k in recall("types", list(DEFAULT_TYPES)) if k in SERVICE_TYPES]
     types = remember("types", sb.multiselect(

@@ -20,8 +20,8 @@ def _missing(x: object) -> bool:
 
 
 def num(x: object, digits: int = 0) -> str:
-    """1234567 -> '1,234,567'; with ``digits``, '1,234.5'."""
-    if _missing(x):
+    """1234567 -> '1,234,567'; with ``digits``, '1,234.5'; infinite -> '—'."""
+    if _missing(x) or math.isinf(float(x)):
         return DASH
     return f"{float(x):,.{digits}f}"
 
