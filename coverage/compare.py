@@ -6,7 +6,8 @@ same numbers.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -15,7 +16,8 @@ import pandas as pd
 from coverage.config import type_defaults
 from coverage.distance import site_points
 from coverage.engine import CoverageState, build_state
-from coverage.metrics import DEMAND_GROUPS, select_sites, site_towncodes
+from coverage.metrics import (DEMAND_GROUPS, coverage_summary, district_kpi, select_sites,
+                              site_towncodes)
 
 GROUPS = ("population", "children", "elderly")
 
@@ -127,3 +129,132 @@ def compare_sites(villages: gpd.GeoDataFrame, before: gpd.GeoDataFrame,
         "VILLCODE", "type", "district", "village", "population", "covered_before",
         "covered_after", "change"]), dist)
 
+
+# --- one type with a reusable baseline state (app scenario page, reports) -------------------
+# compare_type: the same before/after as compare_sites for one type, plus the district table
+# (shares and site counts before/after, city row "all") and distance modes (network too);
+# the baseline state can be built once and reused (it is cloned, never changed).
+
+_GROUP_COLUMNS = {"population": "population", "children": "age_0_14", "elderly": "age_65_plus"}
+
+
+@dataclass
+class TypeComparison:
+    """One service type, baseline vs scenario. ``totals``: index population / children /
+    elderly, columns total, before, after, change, share_before, share_after (covered
+    residents; shares 0..1). ``gained`` / ``lost``: VILLCODEs whose village point enters /
+    leaves the radius of every counted site. ``districts``: per TOWNCODE + "all":
+    district, population_total, share_before, share_after, change, sites_before,
+    sites_after. ``kpi_before`` / ``kpi_after``: :func:`coverage.metrics.district_kpi`."""
+
+    type_id: str
+    radius_m: float
+    sites_before: int
+    sites_after: int
+    covered_before: pd.Series
+    covered_after: pd.Series
+    totals: pd.DataFrame
+    gained: list[str]
+    lost: list[str]
+    districts: pd.DataFrame
+    kpi_before: dict
+    kpi_after: dict
+    notes: list[str] = field(default_factory=list)
+
+
+def counted(sites: gpd.GeoDataFrame, type_id: str, *, include_planned: bool
+            ) -> gpd.GeoDataFrame:
+    """The sites of ``type_id`` that count (open, and planned if asked)."""
+    if len(sites) == 0:
+        return sites
+    return select_sites(sites, type_id, include_planned=include_planned)
+
+
+def baseline_state(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, radius_m: float,
+                   mode: str = "straight", network=None) -> CoverageState:
+    """Full engine state of the counted baseline sites (demand: total population)."""
+    return build_state(villages, sites, radius_m=radius_m, demand="population", mode=mode,
+                       network=network)
+
+
+def clone_state(state: CoverageState) -> CoverageState:
+    """A copy that can be edited without touching ``state`` (the road network is shared)."""
+    memo = {id(state.network): state.network} if state.network is not None else {}
+    return copy.deepcopy(state, memo)
+
+
+def _totals(villages: gpd.GeoDataFrame, before: np.ndarray, after: np.ndarray) -> pd.DataFrame:
+    rows = {}
+    for group, col in _GROUP_COLUMNS.items():
+        d = np.nan_to_num(pd.to_numeric(villages[col], errors="coerce").to_numpy(float))
+        total = float(d.sum())
+        b, a = float((d * before).sum()), float((d * after).sum())
+        rows[group] = {"total": total, "before": b, "after": a, "change": a - b,
+                       "share_before": b / total if total else np.nan,
+                       "share_after": a / total if total else np.nan}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _district_table(villages, state_b: CoverageState, state_a: CoverageState,
+                    sites_b, sites_a) -> pd.DataFrame:
+    base = villages[["TOWNCODE", "district", *_GROUP_COLUMNS.values()]]
+    out = []
+    for state in (state_b, state_a):
+        t = state.village_table()
+        out.append(coverage_summary(base.join(t[["covered", "nearest_m"]]),
+                                    list(_GROUP_COLUMNS.values())))
+    b, a = out
+    town_b = site_towncodes(sites_b, villages) if len(sites_b) else pd.Series(dtype=object)
+    town_a = site_towncodes(sites_a, villages) if len(sites_a) else pd.Series(dtype=object)
+    table = pd.DataFrame({
+        "district": b["district"], "population_total": b["population_total"],
+        "share_before": b["population_share"], "share_after": a["population_share"]})
+    table["change"] = table["share_after"] - table["share_before"]
+    for name, towns, n in (("sites_before", town_b, len(sites_b)),
+                           ("sites_after", town_a, len(sites_a))):
+        counts = towns.value_counts() if len(towns) else pd.Series(dtype=int)
+        table[name] = [int(n) if code == "all" else int(counts.get(code, 0))
+                       for code in table.index]
+    return table
+
+
+def compare_type(villages: gpd.GeoDataFrame, before: gpd.GeoDataFrame,
+                 after: gpd.GeoDataFrame, type_id: str, *, radius_m: float,
+                 include_planned: bool, mode: str = "straight", network=None,
+                 base: CoverageState | None = None) -> TypeComparison:
+    """Baseline site table ``before`` vs scenario table ``after`` for one type. ``base``:
+    a ready :func:`baseline_state` of the counted ``before`` sites (built when None)."""
+    sb = counted(before, type_id, include_planned=include_planned)
+    sa = counted(after, type_id, include_planned=include_planned)
+    if base is None:
+        base = baseline_state(villages, sb, radius_m=radius_m, mode=mode, network=network)
+    state = clone_state(base)
+    apply_site_changes(state, sb, sa)
+    cb, ca = base.covered(), state.covered()
+    idx = villages.index
+    gained = [str(c) for c in idx[(cb == 0) & (ca > 0)]]
+    lost = [str(c) for c in idx[(cb > 0) & (ca == 0)]]
+    return TypeComparison(
+        type_id, float(radius_m), len(sb), len(sa), pd.Series(cb, index=idx),
+        pd.Series(ca, index=idx), _totals(villages, cb, ca), gained, lost,
+        _district_table(villages, base, state, sb, sa),
+        district_kpi(sb, villages), district_kpi(sa, villages))
+
+
+def comparison_dict(cmp: TypeComparison) -> dict:
+    """JSON-safe summary of a comparison (NaN -> None): totals per group, districts with a
+    site before/after, gained / lost VILLCODEs, per-district population shares."""
+    def clean(v):
+        v = v.item() if hasattr(v, "item") else v
+        return None if isinstance(v, float) and not np.isfinite(v) else v
+
+    return {"type": cmp.type_id, "radius_m": cmp.radius_m,
+            "sites_before": cmp.sites_before, "sites_after": cmp.sites_after,
+            "covered": {g: {k: clean(v) for k, v in row.items()}
+                        for g, row in cmp.totals.to_dict("index").items()},
+            "districts_with_site": {"before": cmp.kpi_before["districts_with_site"],
+                                    "after": cmp.kpi_after["districts_with_site"],
+                                    "of": cmp.kpi_after["districts"]},
+            "villages_gained": list(cmp.gained), "villages_lost": list(cmp.lost),
+            "districts": {str(code): {k: clean(v) for k, v in row.items()}
+                          for code, row in cmp.districts.to_dict("index").items()}}

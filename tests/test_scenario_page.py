@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coverage import placement
+from coverage import compare, placement
 from coverage.compare import compare_sites
 from coverage.config import type_defaults
 from coverage.engine import build_state
@@ -264,6 +264,29 @@ def test_type_views_equal_full_build(ds):
         assert view.sites_after == len(select_sites(after, tid))
         towns = select_sites(after, tid)["district"]
         assert view.districts_with_site[1] == towns.nunique()
+
+
+def test_compare_type_equals_full_build(ds):
+    """coverage.compare.compare_type (used by the reports): the cloned baseline state updated
+    edit by edit equals a full engine build, and its JSON form is plain."""
+    edits = [AddSite(type=MHC, name="a", lon=121.1, lat=24.95, status="open", capacity=3.0),
+             MoveSite("mhc-002", 121.25, 25.05), SetCapacity("mhc-001", 4.0),
+             CloseSite("fsc-003"), SetStatus("fsc-004", "planned")]
+    after = apply_edits(ds.sites, edits)
+    for tid, radius in ((MHC, 10_000.0), (FSC, 5_000.0)):
+        base = compare.baseline_state(ds.villages, select_sites(ds.sites, tid), radius_m=radius)
+        kept = base.covered().copy()
+        cmp = compare.compare_type(ds.villages, ds.sites, after, tid, radius_m=radius,
+                                   include_planned=False, base=base)
+        np.testing.assert_array_equal(base.covered(), kept)  # the given state is not changed
+        full = build_state(ds.villages, select_sites(after, tid), radius_m=radius)
+        np.testing.assert_array_equal(cmp.covered_after.to_numpy(), full.covered())
+        pop = np.nan_to_num(ds.villages["population"].to_numpy(float))
+        assert cmp.totals.at["population", "after"] == float((pop * full.covered()).sum())
+        assert cmp.districts.at["all", "sites_after"] == len(select_sites(after, tid))
+        plain = json.loads(json.dumps(compare.comparison_dict(cmp), allow_nan=False))
+        assert plain["covered"]["population"]["after"] == cmp.totals.at["population", "after"]
+        assert plain["villages_lost"] == cmp.lost
 
 
 def test_tooltips_escape_user_text(ds):
