@@ -327,3 +327,20 @@ def test_district_table_without_a_site_shows_a_dash(engine):
     at = _app()
     df = _frames_with(at, "每據點人口")[1]  # second selected type
     assert "inf" not in set(df["每據點人口"]) and "—" in set(df["每據點人口"])
+
+
+def test_without_population_the_pages_say_what_is_missing(tmp_path, monkeypatch):
+    from ui import state
+    monkeypatch.setenv("SAFETYNET_DATA_DIR", str(tmp_path))  # an empty data directory
+    state.dataset.clear()
+    state.display.clear()
+    try:
+        for page in ("overview", "map", "data"):
+            at = _app(page=page)
+            assert not at.exception, (page, [e.message for e in at.exception])
+            if page != "data":
+                assert at.warning[0].value == "沒有人口資料：涵蓋率無法計算。"
+                assert any("population" in x.value for x in at.text)
+    finally:
+        state.dataset.clear()
+        state.display.clear()

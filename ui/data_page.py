@@ -144,7 +144,7 @@ def _downloads(settings: Settings, sites, key: str, findings: pd.DataFrame) -> N
     lang = settings.lang
     cols = st.columns(4)
     tid = settings.metric_type
-    if tid:
+    if tid and state.has_population():
         r = state.type_result(key, tid, settings.radii[tid], settings.mode, settings.demand,
                               settings.include_planned, sites)
         cols[0].download_button(t("dl_villages", lang), _csv(r.villages),

@@ -164,7 +164,7 @@ def detail_panel(code: str | None, settings: Settings, results: dict, sites) -> 
              t("children", lang): fmt.num(row["age_0_14"]),
              t("elderly", lang): fmt.num(row["age_65_plus"])}
     names = dict(zip(sites["site_id"].astype(str), sites["name"])) if len(sites) else {}
-    for tid in settings.types:
+    for tid in settings.types if results else []:
         r = results[tid].villages.loc[code]
         sid = r["nearest_site"]
         label = type_name(tid, lang)
@@ -181,12 +181,16 @@ def render(settings: Settings) -> None:
     sites, key = state.current_sites()
     type_ids = list(dict.fromkeys([*settings.types, *([settings.metric_type]
                                                       if settings.metric_type else [])]))
+    analysed = state.has_population()
     results = {tid: state.type_result(key, tid, settings.radii[tid], settings.mode,
                                       settings.demand, settings.include_planned, sites)
-               for tid in type_ids}
+               for tid in type_ids} if analysed else {}
     st.subheader(t("map_numbers", lang))
     cols = st.columns(max(1, len(settings.types)))  # always one block: the map stays put
-    if not settings.types:
+    if not analysed:
+        with cols[0]:
+            state.missing_notice(lang)
+    elif not settings.types:
         cols[0].caption(t("no_types", lang))
     else:
         for col, tid in zip(cols, settings.types):

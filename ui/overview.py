@@ -67,8 +67,8 @@ def render(settings: Settings) -> None:
     sites, key = state.current_sites()
     comp = completeness(sites)
     st.title(t("title", lang))
-    if ds.villages["population"].isna().all():
-        st.warning(t("no_population", lang))
+    if not state.has_population():
+        state.missing_notice(lang)
         return
     radii = "; ".join(f"{type_name(k, lang)} {fmt.num(settings.radii[k] / 1000, 1)} km"
                       for k in settings.types)

@@ -63,6 +63,20 @@ def road_network():
     return prepare_network(graph_from_file(path), weights=("length",))
 
 
+def has_population() -> bool:
+    """Whether the data set has village population (else no coverage can be computed)."""
+    pop = dataset().villages.get("population")
+    return pop is not None and bool(pop.notna().any())
+
+
+def missing_notice(lang: str) -> None:
+    """A warning naming what data is missing and how to add it (geo.dataset's text)."""
+    from ui.i18n import t
+    st.warning(t("no_population", lang))
+    for line in dataset().missing:
+        st.text(line)
+
+
 def sites_fingerprint(sites: gpd.GeoDataFrame) -> str:
     """A short hash of everything in the site table that changes results."""
     if len(sites) == 0:
