@@ -18,7 +18,10 @@ SUFFIXES = {".xlsx": "xlsx", ".gpkg": "gpkg", ".html": "html", ".htm": "html", "
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="涵蓋報告 / coverage report (xlsx, gpkg, html, pdf)",
-                       description=__doc__.split("\n\n")[0])
+                       description="涵蓋報告：會議用 Excel / HTML / PDF，QGIS 用 GeoPackage。 "
+                                   "Coverage report for meetings (xlsx, html, pdf) or QGIS "
+                                   "(gpkg), written atomically: a failed run leaves any "
+                                   "previous file intact.")
     p.add_argument("--format", dest="fmt", choices=("xlsx", "gpkg", "html", "pdf"), default=None,
                    help="output format (default: from the --out suffix)")
     p.add_argument("--out", required=True, help="output file")
