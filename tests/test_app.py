@@ -3,7 +3,6 @@ the figures shown equal the engine's, computed here directly with coverage.* (no
 ui/), and the map-building helpers keep geometry, assets and user text safe."""
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from unittest import mock
 

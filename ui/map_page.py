@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.quality import normalize_name
-from geo.services import SERVICE_TYPES
+from geo.services import STATUSES
 from ui import analysis, fmt, mapview, state
 from ui.assets import esc
 from ui.controls import Settings
@@ -87,9 +87,10 @@ def site_tips(sites, lang: str) -> pd.Series:
     """Marker tooltip HTML (escaped): name, type, status, address."""
     out = {}
     for idx, r in sites.iterrows():
+        status = t(r["status"], lang) if r["status"] in STATUSES else r["status"]
+        address = f"<br>{esc(r['address'])}" if isinstance(r.get("address"), str) else ""
         out[idx] = (f"<b>{esc(r['name'])}</b><br>{esc(type_name(r['type'], lang))} · "
-                    f"{esc(t(r['status'], lang) if r['status'] in ('open', 'planned', 'closed') else r['status'])}"
-                    + (f"<br>{esc(r['address'])}" if isinstance(r.get("address"), str) else ""))
+                    f"{esc(status)}{address}")
     return pd.Series(out, dtype=object)
 
 
@@ -105,7 +106,8 @@ def search(query: str, villages, sites, lang: str) -> list[tuple[str, str, str]]
             hits.append(("village", code, f"{district_name(row, lang)} {village_name(row, lang)}"))
     for _, row in sites.iterrows():
         if q in normalize_name(row["name"]).lower():
-            hits.append(("site", str(row["site_id"]), f"{row['name']}（{type_name(row['type'], lang)}）"))
+            label = f"{row['name']}（{type_name(row['type'], lang)}）"
+            hits.append(("site", str(row["site_id"]), label))
     return hits[:50]
 
 

@@ -222,8 +222,10 @@ class _VillageStyle(folium.MacroElement):
                 if (tip) { l.bindTooltip(tip, {sticky: true}); }
                 if (!l.__hover) {
                     l.__hover = true;
-                    l.on("mouseover", function (e) { e.target.setStyle({weight: 2.5, color: "#000000"}); });
-                    l.on("mouseout", function (e) { e.target.setStyle({weight: 0.6, color: "#555555"}); });
+                    l.on("mouseover", function (e) {
+                        e.target.setStyle({weight: 2.5, color: "#000000"}); });
+                    l.on("mouseout", function (e) {
+                        e.target.setStyle({weight: 0.6, color: "#555555"}); });
                 }
             });
             if (window.__mapLegend) { window.__mapLegend.remove(); }

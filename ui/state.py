@@ -118,11 +118,13 @@ def import_upload(name: str, data: bytes, *, service_type: str | None) -> Import
         path.write_bytes(data)
         result = read_sites(path, service_type=service_type, source=Path(name).name)
     imports = st.session_state.setdefault(IMPORTS_KEY, [])
-    taken = set(current_sites()[0]["site_id"].astype(str)) if len(current_sites()[0]) else set()
+    loaded = current_sites()[0]
+    taken = set(loaded["site_id"].astype(str)) if len(loaded) else set()
     sites = result.sites.copy()
     clash = sites["site_id"].astype(str).isin(taken)
     if clash.any():
-        sites.loc[clash, "site_id"] = [f"u{len(imports) + 1}-{s}" for s in sites.loc[clash, "site_id"]]
+        prefix = f"u{len(imports) + 1}-"
+        sites.loc[clash, "site_id"] = [prefix + str(s) for s in sites.loc[clash, "site_id"]]
     result = result._replace(sites=sites)
     imports.append({"file": Path(name).name, "result": result})
     return result
