@@ -343,3 +343,37 @@ def test_without_population_the_pages_say_what_is_missing(tmp_path, monkeypatch)
     finally:
         state.dataset.clear()
         state.display.clear()
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "geojson"])
+def test_import_excel_and_geojson(tmp_path, kind):
+    """The same two sites as an Excel sheet and as GeoJSON: both land in their layer."""
+    rows = [("社區心理衛生中心甲", "桃園市中壢區中央西路1號", 121.2240, 24.9560),
+            ("社區心理衛生中心乙", "桃園市楊梅區大成路1號", 121.1460, 24.9080)]
+    if kind == "xlsx":
+        import openpyxl
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["名稱", "地址", "經度", "緯度"])
+        for r in rows:
+            ws.append(list(r))
+        path = tmp_path / "sites.xlsx"
+        wb.save(path)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        import json
+        path = tmp_path / "sites.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"name": n, "address": a},
+             "geometry": {"type": "Point", "coordinates": [x, y]}} for n, a, x, y in rows]},
+            ensure_ascii=False), encoding="utf-8")
+        mime = "application/geo+json"
+    at = _app(page="data")
+    at.file_uploader(key="upload").set_value((path.name, path.read_bytes(), mime))
+    at.selectbox(key="import_type").set_value("mental_health_centre")
+    at.button(key="FormSubmitter:import_form-匯入").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("已匯入 2 個據點" in s.value for s in at.success)
+    comp = _frames_with(at, "官方數說明")[0]
+    mhc = comp[comp["服務類型"] == "社區心理衛生中心"].iloc[0]
+    assert mhc["已定位"] == "4"  # 2 default + 2 imported, of 5
