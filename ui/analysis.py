@@ -62,11 +62,8 @@ def analyse_type(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, type_id: s
     table; the type's open (and, if asked, planned) sites are selected here."""
     d = _defaults()[type_id]
     chosen = metrics.select_sites(sites, type_id, include_planned=include_planned)
-    scale = radius_m / d.radius_m  # decay parameters scale with the radius, as in the CLI
     table, _ = coverage_table(villages, chosen, radius_m=radius_m, demand=demand, mode=mode,
-                              network=network, decay=d.decay,
-                              sigma_m=d.sigma_m * scale if d.sigma_m else None,
-                              steps={b * scale: w for b, w in d.steps().items()})
+                              network=network, **d.decay_options(radius_m))
     gap = uncovered_villages(table)["uncovered_demand"]
     table["gap"] = gap.reindex(table.index).fillna(0.0)
     norm = d.residents_per_capacity if demand == "population" else None
