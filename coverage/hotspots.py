@@ -47,6 +47,8 @@ from scipy.spatial import cKDTree
 
 from geo import METRIC_CRS
 
+from coverage.metrics import village_area_km2  # noqa: F401  (re-exported)
+
 DEFAULT_SEED = 12345
 DEFAULT_PERMUTATIONS = 999
 BIN_LEVELS = ((3, 0.01), (2, 0.05), (1, 0.10))  # |Gi_Bin| -> two-sided p threshold
@@ -62,11 +64,6 @@ INDICATORS = {  # name -> (zh-TW label, English label); the last three need cove
 
 
 # --------------------------------------------------------------------------- indicators
-def village_area_km2(villages: gpd.GeoDataFrame) -> pd.Series:
-    """Area of each village in km², measured in EPSG:3826."""
-    return (villages.to_crs(METRIC_CRS).area / 1e6).rename("area_km2")
-
-
 def _counts(table: pd.DataFrame, column: str) -> pd.Series:
     if column not in table:
         raise KeyError(f"village table has no column {column!r}; columns: {list(table.columns)}")

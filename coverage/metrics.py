@@ -338,3 +338,16 @@ def city_summary(table: pd.DataFrame, sites: gpd.GeoDataFrame, villages: gpd.Geo
         out["capacity_needed"] = float(cap["capacity_needed"])
         out["capacity_shortfall"] = float(cap["capacity_shortfall"])
     return out
+
+
+def village_area_km2(villages: gpd.GeoDataFrame) -> pd.Series:
+    """Area of each village in km², measured in EPSG:3826."""
+    return (villages.to_crs(METRIC_CRS).area / 1e6).rename("area_km2")
+
+
+def density(villages: gpd.GeoDataFrame, column: str = "population") -> pd.Series:
+    """Residents (``column``) per km² of village area (EPSG:3826), keyed by VILLCODE."""
+    if column not in villages:
+        raise KeyError(f"village table has no column {column!r}; columns: {list(villages.columns)}")
+    counts = pd.to_numeric(villages[column], errors="coerce").astype(float)
+    return (counts / village_area_km2(villages)).rename("density")

@@ -76,11 +76,8 @@ def analyse_type(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, type_id: s
 
 
 def density(villages: gpd.GeoDataFrame) -> pd.Series:
-    """Residents per km² (area in EPSG:3826 via coverage.hotspots.village_area_km2)."""
-    from coverage import hotspots  # esda/libpysal: imported only for this metric
-
-    pop = pd.to_numeric(villages["population"], errors="coerce").astype(float)
-    return (pop / hotspots.village_area_km2(villages)).rename("density")
+    """Residents per km² (coverage.metrics.density)."""
+    return metrics.density(villages)
 
 
 def metric_values(villages: gpd.GeoDataFrame, result: TypeResult | None, metric: str
