@@ -206,9 +206,15 @@ def district_frame(cmp, districts, lang: str) -> pd.DataFrame:
         t("col_sites_after", lang): d["site_after"].to_numpy()})
 
 
-def _pct_cols(lang: str) -> dict:
-    cfg = {t(k, lang): st.column_config.NumberColumn(format="percent")
-           for k in ("col_share_before", "col_share_after", "col_change")}
+def _formats(lang: str, *, share_change: bool) -> dict:
+    """Column formats: shares as percentages, counts with thousands separators; the
+    change column is a share (district table) or a count (totals table)."""
+    pct = st.column_config.NumberColumn(format="percent")
+    num = st.column_config.NumberColumn(format="localized")
+    cfg = {t("col_share_before", lang): pct, t("col_share_after", lang): pct,
+           t("col_change", lang): pct if share_change else num,
+           t("col_total", lang): num, t("col_before", lang): num, t("col_after", lang): num,
+           base_t("col_population", lang): num}
     return cfg
 
 
@@ -232,15 +238,17 @@ def _results(lang: str, cmps: dict, villages, districts, *, network: bool) -> No
             st.caption(t("sites_count", lang, b=cmp.sites_before, a=cmp.sites_after) + " · "
                        + t("districts_kpi", lang, b=f"{kb}/{n}", a=f"{ka}/{n}"))
             st.dataframe(totals_frame(cmp, lang), hide_index=True, key=f"scn_totals_{tid}",
-                         column_config=_pct_cols(lang))
+                         column_config=_formats(lang, share_change=False))
             st.markdown(f"**{t('village_delta', lang)}**")
             if cmp.gained or cmp.lost:
                 st.dataframe(delta_frame(cmp, villages, lang), hide_index=True,
-                             key=f"scn_delta_{tid}")
+                             key=f"scn_delta_{tid}",
+                             column_config=_formats(lang, share_change=False))
             else:
                 st.caption(t("no_delta", lang))
             st.dataframe(district_frame(cmp, districts, lang), hide_index=True,
-                         key=f"scn_districts_{tid}", column_config=_pct_cols(lang))
+                         key=f"scn_districts_{tid}",
+                         column_config=_formats(lang, share_change=True))
 
 
 def _map(lang: str, settings: Settings, cmps: dict, after) -> None:
