@@ -1,0 +1,608 @@
+"""Placement optimisation: where to add sites (MCLP, LSCP, p-median), solved with HiGHS.
+
+Shape follows spopt: ``Model.from_costs(cost_matrix, demand, *, ...)`` builds a model,
+``model.solve(*, time_limit=60.0, method="exact" | "greedy")`` returns a
+:class:`PlacementResult`, the same type for every model.
+
+Inputs: ``cost_matrix`` is (n_demand, n_candidates), any unit (the project uses metres,
+straight-line or network, EPSG:3826); NaN and inf mean "unreachable". ``demand`` are
+non-negative weights (e.g. residents). ``fixed`` are candidate ids that are already open:
+they are always in the solution (x_j = 1). ``k`` counts NEW sites.
+
+Models
+- MCLP: choose exactly ``k`` new sites (plus the fixed ones) maximising the demand within
+  ``radius`` of a chosen site. Objective: covered demand (fixed sites' coverage included).
+- LSCP: fewest new sites so that every demand point that some candidate reaches within
+  ``radius`` is covered (every point counts, whatever its weight, as in spopt). Points no
+  candidate reaches are left out of the constraints and reported as uncoverable.
+  Objective: number of NEW sites.
+- p-median: choose ``p = len(fixed) + k`` sites minimising the demand-weighted cost to the
+  nearest chosen site. Objective: sum of demand x cost.
+
+``method="exact"`` builds the MIP with highspy directly (sparse: covering models have a
+matrix entry only for pairs within the radius, after exact reductions: points covered by
+fixed sites are constants, identical points merged, dominated candidates dropped).
+HiGHS's own model status string is reported; a time limit returns the best incumbent
+with ``optimal=False`` and the relative gap to HiGHS's dual bound. If HiGHS stops with
+no incumbent, or one worse than the greedy solution, the greedy sites are returned (the
+status still says why HiGHS stopped). Optimal means HiGHS proved it with
+mip_rel_gap = 0 and mip_abs_gap = 1e-6 on costs scaled to about 1e3.
+(The greedy solution is NOT passed to HiGHS as a MIP start: with highspy 1.16 and
+presolve on, the reported solution vector then stayed the start while the objective was
+the better optimum's.)
+
+p-median uses the strong formulation (z_ij <= x_j), kept exact but sparse: with fixed
+sites, a demand point is never assigned beyond its nearest fixed site, so farther pairs
+are dropped. On large inputs each point starts with only its nearest candidates plus an
+"overflow" variable priced at the next-larger cost (a relaxation: its bound is a valid
+lower bound); points served beyond their kept candidates are widened and the model is
+solved again, until the incumbent's true cost is proven optimal.
+
+``method="greedy"`` is a heuristic for very large inputs, NOT optimal in general
+(``optimal=False``, ``solver_status="greedy"``): MCLP adds the site with the largest
+marginal coverage, LSCP is greedy set cover followed by dropping redundant sites,
+p-median adds the site that lowers the total cost most and then makes one interchange
+pass (swap each new site for the best non-chosen candidate if that lowers the cost).
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar, Iterable, Sequence
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+METHODS = ("exact", "greedy")
+_PAIR_BUDGET = 2_000_000  # p-median assignment variables in the first round
+_CHUNK = 256  # candidate columns per block in dense greedy scoring
+
+
+@dataclass(frozen=True)
+class PlacementResult:
+    """Outcome of one solve. Demand quantities are in the units of ``demand``; costs in
+    the units of ``cost_matrix``.
+
+    chosen: chosen candidate ids in candidate order; chosen_fixed: parallel flags (True
+    for a fixed, already open site); new_sites: the non-fixed chosen ids.
+    covered_demand_before/after: demand within ``radius`` of the fixed sites only / of all
+    chosen sites (NaN for p-median without a radius). uncoverable_demand/uncoverable_ids:
+    demand that no candidate reaches (within ``radius`` for covering models, at any finite
+    cost for p-median). assignment: demand id -> nearest chosen candidate id (finite cost
+    only). solver_status: HiGHS's own model status string, or "greedy". mip_gap: relative
+    gap, 0.0 when proven optimal, inf when unknown.
+    """
+
+    model: str
+    method: str
+    chosen: tuple
+    chosen_fixed: tuple[bool, ...]
+    new_sites: tuple
+    objective: float
+    covered_demand_before: float
+    covered_demand_after: float
+    total_demand: float
+    uncoverable_demand: float
+    uncoverable_ids: tuple
+    assignment: dict = field(repr=False)
+    solver_status: str
+    optimal: bool
+    mip_gap: float
+    runtime_s: float
+    radius: float | None = None
+    k: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict: numpy scalars become Python values, non-finite floats None."""
+        out = asdict(self)
+        out["chosen"] = [{"id": _py(c), "fixed": f} for c, f in zip(self.chosen, self.chosen_fixed)]
+        del out["chosen_fixed"]
+        out["new_sites"] = [_py(c) for c in self.new_sites]
+        out["uncoverable_ids"] = [_py(c) for c in self.uncoverable_ids]
+        out["assignment"] = {str(_py(d)): _py(c) for d, c in self.assignment.items()}
+        for key, value in out.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                out[key] = None
+        return out
+
+
+def _py(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+@dataclass(frozen=True)
+class _Problem:
+    costs: np.ndarray  # (n_demand, n_candidates) float, inf = unreachable
+    demand: np.ndarray  # (n_demand,) float >= 0
+    radius: float | None
+    k: int
+    fixed: np.ndarray  # (n_candidates,) bool
+    candidate_ids: tuple
+    demand_ids: tuple
+
+
+class _Model:
+    kind: ClassVar[str] = ""
+    needs_radius: ClassVar[bool] = True
+
+    def __init__(self, problem: _Problem) -> None:
+        self.problem = problem
+
+    @classmethod
+    def _build(cls, cost_matrix, demand, *, radius, k, fixed, candidate_ids, demand_ids):
+        return cls(_validate(cost_matrix, demand, radius=radius, k=k, fixed=fixed,
+                             candidate_ids=candidate_ids, demand_ids=demand_ids,
+                             needs_radius=cls.needs_radius, kind=cls.kind))
+
+    def solve(self, *, time_limit: float = 60.0, method: str = "exact") -> PlacementResult:
+        """Solve; ``time_limit`` in seconds (exact only). See the module docstring."""
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        if not (isinstance(time_limit, (int, float)) and time_limit > 0):
+            raise ValueError(f"time_limit must be a positive number of seconds, got {time_limit!r}")
+        start = time.perf_counter()
+        greedy_x = self._greedy()
+        if method == "greedy":
+            x, status, optimal, gap = greedy_x, "greedy", False, math.inf
+        else:
+            x, status, optimal, bound = self._exact(greedy_x, float(time_limit))
+            obj, greedy_obj = self._objective(x), self._objective(greedy_x)
+            if not optimal and (greedy_obj > obj if self.kind == "mclp" else greedy_obj < obj):
+                x, obj = greedy_x, greedy_obj  # HiGHS stopped with a worse incumbent
+            gap = 0.0 if optimal else _gap(obj, bound)
+        return self._result(x, method, status, optimal, gap, time.perf_counter() - start)
+
+    # --- shared pieces -------------------------------------------------------------
+    def _cover(self) -> sp.csc_matrix:
+        """Boolean (n_demand, n_candidates) sparse matrix: cost <= radius."""
+        p = self.problem
+        return sp.csc_matrix(p.costs <= p.radius)
+
+    def _uncoverable(self) -> np.ndarray:
+        p = self.problem
+        if self.needs_radius:
+            return ~(p.costs <= p.radius).any(axis=1)
+        return ~np.isfinite(p.costs).any(axis=1)
+
+    def _objective(self, x: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def _result(self, x, method, status, optimal, gap, runtime) -> PlacementResult:
+        p = self.problem
+        ids = p.candidate_ids
+        chosen_idx = np.flatnonzero(x)
+        uncoverable = self._uncoverable()
+        if p.radius is not None:
+            within = p.costs <= p.radius
+            before = float(p.demand[within[:, p.fixed].any(axis=1)].sum())
+            after = float(p.demand[within[:, x].any(axis=1)].sum())
+        else:
+            before = after = math.nan
+        assignment: dict = {}
+        if chosen_idx.size:
+            sub = p.costs[:, chosen_idx]
+            nearest = sub.argmin(axis=1)
+            reach = np.isfinite(sub[np.arange(len(sub)), nearest])
+            assignment = {p.demand_ids[i]: ids[chosen_idx[nearest[i]]] for i in np.flatnonzero(reach)}
+        return PlacementResult(
+            model=self.kind, method=method,
+            chosen=tuple(ids[j] for j in chosen_idx),
+            chosen_fixed=tuple(bool(p.fixed[j]) for j in chosen_idx),
+            new_sites=tuple(ids[j] for j in chosen_idx if not p.fixed[j]),
+            objective=self._objective(x),
+            covered_demand_before=before, covered_demand_after=after,
+            total_demand=float(p.demand.sum()),
+            uncoverable_demand=float(p.demand[uncoverable].sum()),
+            uncoverable_ids=tuple(p.demand_ids[i] for i in np.flatnonzero(uncoverable)),
+            assignment=assignment, solver_status=status, optimal=bool(optimal),
+            mip_gap=0.0 if optimal else float(gap), runtime_s=float(runtime),
+            radius=p.radius, k=p.k)
+
+
+class MCLP(_Model):
+    """Maximal covering location problem: ``k`` new sites maximising covered demand."""
+
+    kind = "mclp"
+
+    @classmethod
+    def from_costs(cls, cost_matrix, demand, *, radius: float, k: int, fixed: Iterable = (),
+                   candidate_ids: Sequence | None = None,
+                   demand_ids: Sequence | None = None) -> "MCLP":
+        return cls._build(cost_matrix, demand, radius=radius, k=k, fixed=fixed,
+                          candidate_ids=candidate_ids, demand_ids=demand_ids)
+
+    def _objective(self, x):
+        p = self.problem
+        return float(p.demand[(p.costs[:, x] <= p.radius).any(axis=1)].sum())
+
+    def _greedy(self) -> np.ndarray:
+        p = self.problem
+        cov = self._cover().tocsr()
+        x = p.fixed.copy()
+        covered = np.asarray(cov[:, np.flatnonzero(x)].sum(axis=1)).ravel() > 0
+        covt = cov.T.tocsr().astype(float)
+        for _ in range(p.k):
+            gain = covt @ (p.demand * ~covered)
+            gain[x] = -1.0
+            j = int(np.argmax(gain))  # ties: lowest index
+            x[j] = True
+            covered |= cov[:, j].toarray().ravel()
+        return x
+
+    def _exact(self, x0, time_limit):
+        """Exact reductions first: points covered by a fixed site are constant; points
+        with the same set of covering candidates are merged; a candidate whose covered
+        set is inside another's is dropped (the cardinality row becomes <= k and any
+        unused slots are filled afterwards, which cannot lower the coverage)."""
+        p = self.problem
+        m = p.costs.shape[1]
+        cov = self._cover().tocsr()
+        by_fixed = np.asarray(cov[:, np.flatnonzero(p.fixed)].sum(axis=1)).ravel() > 0
+        active = np.flatnonzero((p.demand > 0) & ~by_fixed & (np.diff(cov.indptr) > 0))
+        free = np.flatnonzero(~p.fixed)
+        sub = cov[active][:, free].astype(float).tocsr()
+        sub, weight = _merge_rows(sub, p.demand[active])
+        cols = free[_undominated(sub)]
+        sub = sub[:, np.searchsorted(free, cols)]
+        n_rows, n_cols = sub.shape
+        # columns [x (kept candidates), y (merged points)]; rows: y_i - sum x_j <= 0,
+        # sum x_j <= k
+        a = sp.bmat([[-sub, sp.identity(n_rows, format="csr")],
+                     [sp.csr_matrix(np.ones((1, n_cols))), None]], format="csc")
+        h, scale = _highs_model(
+            a, np.r_[np.zeros(n_cols), weight], np.zeros(n_cols + n_rows),
+            np.ones(n_cols + n_rows), np.r_[np.full(n_rows, -highspy.kHighsInf), 0.0],
+            np.r_[np.zeros(n_rows), p.k], n_int=n_cols, maximise=True,
+            offset=float(p.demand[by_fixed].sum()), time_limit=time_limit, presolve=False)
+        xs, status, optimal, bound = _read_highs(h, scale, n_cols, x0[cols])
+        x = p.fixed.copy()
+        x[cols[xs]] = True
+        for j in free:  # fill unused slots (in candidate order)
+            if (x & ~p.fixed).sum() >= p.k:
+                break
+            x[j] = True
+        return x, status, optimal, bound
+
+
+class LSCP(_Model):
+    """Location set covering problem: fewest new sites covering every coverable point."""
+
+    kind = "lscp"
+
+    @classmethod
+    def from_costs(cls, cost_matrix, demand, *, radius: float, k: int | None = None,
+                   fixed: Iterable = (), candidate_ids: Sequence | None = None,
+                   demand_ids: Sequence | None = None) -> "LSCP":
+        """``k`` is not used by LSCP (the model chooses the count); it must be None."""
+        if k is not None:
+            raise ValueError("LSCP chooses the number of sites itself; do not pass k")
+        return cls._build(cost_matrix, demand, radius=radius, k=0, fixed=fixed,
+                          candidate_ids=candidate_ids, demand_ids=demand_ids)
+
+    def _objective(self, x):
+        return float((x & ~self.problem.fixed).sum())
+
+    def _rows(self) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Coverage rows that still need a site: coverable, not covered by a fixed site."""
+        p = self.problem
+        cov = self._cover().tocsr()
+        by_fixed = np.asarray(cov[:, np.flatnonzero(p.fixed)].sum(axis=1)).ravel() > 0
+        active = np.flatnonzero(~by_fixed & (np.diff(cov.indptr) > 0))
+        return cov[active].astype(float), active
+
+    def _greedy(self) -> np.ndarray:
+        p = self.problem
+        rows, _ = self._rows()
+        x = p.fixed.copy()
+        uncovered = np.ones(rows.shape[0], dtype=bool)
+        colwise = rows.tocsc()
+        added = []
+        while uncovered.any():
+            gain = colwise.T @ uncovered.astype(float)
+            gain[x] = -1.0
+            j = int(np.argmax(gain))
+            x[j] = True
+            added.append(j)
+            uncovered &= colwise[:, j].toarray().ravel() == 0
+        counts = colwise[:, np.flatnonzero(x)].sum(axis=1).A.ravel() if x.any() else None
+        for j in reversed(added):  # drop sites that became redundant
+            col = colwise[:, j].toarray().ravel() > 0
+            if counts is not None and (counts[col] >= 2).all():
+                x[j] = False
+                counts[col] -= 1
+        return x
+
+    def _exact(self, x0, time_limit):
+        """Exact reductions first: a point whose covering set contains another point's is
+        covered whenever that one is; a candidate covering a subset of another's points
+        can be swapped for it."""
+        p = self.problem
+        rows, _ = self._rows()
+        free = np.flatnonzero(~p.fixed)
+        rows = rows[:, free].tocsr()
+        rows = rows[_undominated(rows.T.tocsc(), drop="supersets")]
+        cols = free[_undominated(rows)]
+        a = rows[:, np.searchsorted(free, cols)].tocsc()
+        n_rows, n_cols = a.shape
+        h, scale = _highs_model(a, np.ones(n_cols), np.zeros(n_cols), np.ones(n_cols),
+                                np.ones(n_rows), np.full(n_rows, highspy.kHighsInf),
+                                n_int=n_cols, maximise=False, offset=0.0,
+                                time_limit=time_limit, presolve=False)
+        xs, status, optimal, bound = _read_highs(h, scale, n_cols, x0[cols])
+        x = p.fixed.copy()
+        x[cols[xs]] = True
+        return x, status, optimal, bound
+
+
+class PMedian(_Model):
+    """p-median: ``len(fixed) + k`` sites minimising demand-weighted cost to the nearest."""
+
+    kind = "pmedian"
+    needs_radius = False
+
+    @classmethod
+    def from_costs(cls, cost_matrix, demand, *, k: int, radius: float | None = None,
+                   fixed: Iterable = (), candidate_ids: Sequence | None = None,
+                   demand_ids: Sequence | None = None) -> "PMedian":
+        """``radius`` is optional and only used to report covered demand."""
+        model = cls._build(cost_matrix, demand, radius=radius, k=k, fixed=fixed,
+                           candidate_ids=candidate_ids, demand_ids=demand_ids)
+        if model.problem.fixed.sum() + k < 1:
+            raise ValueError("p-median needs at least one site: k >= 1 or a fixed site")
+        return model
+
+    def _active(self) -> np.ndarray:
+        p = self.problem
+        return np.flatnonzero((p.demand > 0) & np.isfinite(p.costs).any(axis=1))
+
+    def _objective(self, x):
+        p = self.problem
+        act = self._active()
+        if not x.any():
+            return math.inf
+        return float(p.demand[act] @ p.costs[np.ix_(act, np.flatnonzero(x))].min(axis=1))
+
+    def _greedy(self) -> np.ndarray:
+        p = self.problem
+        act = self._active()
+        c = p.costs[act]
+        w = p.demand[act]
+        finite = c[np.isfinite(c)]
+        penalty = 10.0 * (float(finite.max()) + 1.0) if finite.size else 1.0
+        x = p.fixed.copy()
+        d = c[:, x].min(axis=1) if x.any() else np.full(len(act), penalty)
+        d = np.minimum(d, penalty)
+        for _ in range(p.k):
+            score = _scores(c, w, d, penalty)
+            score[x] = np.inf
+            j = int(np.argmin(score))
+            x[j] = True
+            d = np.minimum(d, np.where(np.isfinite(c[:, j]), c[:, j], penalty))
+        # one interchange pass over the new sites
+        for r in [j for j in np.flatnonzero(x) if not p.fixed[j]]:
+            others = np.flatnonzero(x & (np.arange(x.size) != r))
+            d_minus = (np.minimum(c[:, others].min(axis=1), penalty) if others.size
+                       else np.full(len(act), penalty))
+            score = _scores(c, w, d_minus, penalty)
+            score[x] = np.inf
+            current = float(w @ np.minimum(d_minus, np.where(np.isfinite(c[:, r]), c[:, r], penalty)))
+            j = int(np.argmin(score))
+            if score[j] < current * (1 - 1e-12) - 1e-9:
+                x[r], x[j] = False, True
+        return x
+
+    def _exact(self, x0, time_limit):
+        p = self.problem
+        act = self._active()
+        m = p.costs.shape[1]
+        c = p.costs[act]
+        w = p.demand[act]
+        order = np.argsort(c, axis=1, kind="stable")
+        sorted_c = np.take_along_axis(c, order, axis=1)
+        # a point is never served beyond its nearest fixed site (ties kept)
+        cap = c[:, p.fixed].min(axis=1) if p.fixed.any() else np.full(act.size, np.inf)
+        n_useful = (sorted_c <= cap[:, None]).sum(axis=1)  # finite costs only
+        keep = np.minimum(n_useful, max(16, _PAIR_BUDGET // max(act.size, 1)))
+        deadline = time.perf_counter() + time_limit
+        while True:
+            # extend each kept prefix over ties at its cutoff cost
+            cutoff = sorted_c[np.arange(act.size), keep - 1]
+            keep = np.minimum(n_useful, (sorted_c <= cutoff[:, None]).sum(axis=1))
+            over = np.flatnonzero(keep < n_useful)
+            h, scale = self._strong_model(order, sorted_c, keep, over, w,
+                                          max(deadline - time.perf_counter(), 1e-3))
+            x, status, optimal, bound = _read_highs(h, scale, m, x0)
+            d = c[:, x].min(axis=1)
+            # points served beyond their kept candidates: the relaxation under-priced them
+            short = over[d[over] > cutoff[over]]
+            if optimal and short.size == 0:
+                return x, status, True, bound
+            if not optimal or time.perf_counter() >= deadline:
+                return x, status, False, bound
+            keep[short] = np.minimum(n_useful[short], keep[short] * 4)
+            x0 = x
+
+    def _strong_model(self, order, sorted_c, keep, over, w, time_limit):
+        """Columns: x_j (m), z_ip for the kept pairs, s_i (overflow) for points in ``over``,
+        priced at the first cost beyond the kept ones. Rows: sum_j z_ij + s_i = 1;
+        z_ij <= x_j; sum of non-fixed x_j = k."""
+        p = self.problem
+        n_act, m = sorted_c.shape
+        rows_i = np.repeat(np.arange(n_act), keep)
+        pos = np.arange(keep.sum()) - np.repeat(np.cumsum(keep) - keep, keep)
+        cand = order[rows_i, pos]
+        n_z, n_s = cand.size, over.size
+        free = np.flatnonzero(~p.fixed)
+        r = np.r_[rows_i, over, n_act + np.arange(n_z), n_act + np.arange(n_z),
+                  np.full(free.size, n_act + n_z)]
+        col = np.r_[m + np.arange(n_z), m + n_z + np.arange(n_s), m + np.arange(n_z), cand, free]
+        val = np.r_[np.ones(n_z + n_s + n_z), -np.ones(n_z), np.ones(free.size)]
+        a = sp.csc_matrix((val, (r, col)), shape=(n_act + n_z + 1, m + n_z + n_s))
+        col_cost = np.r_[np.zeros(m), w[rows_i] * sorted_c[rows_i, pos],
+                         w[over] * sorted_c[over, keep[over]]]
+        lower = np.r_[p.fixed.astype(float), np.zeros(n_z + n_s)]
+        row_lo = np.r_[np.ones(n_act), np.full(n_z, -highspy.kHighsInf), p.k]
+        row_hi = np.r_[np.ones(n_act), np.zeros(n_z), p.k]
+        return _highs_model(a, col_cost, lower, np.ones(m + n_z + n_s), row_lo, row_hi,
+                            n_int=m, maximise=False, offset=0.0, time_limit=time_limit)
+
+
+def _merge_rows(a: sp.csr_matrix, weight: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Merge rows with identical sparsity patterns, summing their weights."""
+    a = a.tocsr()
+    a.sort_indices()
+    keys = [a.indices[a.indptr[i]:a.indptr[i + 1]].tobytes() for i in range(a.shape[0])]
+    first: dict[bytes, int] = {}
+    group = np.array([first.setdefault(key, len(first)) for key in keys], dtype=np.int64)
+    reps = np.unique(group, return_index=True)[1]
+    return a[reps], np.bincount(group, weights=weight)
+
+
+def _undominated(a: sp.csr_matrix, *, drop: str = "subsets") -> np.ndarray:
+    """Indices of the columns to keep: with drop="subsets", columns whose row set is not
+    contained in another column's; with drop="supersets", columns whose row set does not
+    contain another column's. Of equal sets the first is kept."""
+    a = (a != 0).astype(np.float64).tocsc()
+    size = np.diff(a.indptr)
+    overlap = (a.T @ a).tocoo()
+    r, c, v = overlap.row, overlap.col, overlap.data
+    if drop == "subsets":  # r inside c
+        inside = (v == size[r]) & ((size[c] > size[r]) | ((size[c] == size[r]) & (c < r)))
+    else:  # c inside r
+        inside = (v == size[c]) & ((size[c] < size[r]) | ((size[c] == size[r]) & (c < r)))
+    inside &= r != c
+    dominated = np.zeros(a.shape[1], dtype=bool)
+    dominated[r[inside]] = True
+    empty = size == 0
+    if empty.any() and (~empty).any():
+        dominated |= empty
+    elif empty.all():
+        dominated[1:] = True
+    return np.flatnonzero(~dominated)
+
+
+def _gap(objective: float, bound: float) -> float:
+    """Relative gap |objective - bound| / |objective|, HiGHS's definition; inf if unknown."""
+    if not (math.isfinite(objective) and math.isfinite(bound)) or objective == 0:
+        return 0.0 if objective == bound else math.inf
+    return abs(objective - bound) / abs(objective)
+
+
+def _scores(c: np.ndarray, w: np.ndarray, d: np.ndarray, penalty: float) -> np.ndarray:
+    """For every candidate j: sum_i w_i * min(d_i, c_ij), unreachable priced at penalty."""
+    out = np.empty(c.shape[1])
+    for lo in range(0, c.shape[1], _CHUNK):
+        block = c[:, lo:lo + _CHUNK]
+        block = np.where(np.isfinite(block), block, penalty)
+        out[lo:lo + _CHUNK] = w @ np.minimum(block, d[:, None])
+    return out
+
+
+def _highs_model(a: sp.csc_matrix, col_cost, lower, upper, row_lo, row_hi, *, n_int: int,
+                 maximise: bool, offset: float, time_limit: float,
+                 presolve: bool = True) -> tuple[highspy.Highs, float]:
+    """Pass a MIP (first ``n_int`` columns binary) to HiGHS and run it. Costs are divided
+    by a power of ten so the largest is about 1e3 (HiGHS slows down badly on costs like
+    1e7); returns (solver, that scale)."""
+    col_cost = np.asarray(col_cost, dtype=float)
+    top = float(np.abs(col_cost).max()) if col_cost.size else 0.0
+    scale = 10.0 ** math.floor(math.log10(top / 1e3)) if top > 0 else 1.0
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+    lp.col_cost_ = col_cost / scale
+    lp.col_lower_ = np.asarray(lower, dtype=float)
+    lp.col_upper_ = np.asarray(upper, dtype=float)
+    lp.row_lower_ = np.asarray(row_lo, dtype=float)
+    lp.row_upper_ = np.asarray(row_hi, dtype=float)
+    lp.offset_ = offset / scale
+    lp.sense_ = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
+    a = a.tocsc()
+    a.sort_indices()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = a.shape[1], a.shape[0]
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n_int + \
+        [highspy.HighsVarType.kContinuous] * (a.shape[1] - n_int)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(time_limit))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 1e-6)
+    if not presolve:  # covering models: our reductions suffice; HiGHS's probing costs more
+        h.setOptionValue("presolve", "off")
+    h.passModel(lp)
+    h.run()
+    return h, scale
+
+
+def _read_highs(h: highspy.Highs, scale: float, m: int, fallback: np.ndarray):
+    """(x, status string, optimal, dual bound) from a solved HiGHS model; the first m
+    columns are the sites. Without an incumbent the fallback (greedy) sites are returned."""
+    status = h.getModelStatus()
+    info = h.getInfo()
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    has_sol = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    x = (np.asarray(h.getSolution().col_value[:m]) > 0.5) if has_sol else fallback.copy()
+    return x, h.modelStatusToString(status), bool(optimal and has_sol), info.mip_dual_bound * scale
+
+
+def _validate(cost_matrix, demand, *, radius, k, fixed, candidate_ids, demand_ids,
+              needs_radius: bool, kind: str) -> _Problem:
+    costs = np.asarray(cost_matrix, dtype=float)
+    if costs.ndim != 2 or 0 in costs.shape:
+        raise ValueError(f"{kind}: cost_matrix must be a non-empty 2-D array "
+                         f"(n_demand, n_candidates), got shape {costs.shape}")
+    n, m = costs.shape
+    bad = ~np.isfinite(costs)
+    if bad.any():
+        costs = np.where(bad, np.inf, costs)  # NaN/inf: unreachable
+    if (costs < 0).any():
+        i, j = np.argwhere(costs < 0)[0]
+        raise ValueError(f"{kind}: cost_matrix[{i}, {j}] = {costs[i, j]} is negative; "
+                         "costs must be >= 0 (NaN/inf mean unreachable)")
+    w = np.asarray(demand, dtype=float)
+    if w.shape != (n,):
+        raise ValueError(f"{kind}: demand must have one value per cost_matrix row "
+                         f"({n}), got shape {w.shape}")
+    if not np.isfinite(w).all() or (w < 0).any():
+        i = int(np.flatnonzero(~np.isfinite(w) | (w < 0))[0])
+        raise ValueError(f"{kind}: demand[{i}] = {w[i]}; demand must be finite and >= 0")
+    if needs_radius or radius is not None:
+        if isinstance(radius, bool) or not isinstance(radius, (int, float, np.number)) \
+                or not math.isfinite(radius) or radius < 0:
+            raise ValueError(f"{kind}: radius must be a finite number >= 0 "
+                             f"(cost_matrix units), got {radius!r}")
+        radius = float(radius)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+        raise ValueError(f"{kind}: k (number of new sites) must be an integer >= 0, got {k!r}")
+    cand = _ids(candidate_ids, m, "candidate_ids", kind)
+    dem = _ids(demand_ids, n, "demand_ids", kind)
+    position = {c: j for j, c in enumerate(cand)}
+    fixed_ids = list(dict.fromkeys(fixed))
+    missing = [f for f in fixed_ids if f not in position]
+    if missing:
+        raise ValueError(f"{kind}: fixed site id(s) not among candidate_ids: {missing[:5]}")
+    mask = np.zeros(m, dtype=bool)
+    mask[[position[f] for f in fixed_ids]] = True
+    if k > m - mask.sum():
+        raise ValueError(f"{kind}: k = {k} new sites but only {m - mask.sum()} "
+                         "non-fixed candidates")
+    return _Problem(costs, w, radius, int(k), mask, cand, dem)
+
+
+def _ids(ids, size: int, name: str, kind: str) -> tuple:
+    if ids is None:
+        return tuple(range(size))
+    out = tuple(_py(i) for i in ids)
+    if len(out) != size:
+        raise ValueError(f"{kind}: {name} has {len(out)} ids, expected {size}")
+    if len(set(out)) != size:
+        raise ValueError(f"{kind}: {name} contains duplicates")
+    return out
+
+
+MODELS: dict[str, type[_Model]] = {"mclp": MCLP, "lscp": LSCP, "pmedian": PMedian}
