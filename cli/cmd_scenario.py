@@ -152,14 +152,14 @@ def _apply(args: argparse.Namespace) -> int:
         print("涵蓋率 coverage before/after: 尚無 " + note)
         return 0
     print("涵蓋人口 covered residents within the type's default radius (before → after):")
-    for row in coverage["summary"]:
-        parts = [f"{g} {row[g + '_before']:,.0f} → {row[g + '_after']:,.0f} "
-                 f"({row[g + '_change']:+,.0f})" for g in ("population", "children", "elderly")
-                 if g + "_before" in row]
-        print(f"  {row['type']} (r = {row['radius_m'] / 1000:g} km): " + "; ".join(parts))
-    gained = sum(v["change"] == "gained" for v in coverage["villages"])
-    lost = sum(v["change"] == "lost" for v in coverage["villages"])
-    print(f"  村里 villages gaining coverage: {gained}, losing: {lost}")
+    for type_id, c in coverage.items():
+        parts = [f"{g} {v['before']:,.0f} → {v['after']:,.0f} ({v['change']:+,.0f})"
+                 for g, v in c["covered"].items()]
+        print(f"  {type_id} (r = {c['radius_m'] / 1000:g} km): " + "; ".join(parts))
+        print(f"    村里 villages gaining coverage: {len(c['villages_gained'])}, "
+              f"losing: {len(c['villages_lost'])}; districts with a site "
+              f"{c['districts_with_site']['before']} → {c['districts_with_site']['after']}"
+              f" of {c['districts_with_site']['of']}")
     return 0
 
 
@@ -249,10 +249,10 @@ def site_changes(before, after, site_ids) -> list[dict]:
 def coverage_comparison(before, after, *, data_dir) -> dict | None:
     """Coverage before/after for the service types the scenario changes, from the engine's
     incremental update (coverage.compare); None when no population data is available."""
-    from coverage.compare import compare_sites
+    from coverage.compare import compare_sites, comparison_dict
     from geo.population import load_village_table
     resolved = resolve_data_dir(data_dir)
     if resolved is None:
         return None
     villages, _ = load_village_table(resolved)
-    return compare_sites(villages, before, after).to_dict()
+    return {t: comparison_dict(c) for t, c in compare_sites(villages, before, after).items()}

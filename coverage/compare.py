@@ -1,5 +1,6 @@
 """Scenario vs baseline: coverage of two site tables, computed with the engine's
-incremental update (one distance column per changed site).
+incremental update (one distance column per changed site). :func:`compare_type` is the
+core (one type); :func:`compare_sites` runs it for every changed type.
 
 Used by ``safetynet scenario apply``, the scenario page and the reports, so all show the
 same numbers.
@@ -16,27 +17,7 @@ import pandas as pd
 from coverage.config import type_defaults
 from coverage.distance import site_points
 from coverage.engine import CoverageState, build_state
-from coverage.metrics import (DEMAND_GROUPS, coverage_summary, district_kpi, select_sites,
-                              site_towncodes)
-
-GROUPS = ("population", "children", "elderly")
-
-
-@dataclass
-class Comparison:
-    """``summary``: one row per service type with covered population / children / elderly
-    before and after (persons) and the change; ``villages``: villages whose coverage changed
-    (VILLCODE, type, district, village, covered_before, covered_after, change gained|lost);
-    ``districts``: per type and TOWNCODE the covered population share and whether the
-    district has a site, before and after."""
-
-    summary: pd.DataFrame
-    villages: pd.DataFrame
-    districts: pd.DataFrame
-
-    def to_dict(self) -> dict:
-        return {name: getattr(self, name).replace({np.nan: None}).to_dict("records")
-                for name in ("summary", "villages", "districts")}
+from coverage.metrics import coverage_summary, district_kpi, select_sites, site_towncodes
 
 
 def changed_types(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> list[str]:
@@ -78,64 +59,25 @@ def apply_site_changes(state: CoverageState, before: gpd.GeoDataFrame,
 
 def compare_sites(villages: gpd.GeoDataFrame, before: gpd.GeoDataFrame,
                   after: gpd.GeoDataFrame, *, type_ids: list[str] | None = None,
-                  radii_m: dict[str, float] | None = None,
-                  include_planned: bool = False) -> Comparison:
-    """Coverage before and after for each type in ``type_ids`` (default: the types whose
-    sites changed). Radii default to coverage/defaults.toml. Point mode, straight-line.
-    Only open sites count unless ``include_planned`` (scenario AddSite defaults to planned)."""
+                  radii_m: dict[str, float] | None = None, include_planned: bool = False,
+                  mode: str = "straight", network=None) -> dict[str, "TypeComparison"]:
+    """:func:`compare_type` for each type in ``type_ids`` (default: the types whose sites
+    changed), keyed by type id. Radii default to coverage/defaults.toml. Only open sites
+    count unless ``include_planned`` (scenario AddSite defaults to planned)."""
     type_ids = changed_types(before, after) if type_ids is None else type_ids
     radii_m = radii_m or {}
-    groups = {g: pd.to_numeric(villages[DEMAND_GROUPS[g]], errors="coerce").fillna(0)
-              .to_numpy(float) for g in GROUPS if DEMAND_GROUPS[g] in villages}
-    rows, changes, districts = [], [], []
-    for t in type_ids:
-        radius = radii_m.get(t, type_defaults(t).radius_m)
-        b = select_sites(before, t, include_planned=include_planned)
-        a = select_sites(after, t, include_planned=include_planned)
-        state = build_state(villages, b, radius_m=radius)
-        cov_b, has_b = state.covered(), set(site_towncodes(b, villages).dropna())
-        apply_site_changes(state, b, a)
-        cov_a, has_a = state.covered(), set(site_towncodes(a, villages).dropna())
-        row = {"type": t, "radius_m": radius, "sites_before": len(b), "sites_after": len(a)}
-        for g, dem in groups.items():
-            row[f"{g}_before"] = float(dem @ cov_b)
-            row[f"{g}_after"] = float(dem @ cov_a)
-            row[f"{g}_change"] = row[f"{g}_after"] - row[f"{g}_before"]
-        rows.append(row)
-        diff = np.flatnonzero(cov_a != cov_b)
-        for i in diff:
-            changes.append({"VILLCODE": villages.index[i], "type": t,
-                            "district": villages["district"].iat[i],
-                            "village": villages["village"].iat[i],
-                            "population": groups.get("population", np.zeros(len(villages)))[i],
-                            "covered_before": cov_b[i], "covered_after": cov_a[i],
-                            "change": "gained" if cov_a[i] > cov_b[i] else "lost"})
-        pop = pd.Series(groups.get("population", np.zeros(len(villages))), index=villages.index)
-        town = villages["TOWNCODE"]
-        total = pop.groupby(town).sum()
-        for label, cov, has in (("before", cov_b, has_b), ("after", cov_a, has_a)):
-            share = (pop * cov).groupby(town).sum() / total.replace(0, np.nan)
-            for code in total.index:
-                districts.append({"type": t, "TOWNCODE": code, "when": label,
-                                  "covered_share": float(share[code]),
-                                  "has_site": bool(code in has)})
-    dist = pd.DataFrame(districts, columns=["type", "TOWNCODE", "when", "covered_share", "has_site"])
-    if len(dist):
-        dist = dist.pivot_table(index=["type", "TOWNCODE"], columns="when",
-                                values=["covered_share", "has_site"], aggfunc="first")
-        dist.columns = [f"{a}_{b}" for a, b in dist.columns]
-        dist = dist.reset_index()
-    return Comparison(pd.DataFrame(rows), pd.DataFrame(changes, columns=[
-        "VILLCODE", "type", "district", "village", "population", "covered_before",
-        "covered_after", "change"]), dist)
+    return {t: compare_type(villages, before, after, t,
+                            radius_m=radii_m.get(t, type_defaults(t).radius_m),
+                            include_planned=include_planned, mode=mode, network=network)
+            for t in type_ids}
 
 
 # --- one type with a reusable baseline state (app scenario page, reports) -------------------
-# compare_type: the same before/after as compare_sites for one type, plus the district table
+# compare_type: before/after for one type, with the district table
 # (shares and site counts before/after, city row "all") and distance modes (network too);
 # the baseline state can be built once and reused (it is cloned, never changed).
 
-_GROUP_COLUMNS = {"population": "population", "children": "age_0_14", "elderly": "age_65_plus"}
+GROUP_COLUMNS = {"population": "population", "children": "age_0_14", "elderly": "age_65_plus"}
 
 
 @dataclass
@@ -161,6 +103,12 @@ class TypeComparison:
     kpi_after: dict
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def districts_with_site(self) -> tuple[int, int, int]:
+        """Districts with at least one counted site: (before, after, of all districts)."""
+        return (self.kpi_before["districts_with_site"], self.kpi_after["districts_with_site"],
+                self.kpi_after["districts"])
+
 
 def counted(sites: gpd.GeoDataFrame, type_id: str, *, include_planned: bool
             ) -> gpd.GeoDataFrame:
@@ -185,7 +133,7 @@ def clone_state(state: CoverageState) -> CoverageState:
 
 def _totals(villages: gpd.GeoDataFrame, before: np.ndarray, after: np.ndarray) -> pd.DataFrame:
     rows = {}
-    for group, col in _GROUP_COLUMNS.items():
+    for group, col in GROUP_COLUMNS.items():
         d = np.nan_to_num(pd.to_numeric(villages[col], errors="coerce").to_numpy(float))
         total = float(d.sum())
         b, a = float((d * before).sum()), float((d * after).sum())
@@ -197,12 +145,12 @@ def _totals(villages: gpd.GeoDataFrame, before: np.ndarray, after: np.ndarray) -
 
 def _district_table(villages, state_b: CoverageState, state_a: CoverageState,
                     sites_b, sites_a) -> pd.DataFrame:
-    base = villages[["TOWNCODE", "district", *_GROUP_COLUMNS.values()]]
+    base = villages[["TOWNCODE", "district", *GROUP_COLUMNS.values()]]
     out = []
     for state in (state_b, state_a):
         t = state.village_table()
         out.append(coverage_summary(base.join(t[["covered", "nearest_m"]]),
-                                    list(_GROUP_COLUMNS.values())))
+                                    list(GROUP_COLUMNS.values())))
     b, a = out
     town_b = site_towncodes(sites_b, villages) if len(sites_b) else pd.Series(dtype=object)
     town_a = site_towncodes(sites_a, villages) if len(sites_a) else pd.Series(dtype=object)

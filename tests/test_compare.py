@@ -28,18 +28,20 @@ def test_close_one_centre_matches_direct_count(base):
     villages, sites = base
     after = apply_edits(sites, [CloseSite(site_id="fsc-010")])  # 復興家庭服務中心
     assert changed_types(sites, after) == ["family_service_centre"]
-    cmp = compare_sites(villages, sites, after, radii_m={"family_service_centre": 5000.0})
-    row = cmp.summary.set_index("type").loc["family_service_centre"]
+    cmps = compare_sites(villages, sites, after, radii_m={"family_service_centre": 5000.0})
+    assert list(cmps) == ["family_service_centre"]
+    cmp = cmps["family_service_centre"]
+    row = cmp.totals.loc["population"]
     pop = villages["population"].astype(float).to_numpy()
     before = _covered_by_numpy(villages, sites, "family_service_centre", 5000.0)
     after_cov = _covered_by_numpy(villages, after, "family_service_centre", 5000.0)
-    assert row["population_before"] == pop[before].sum()
-    assert row["population_after"] == pop[after_cov].sum()
-    assert row["population_change"] < 0
-    lost = set(villages.index[before & ~after_cov])
-    assert set(cmp.villages["VILLCODE"]) == lost and (cmp.villages["change"] == "lost").all()
-    d = cmp.districts.set_index(["type", "TOWNCODE"]).loc[("family_service_centre", "68000130")]
-    assert bool(d["has_site_before"]) and not bool(d["has_site_after"])
+    assert row["before"] == pop[before].sum()
+    assert row["after"] == pop[after_cov].sum()
+    assert row["change"] < 0
+    assert set(cmp.lost) == set(villages.index[before & ~after_cov]) and cmp.gained == []
+    d = cmp.districts.loc["68000130"]  # 復興區
+    assert (d["sites_before"], d["sites_after"]) == (1, 0)
+    assert cmp.districts_with_site == (13, 12, 13)
 
 
 def test_random_edits_equal_full_recomputation(base):
@@ -55,9 +57,10 @@ def test_random_edits_equal_full_recomputation(base):
     edits.append(CloseSite(site_id="mhc-002"))
     after = apply_edits(sites, edits)
     cmp = compare_sites(villages, sites, after, radii_m={"mental_health_centre": 4000.0})
+    cmp = cmp["mental_health_centre"]
     full = build_state(villages, after[(after["type"] == "mental_health_centre") & (after["status"] == "open")],
                        radius_m=4000.0)
-    row = cmp.summary.set_index("type").loc["mental_health_centre"]
     pop = villages["population"].astype(float).to_numpy()
-    assert row["population_after"] == float(pop @ full.covered())
-    assert row["sites_after"] == 7
+    assert cmp.totals.at["population", "after"] == float(pop @ full.covered())
+    np.testing.assert_array_equal(cmp.covered_after.to_numpy(), full.covered())
+    assert cmp.sites_after == 7

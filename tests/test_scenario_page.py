@@ -21,7 +21,6 @@ from coverage.store import list_scenarios, load_scenario, save_scenario
 from geo.dataset import load_dataset
 from ui.scenario_strings import t as page_t
 from ui.scenario_actions import CLICK
-from ui.scenario_calc import type_views
 from ui.scenario_map import GAINED_COLOR, LOST_COLOR, site_tips
 
 APP = str(Path(__file__).parent / "apps" / "scenario_app.py")
@@ -241,15 +240,14 @@ def test_save_load_duplicate_delete_and_conflict(tmp_path, ds):
     assert _listed(at) == {name} == {i.name for i in list_scenarios(store=store)}
 
 
-def test_type_views_equal_full_build(ds):
-    """The page's view of compare_sites after move / capacity / close / status edits."""
+def test_compare_sites_equal_full_build(ds):
+    """compare_sites (what the page shows) after move / capacity / close / status edits."""
     edits = [AddSite(type=MHC, name="a", lon=121.1, lat=24.95, status="open", capacity=3.0),
              MoveSite("mhc-002", 121.25, 25.05), SetCapacity("mhc-001", 4.0),
              CloseSite("fsc-003"), SetStatus("fsc-004", "planned")]
     after = apply_edits(ds.sites, edits)
     radii = {MHC: 10_000.0, FSC: 5_000.0}
-    views = type_views(compare_sites(ds.villages, ds.sites, after, type_ids=list(radii),
-                                     radii_m=radii), ds.villages)
+    views = compare_sites(ds.villages, ds.sites, after, type_ids=list(radii), radii_m=radii)
     for tid, radius in radii.items():
         view = views[tid]
         full = build_state(ds.villages, select_sites(after, tid), radius_m=radius)

@@ -509,10 +509,10 @@ def test_cli_list_show_apply(sites, store, capsys):
     assert changes["scn-1"]["change"] == "added"
     assert changes["scn-1"]["fields"]["name"]["after"] == "<script>alert(1)</script> & 新站 🏠"
     # closing 中路 (fsc-002) changes family-centre coverage; the figures come from the engine
-    cov = {row["type"]: row for row in report["coverage"]["summary"]}
+    cov = report["coverage"]
     assert "family_service_centre" in cov and report["coverage_note"] is None
-    fsc = cov["family_service_centre"]
-    assert fsc["population_change"] == fsc["population_after"] - fsc["population_before"]
+    fsc = cov["family_service_centre"]["covered"]["population"]
+    assert fsc["change"] == fsc["after"] - fsc["before"]
 
     code, out, _ = _cli(capsys, "scenario", "apply", "情境一", "--store", str(store))
     assert code == 0 and "fsc-002" in out and "open → closed" in out

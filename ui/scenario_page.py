@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from coverage.compare import compare_sites
+from coverage.compare import GROUP_COLUMNS, compare_sites
 from coverage.scenario import apply_edits, changed_site_ids, edit_to_dict
 from coverage.store import ScenarioError, list_scenarios, store_dir
 from geo.services import SERVICE_TYPES, STATUSES
@@ -160,11 +160,10 @@ def _comparison(base_key: str, after_key: str, types: tuple, radii: tuple,
 
 def comparisons(settings: Settings, base, after, types: list[str]) -> dict:
     """Scenario vs baseline per type (:func:`coverage.compare.compare_sites`, straight-line
-    distance) as :class:`ui.scenario_calc.TypeView`."""
+    distance): {type id: coverage.compare.TypeComparison}."""
     radii = tuple((tid, act.radius_m(settings, tid)) for tid in types)
-    cmp = _comparison(state.sites_fingerprint(base), state.sites_fingerprint(after),
-                      tuple(types), radii, settings.include_planned, base, after)
-    return scenario_calc.type_views(cmp, state.dataset().villages)
+    return _comparison(state.sites_fingerprint(base), state.sites_fingerprint(after),
+                       tuple(types), radii, settings.include_planned, base, after)
 
 
 def totals_frame(cmp, lang: str) -> pd.DataFrame:
@@ -202,8 +201,8 @@ def district_frame(cmp, districts, lang: str) -> pd.DataFrame:
         t("col_share_before", lang): d["share_before"].to_numpy(),
         t("col_share_after", lang): d["share_after"].to_numpy(),
         t("col_change", lang): d["change"].to_numpy(),
-        t("col_sites_before", lang): d["site_before"].to_numpy(),
-        t("col_sites_after", lang): d["site_after"].to_numpy()})
+        t("col_sites_before", lang): d["sites_before"].to_numpy(),
+        t("col_sites_after", lang): d["sites_after"].to_numpy()})
 
 
 def _formats(lang: str, *, share_change: bool) -> dict:
@@ -226,7 +225,7 @@ def _results(lang: str, cmps: dict, villages, districts, *, network: bool) -> No
         with st.container(border=True, key=f"scn_result_{tid}"):
             st.subheader(f"{type_name(tid, lang)} · {fmt.num(cmp.radius_m / 1000, 1)} km")
             cols = st.columns(3)
-            for col, g in zip(cols, scenario_calc.GROUP_COLUMNS):
+            for col, g in zip(cols, GROUP_COLUMNS):
                 row = cmp.totals.loc[g]
                 pp = 100.0 * (row["share_after"] - row["share_before"])
                 col.metric(t("covered_of", lang, group=t(f"group_{g}", lang)),
