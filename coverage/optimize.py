@@ -403,7 +403,8 @@ class PMedian(_Model):
         sorted_c = np.take_along_axis(c, order, axis=1)
         # a point is never served beyond its nearest fixed site (ties kept)
         cap = c[:, p.fixed].min(axis=1) if p.fixed.any() else np.full(act.size, np.inf)
-        n_useful = (sorted_c <= cap[:, None]).sum(axis=1)  # finite costs only
+        n_useful = np.minimum((sorted_c <= cap[:, None]).sum(axis=1),
+                              np.isfinite(sorted_c).sum(axis=1))
         keep = np.minimum(n_useful, max(16, _PAIR_BUDGET // max(act.size, 1)))
         deadline = time.perf_counter() + time_limit
         while True:

@@ -1,0 +1,324 @@
+"""Placement optimisation (coverage.optimize): hand-checked tiny instances, brute force on
+small random ones, HiGHS's time-limit path, and equal objectives to spopt (CBC) on the
+real 504 Taoyuan villages."""
+from __future__ import annotations
+
+import itertools
+import json
+import math
+
+import numpy as np
+import pytest
+
+from coverage.optimize import LSCP, MCLP, MODELS, PMedian, PlacementResult
+
+NAN = np.nan
+# spopt builds its models with PuLP calls that PuLP itself marks deprecated
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+# --- a covering instance where greedy is NOT optimal --------------------------------------
+# radius 10. Candidate c0 sits between A and B; c1 near A and C; c2 near B and D;
+# E is 50 from everything (no candidate within the radius).
+#   c0 covers {A, B}       = 10 + 10 = 20
+#   c1 covers {A, C}       = 10 +  9 = 19
+#   c2 covers {B, D}       = 10 +  9 = 19
+# MCLP k=2: greedy takes c0 (20) then c1 or c2 (+9) = 29; the optimum is {c1, c2} = 38.
+# LSCP: C is only covered by c1 and D only by c2, and {c1, c2} also covers A and B:
+# 2 sites. E is uncoverable (weight 5).
+COVER_COSTS = np.array([
+    # c0  c1  c2
+    [5,   6,  50],   # A w=10
+    [5,  50,   6],   # B w=10
+    [50,  7,  50],   # C w=9
+    [50, 50,   7],   # D w=9
+    [50, 50,  50],   # E w=5
+], dtype=float)
+COVER_W = np.array([10, 10, 9, 9, 5], dtype=float)
+CAND = ["c0", "c1", "c2"]
+DEM = ["A", "B", "C", "D", "E"]
+
+# --- a p-median instance -------------------------------------------------------------------
+#        c0  c1  c2
+# d0 w1:  0   4   9
+# d1 w1:  4   0   5
+# d2 w1:  9   5   0
+# d3 w3:  7   3   4
+# p=1: c0 = 0+4+9+21 = 34, c1 = 4+0+5+9 = 18, c2 = 9+5+0+12 = 26  -> c1, 18
+# p=2: {c0,c1} = 0+0+5+9 = 14, {c0,c2} = 0+4+0+12 = 16, {c1,c2} = 4+0+0+9 = 13 -> 13
+# fixed c0 + k=1: {c0,c1} = 14 beats {c0,c2} = 16 -> c1; d2 goes to c1 (5 < 9).
+PM_COSTS = np.array([[0, 4, 9], [4, 0, 5], [9, 5, 0], [7, 3, 4]], dtype=float)
+PM_W = np.array([1, 1, 1, 3], dtype=float)
+
+
+def _mclp(**kw):
+    return MCLP.from_costs(COVER_COSTS, COVER_W, radius=10, candidate_ids=CAND,
+                           demand_ids=DEM, **kw)
+
+
+def test_mclp_hand_instance_exact_beats_greedy():
+    exact = _mclp(k=2).solve()
+    assert isinstance(exact, PlacementResult)
+    assert exact.chosen == ("c1", "c2") and exact.new_sites == ("c1", "c2")
+    assert exact.objective == 38 and exact.covered_demand_after == 38
+    assert exact.covered_demand_before == 0
+    assert exact.total_demand == 43
+    assert exact.uncoverable_demand == 5 and exact.uncoverable_ids == ("E",)
+    assert exact.optimal and exact.mip_gap == 0.0 and exact.solver_status == "Optimal"
+    greedy = _mclp(k=2).solve(method="greedy")
+    assert greedy.objective == 29 and "c0" in greedy.chosen and len(greedy.chosen) == 2
+    assert not greedy.optimal and greedy.solver_status == "greedy"
+
+
+def test_mclp_fixed_site_is_kept_and_k_counts_new_sites():
+    # c0 open already (covers A, B = 20); one new site adds C or D (+9) = 29.
+    res = _mclp(k=1, fixed=["c0"]).solve()
+    assert "c0" in res.chosen and len(res.chosen) == 2 and len(res.new_sites) == 1
+    assert dict(zip(res.chosen, res.chosen_fixed))["c0"] is True
+    assert res.new_sites[0] in ("c1", "c2")
+    assert res.covered_demand_before == 20 and res.objective == 29
+    # k=0: only the fixed site
+    assert _mclp(k=0, fixed=["c0"]).solve().chosen == ("c0",)
+
+
+def test_mclp_fixed_site_forced_even_when_useless():
+    # Forcing c0 with k=2 leaves 2 new sites c1, c2: all three chosen, coverage 38.
+    res = _mclp(k=2, fixed=["c0"]).solve()
+    assert res.chosen == ("c0", "c1", "c2") and res.chosen_fixed == (True, False, False)
+    assert res.objective == 38
+
+
+def test_lscp_hand_instance_with_uncoverable_point():
+    res = LSCP.from_costs(COVER_COSTS, COVER_W, radius=10, candidate_ids=CAND,
+                          demand_ids=DEM).solve()
+    assert res.chosen == ("c1", "c2") and res.objective == 2
+    assert res.uncoverable_ids == ("E",) and res.uncoverable_demand == 5
+    assert res.covered_demand_after == 38 and res.optimal
+    # Greedy set cover picks c0 first (ties on 2 points, lowest index), then c1 and c2,
+    # and then drops c0 as redundant.
+    greedy = LSCP.from_costs(COVER_COSTS, COVER_W, radius=10).solve(method="greedy")
+    assert greedy.chosen == (1, 2) and greedy.objective == 2
+
+
+def test_lscp_fixed_sites_forced_objective_counts_new_sites():
+    res = LSCP.from_costs(COVER_COSTS, COVER_W, radius=10, candidate_ids=CAND,
+                          fixed=["c0"]).solve()
+    assert res.chosen == ("c0", "c1", "c2") and res.new_sites == ("c1", "c2")
+    assert res.objective == 2 and res.covered_demand_before == 20
+    # a fixed site that already covers everything coverable: nothing to add
+    all_in_one = np.array([[1, 20], [2, 20], [30, 30]], dtype=float)
+    res = LSCP.from_costs(all_in_one, np.ones(3), radius=10, fixed=[0]).solve()
+    assert res.chosen == (0,) and res.objective == 0 and res.uncoverable_ids == (2,)
+
+
+def test_pmedian_hand_instance():
+    one = PMedian.from_costs(PM_COSTS, PM_W, k=1).solve()
+    assert one.chosen == (1,) and one.objective == pytest.approx(18)
+    two = PMedian.from_costs(PM_COSTS, PM_W, k=2).solve()
+    assert two.chosen == (1, 2) and two.objective == pytest.approx(13)
+    assert two.assignment == {0: 1, 1: 1, 2: 2, 3: 1}
+    assert two.optimal and math.isnan(two.covered_demand_after)  # no radius given
+    fixed = PMedian.from_costs(PM_COSTS, PM_W, k=1, fixed=[0], radius=4).solve()
+    assert fixed.chosen == (0, 1) and fixed.chosen_fixed == (True, False)
+    assert fixed.objective == pytest.approx(14)
+    assert fixed.assignment == {0: 0, 1: 1, 2: 1, 3: 1}
+    # radius 4, reporting only: c0 alone reaches d0 and d1 (2); c0+c1 reach all but d2
+    assert fixed.covered_demand_before == 2 and fixed.covered_demand_after == 5
+
+
+def test_nan_cost_is_unreachable():
+    costs = PM_COSTS.copy()
+    costs[2, 1] = NAN  # d2 cannot be served by c1: p=1 must now be c2 (26) not c1
+    res = PMedian.from_costs(costs, PM_W, k=1).solve()
+    assert res.chosen == (2,) and res.objective == pytest.approx(26)
+    assert PMedian.from_costs(costs, PM_W, k=1).solve(method="greedy").chosen == (2,)
+    # a row of NaN/inf: uncoverable, left out of the objective
+    costs = np.vstack([PM_COSTS, [NAN, np.inf, NAN]])
+    res = PMedian.from_costs(costs, np.r_[PM_W, 7.0], k=2).solve()
+    assert res.objective == pytest.approx(13) and res.uncoverable_ids == (4,)
+    assert res.uncoverable_demand == 7 and 4 not in res.assignment
+    mclp = MCLP.from_costs(np.array([[NAN, 1.0], [np.inf, 20.0]]), [1, 1], radius=5, k=1)
+    assert mclp.solve().chosen == (1,)
+
+
+# --- brute force on small random instances ------------------------------------------------
+def _brute(kind, costs, w, radius, k, fixed=()):
+    m = costs.shape[1]
+    free = [j for j in range(m) if j not in fixed]
+    if kind == "lscp":
+        within = costs <= radius
+        need = within.any(axis=1)
+        for size in range(0, len(free) + 1):
+            for combo in itertools.combinations(free, size):
+                sel = list(fixed) + list(combo)
+                if (within[:, sel].any(axis=1) >= need).all():
+                    return size
+    best = None
+    for combo in itertools.combinations(free, k):
+        sel = list(fixed) + list(combo)
+        if kind == "mclp":
+            val = w[(costs[:, sel] <= radius).any(axis=1)].sum()
+            best = val if best is None else max(best, val)
+        else:
+            d = costs[:, sel].min(axis=1)
+            val = (w * d).sum()
+            best = val if best is None else min(best, val)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_exact_matches_brute_force_and_greedy_is_feasible_not_better(seed):
+    rng = np.random.default_rng(seed)
+    n, m = 9, 7
+    dem_xy, cand_xy = rng.uniform(0, 10, (n, 2)), rng.uniform(0, 10, (m, 2))
+    costs = np.hypot(*(dem_xy[:, None, :] - cand_xy[None, :, :]).transpose(2, 0, 1))
+    w = rng.integers(0, 50, n).astype(float)
+    fixed = [int(rng.integers(m))] if seed % 2 else []
+    radius, k = 3.0, 2
+    for model, kw in ((MCLP, dict(radius=radius, k=k)), (LSCP, dict(radius=radius)),
+                      (PMedian, dict(k=k))):
+        built = model.from_costs(costs, w, fixed=fixed, **kw)
+        exact = built.solve()
+        greedy = built.solve(method="greedy")
+        want = _brute(model.kind, costs, w, radius, k, fixed)
+        assert exact.optimal
+        assert exact.objective == pytest.approx(want, rel=1e-9)
+        assert set(fixed) <= set(exact.chosen) and set(fixed) <= set(greedy.chosen)
+        if model is LSCP:  # greedy must also cover every coverable point
+            within = costs <= radius
+            sel = list(greedy.chosen)
+            assert (within[:, sel].any(axis=1) >= within.any(axis=1)).all()
+            assert greedy.objective >= exact.objective
+        elif model is MCLP:
+            assert len(greedy.new_sites) == k and greedy.objective <= exact.objective + 1e-9
+        else:
+            assert len(greedy.new_sites) == k and greedy.objective >= exact.objective - 1e-6
+
+
+def test_time_limit_reports_highs_status_and_gap():
+    # 400 x 400 random p-median (160,000 assignment pairs): HiGHS cannot prove
+    # optimality in 0.2 s.
+    rng = np.random.default_rng(7)
+    xy = rng.uniform(0, 50_000, (400, 2))
+    costs = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    w = rng.integers(1, 5000, 400).astype(float)
+    res = PMedian.from_costs(costs, w, k=7).solve(time_limit=0.2)
+    if res.optimal:
+        pytest.skip("HiGHS proved optimality within 0.2 s on this machine")
+    assert res.solver_status == "Time limit reached"
+    assert not math.isnan(res.mip_gap) and res.mip_gap > 0
+    assert len(res.chosen) == 7 and math.isfinite(res.objective)
+    greedy = PMedian.from_costs(costs, w, k=7).solve(method="greedy")
+    assert res.objective <= greedy.objective + 1e-6  # never worse than the greedy fallback
+
+
+def test_result_to_dict_is_json():
+    # numpy ids (as from a DataFrame index) must come out as plain JSON numbers
+    res = MCLP.from_costs(COVER_COSTS, COVER_W, radius=10, k=1, fixed=[np.int64(0)],
+                          candidate_ids=np.arange(3, dtype=np.int64)).solve()
+    text = json.dumps(res.to_dict())
+    back = json.loads(text)
+    assert back["chosen"][0] == {"id": 0, "fixed": True}
+    assert back["model"] == "mclp" and back["optimal"] is True
+    greedy = MCLP.from_costs(COVER_COSTS, COVER_W, radius=10, k=1).solve(method="greedy")
+    assert json.loads(json.dumps(greedy.to_dict()))["mip_gap"] is None  # inf -> null
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: MCLP.from_costs(np.ones(3), [1, 1, 1], radius=1, k=1), "2-D"),
+    (lambda: MCLP.from_costs(np.ones((3, 2)), [1, 1], radius=1, k=1), "one value per"),
+    (lambda: MCLP.from_costs(np.ones((2, 2)), [1, -1], radius=1, k=1), "demand\\[1\\]"),
+    (lambda: MCLP.from_costs(np.ones((2, 2)), [1, NAN], radius=1, k=1), "finite"),
+    (lambda: MCLP.from_costs(-np.ones((2, 2)), [1, 1], radius=1, k=1), "negative"),
+    (lambda: MCLP.from_costs(np.ones((2, 2)), [1, 1], radius=1, k=-1), "k "),
+    (lambda: MCLP.from_costs(np.ones((2, 2)), [1, 1], radius=1, k=1.5), "k "),
+    (lambda: MCLP.from_costs(np.ones((2, 2)), [1, 1], radius=1, k=3), "only 2"),
+    (lambda: MCLP.from_costs(np.ones((2, 2)), [1, 1], radius=NAN, k=1), "radius"),
+    (lambda: MCLP.from_costs(np.ones((2, 2)), [1, 1], radius=1, k=1, fixed=["x"]),
+     "fixed site id"),
+    (lambda: MCLP.from_costs(np.ones((2, 2)), [1, 1], radius=1, k=1,
+                             candidate_ids=["a", "a"]), "duplicates"),
+    (lambda: MCLP.from_costs(np.ones((2, 2)), [1, 1], radius=1, k=1,
+                             demand_ids=["a"]), "demand_ids"),
+    (lambda: LSCP.from_costs(np.ones((2, 2)), [1, 1], radius=1, k=1), "do not pass k"),
+    (lambda: PMedian.from_costs(np.ones((2, 2)), [1, 1], k=0), "at least one site"),
+    (lambda: MCLP.from_costs(np.ones((2, 2)), [1, 1], radius=1, k=1).solve(method="x"),
+     "method"),
+    (lambda: MCLP.from_costs(np.ones((2, 2)), [1, 1], radius=1, k=1).solve(time_limit=0),
+     "time_limit"),
+])
+def test_bad_input_raises_clear_value_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_models_registry():
+    assert MODELS == {"mclp": MCLP, "lscp": LSCP, "pmedian": PMedian}
+
+
+# --- equal objectives to spopt on the real Taoyuan villages ---------------------------------
+@pytest.fixture(scope="module")
+def taoyuan():
+    from scipy.spatial.distance import cdist
+
+    from geo.boundaries import to_metric
+    from geo.paths import resolve_data_dir
+    from geo.population import load_village_table
+
+    data_dir = resolve_data_dir()
+    if data_dir is None:
+        pytest.skip("no data directory (population) available")
+    villages, _ = load_village_table(data_dir)
+    assert len(villages) == 504 and villages["population"].notna().all()
+    pts = to_metric(villages).geometry.representative_point()  # point on surface, EPSG:3826
+    xy = np.c_[pts.x, pts.y]
+    return villages, cdist(xy, xy), villages["population"].to_numpy(dtype=float)
+
+
+def _spopt_objective(model) -> float:
+    import pulp
+    model.solve(pulp.PULP_CBC_CMD(msg=False))
+    assert pulp.LpStatus[model.problem.status] == "Optimal"
+    return float(model.problem.objective.value())
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_mclp_equals_spopt_on_taoyuan(taoyuan, k):
+    from spopt.locate import MCLP as SpMCLP
+    villages, costs, pop = taoyuan
+    ours = MCLP.from_costs(costs, pop, radius=3000, k=k,
+                           candidate_ids=villages.index, demand_ids=villages.index).solve()
+    assert ours.optimal and ours.total_demand == pop.sum()
+    theirs = _spopt_objective(SpMCLP.from_cost_matrix(costs, pop, 3000, k))
+    assert ours.objective == pytest.approx(theirs, abs=0.5)
+    # covered demand recomputed independently from the chosen village codes
+    sel = villages.index.get_indexer(list(ours.chosen))
+    assert pop[(costs[:, sel] <= 3000).any(axis=1)].sum() == pytest.approx(ours.objective)
+    greedy = MCLP.from_costs(costs, pop, radius=3000, k=k).solve(method="greedy")
+    assert greedy.objective <= ours.objective and len(greedy.chosen) == k
+
+
+@pytest.mark.parametrize("radius", [5000, 8000])
+def test_lscp_equals_spopt_on_taoyuan(taoyuan, radius):
+    from spopt.locate import LSCP as SpLSCP
+    villages, costs, pop = taoyuan
+    ours = LSCP.from_costs(costs, pop, radius=radius).solve()
+    # candidates sit on the village points, so every village covers itself
+    assert ours.uncoverable_ids == () and ours.covered_demand_after == pop.sum()
+    theirs = _spopt_objective(SpLSCP.from_cost_matrix(costs, radius))
+    assert ours.objective == theirs and len(ours.chosen) == theirs
+    greedy = LSCP.from_costs(costs, pop, radius=radius).solve(method="greedy")
+    assert greedy.covered_demand_after == pop.sum() and greedy.objective >= ours.objective
+
+
+@pytest.mark.parametrize("districts", [["中壢區"], ["桃園區", "八德區"]])
+def test_pmedian_equals_spopt_on_taoyuan_districts(taoyuan, districts):
+    from spopt.locate import PMedian as SpPMedian
+    villages, costs, pop = taoyuan
+    idx = np.flatnonzero(villages["district"].isin(districts).to_numpy())
+    sub, w = costs[np.ix_(idx, idx)], pop[idx]
+    ours = PMedian.from_costs(sub, w, k=3).solve()
+    assert ours.optimal
+    theirs = _spopt_objective(SpPMedian.from_cost_matrix(sub, w, 3))
+    assert ours.objective == pytest.approx(theirs, rel=1e-7)
+    greedy = PMedian.from_costs(sub, w, k=3).solve(method="greedy")
+    assert greedy.objective >= ours.objective * (1 - 1e-9)
