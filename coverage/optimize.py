@@ -27,9 +27,9 @@ with ``optimal=False`` and the relative gap to HiGHS's dual bound. If HiGHS stop
 no incumbent, or one worse than the greedy solution, the greedy sites are returned (the
 status still says why HiGHS stopped). Optimal means HiGHS proved it with
 mip_rel_gap = 0 and mip_abs_gap = 1e-6 on costs scaled to about 1e3.
-(The greedy solution is NOT passed to HiGHS as a MIP start: with highspy 1.16 and
-presolve on, the reported solution vector then stayed the start while the objective was
-the better optimum's.)
+(With highspy 1.16 and presolve on, a MIP start made HiGHS report the start's vector
+with the optimum's objective, so a start is only given to MCLP, which runs without
+HiGHS's presolve, and its solution is checked against the reported objective.)
 
 p-median uses the strong formulation (z_ij <= x_j), kept exact but sparse: with fixed
 sites, a demand point is never assigned beyond its nearest fixed site, so farther pairs
@@ -251,12 +251,22 @@ class MCLP(_Model):
         # sum x_j <= k
         a = sp.bmat([[-sub, sp.identity(n_rows, format="csr")],
                      [sp.csr_matrix(np.ones((1, n_cols))), None]], format="csc")
-        h, scale = _highs_model(
-            a, np.r_[np.zeros(n_cols), weight], np.zeros(n_cols + n_rows),
-            np.ones(n_cols + n_rows), np.r_[np.full(n_rows, -highspy.kHighsInf), 0.0],
-            np.r_[np.zeros(n_rows), p.k], n_int=n_cols, maximise=True,
-            offset=float(p.demand[by_fixed].sum()), time_limit=time_limit, presolve=False)
-        xs, status, optimal, bound = _read_highs(h, scale, n_cols, x0[cols])
+        offset = float(p.demand[by_fixed].sum())
+        start = None
+        if x0[cols].sum() == p.k:  # the greedy sites survived the reductions: a MIP start
+            start = np.r_[x0[cols], (sub @ x0[cols].astype(float)) > 0]
+        while True:
+            h, scale = _highs_model(
+                a, np.r_[np.zeros(n_cols), weight], np.zeros(n_cols + n_rows),
+                np.ones(n_cols + n_rows), np.r_[np.full(n_rows, -highspy.kHighsInf), 0.0],
+                np.r_[np.zeros(n_rows), p.k], n_int=n_cols, maximise=True, offset=offset,
+                time_limit=time_limit, presolve=False, start=start)
+            xs, status, optimal, bound = _read_highs(h, scale, n_cols, x0[cols])
+            reported = h.getInfo().objective_function_value * scale
+            got = offset + float(weight[(sub @ xs.astype(float)) > 0].sum())
+            if start is None or abs(got - reported) <= 1e-6 * max(1.0, abs(got)):
+                break
+            start = None  # the solution vector does not match HiGHS's objective: no start
         x = p.fixed.copy()
         x[cols[xs]] = True
         for j in free:  # fill unused slots (in candidate order)
@@ -503,7 +513,7 @@ def _scores(c: np.ndarray, w: np.ndarray, d: np.ndarray, penalty: float) -> np.n
 
 def _highs_model(a: sp.csc_matrix, col_cost, lower, upper, row_lo, row_hi, *, n_int: int,
                  maximise: bool, offset: float, time_limit: float,
-                 presolve: bool = True) -> tuple[highspy.Highs, float]:
+                 presolve: bool = True, start=None) -> tuple[highspy.Highs, float]:
     """Pass a MIP (first ``n_int`` columns binary) to HiGHS and run it. Costs are divided
     by a power of ten so the largest is about 1e3 (HiGHS slows down badly on costs like
     1e7); returns (solver, that scale)."""
@@ -536,6 +546,11 @@ def _highs_model(a: sp.csc_matrix, col_cost, lower, upper, row_lo, row_hi, *, n_
     if not presolve:  # covering models: our reductions suffice; HiGHS's probing costs more
         h.setOptionValue("presolve", "off")
     h.passModel(lp)
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = np.asarray(start, dtype=float)
+        sol.value_valid = True
+        h.setSolution(sol)
     h.run()
     return h, scale
 
