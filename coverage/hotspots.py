@@ -51,6 +51,9 @@ from coverage.metrics import village_area_km2  # noqa: F401  (re-exported)
 
 DEFAULT_SEED = 12345
 DEFAULT_PERMUTATIONS = 999
+# with FDR: 999 permutations floor the two-sided pseudo p at 0.002, too coarse for BH over
+# ~500 villages (see fdr_min_villages); the CLI and the app use this count instead
+FDR_PERMUTATIONS = 9999
 BIN_LEVELS = ((3, 0.01), (2, 0.05), (1, 0.10))  # |Gi_Bin| -> two-sided p threshold
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}  # esda Moran_Local.q (geoda_quads=False)
 INDICATORS = {  # name -> (zh-TW label, English label); the last three need coverage results

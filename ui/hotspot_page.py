@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 
+from coverage.hotspots import FDR_PERMUTATIONS
 from geo.services import SERVICE_TYPES
 from ui import fmt, mapview, state
 from ui.analysis import default_radius_m
@@ -34,7 +35,6 @@ METHODS = ("gi", "lisa")
 WEIGHTS = ("queen", "distance")
 ALPHAS = (0.10, 0.05, 0.01)
 MIN_BIN = {0.10: 1, 0.05: 2, 0.01: 3}  # Gi*: a village is hot when bin >= this (p <= alpha)
-FDR_PERMUTATIONS = 9999
 DEFAULT_THRESHOLD_KM = 3.0
 # diverging ColorBrewer RdBu (7 classes), cold -3 ... +3 hot
 BIN_COLORS = {-3: "#2166ac", -2: "#67a9cf", -1: "#d1e5f0", 0: "#f7f7f7", 1: "#fddbc7",
