@@ -194,6 +194,8 @@ def run(args: argparse.Namespace) -> int:
     groups = ["demand"] + [g for g in DEMANDS if g in table and table[g].notna().any()]
     districts = coverage_summary(table, groups, weight_col="demand")
     out = table.reset_index()
+    if not args.area_weighted:  # the contract: covered is 0/1 in point mode, a share otherwise
+        out["covered"] = out["covered"].astype(int)
     if out_path.suffix.lower() == ".csv":
         text = out.replace([np.inf, -np.inf], np.nan).to_csv(index=False, lineterminator="\n")
     else:

@@ -148,8 +148,9 @@ def load_default_sites(data_dir: Path | None) -> tuple[gpd.GeoDataFrame, list[Fi
     for type_id, (rel, prefix) in _DEFAULT_LAYERS.items():
         path = Path(data_dir) / rel
         if not path.exists():
-            findings.append(Finding(str(path), None, None, None, "file present (default layer)",
-                                    "warning", "missing_file", type_id))
+            findings.append(Finding(str(path), None, "file", path.name,
+                                    f"the default {type_id} layer at {rel}", "warning",
+                                    "missing_file", type_id))
             continue
         features = json.loads(path.read_text(encoding="utf-8"))["features"]
         for i, feat in enumerate(features, 1):

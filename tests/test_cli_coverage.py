@@ -193,3 +193,14 @@ def test_subprocess_entry_point(tmp_path, data_dir):
     assert "2/13" in proc.stdout
     assert math.isclose(t["covered"].mean(), (t["nearest_m"] <= 10000).mean())
     assert np.isfinite(t["nearest_m"]).all()
+
+
+def test_point_mode_covered_is_integer_zero_or_one(tmp_path, data_dir):
+    """The per-village contract: covered is 0/1 in point mode (a share only when area-weighted)."""
+    import pandas as pd
+    from cli import main
+    out = tmp_path / "c.csv"
+    assert main(["coverage", "--type", "family_service_centre", "--radius-km", "5",
+                 "--out", str(out), "--data-dir", str(data_dir)]) == 0
+    raw = pd.read_csv(out, dtype=str)
+    assert set(raw["covered"]) == {"0", "1"}

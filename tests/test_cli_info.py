@@ -31,3 +31,14 @@ def test_bad_data_dir_is_a_clear_error(tmp_path):
                           cwd=PROJECT_ROOT)
     assert proc.returncode == 2
     assert "data directory not found" in proc.stderr and "nope" in proc.stderr
+
+
+def test_console_script_is_installed(data_dir):
+    """`safetynet` is the entry point the set-up installs (pyproject [project.scripts])."""
+    from pathlib import Path
+    script = Path(sys.executable).parent / "safetynet"
+    assert script.exists(), f"{script} missing: run ./run.sh (pip install -e .) first"
+    proc = subprocess.run([str(script), "info", "--json", "--data-dir", str(data_dir)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["population"]["total_population"] == 2_270_689
