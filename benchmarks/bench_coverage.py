@@ -190,6 +190,17 @@ def main() -> None:
     compare_access(villages, dm, villages["population"].to_numpy(float), 5000.0,
                    args.repeat, "Taoyuan")
 
+    print("3b. OD matrix on the 桃園區 road graph: csgraph vs networkx (benchmarks/bench_network.py)")
+    graph = data_dir / "roads" / "taoyuan_district_drive.graphml"
+    if graph.is_file():
+        sys.path.insert(0, str(Path(__file__).parent))
+        import bench_network
+        from geo.network import graph_from_graphml
+        bench_network.compare("   桃園區 drive graph", graph_from_graphml(graph), 50, seed=0,
+                              repeat=args.repeat)
+    else:
+        print(f"   {graph} not found; skipped")
+
     if args.no_taiwan:
         return
     with tempfile.TemporaryDirectory() as tmp:
