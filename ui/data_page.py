@@ -101,6 +101,10 @@ def render(settings: Settings) -> None:
     st.header(t("downloads", lang))
     _downloads(settings, sites, key, findings)
 
+    if state.has_population():
+        from ui import report_section
+        report_section.render(settings, sites, key)
+
 
 LAST_IMPORT_KEY = "last_import"
 
