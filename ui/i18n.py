@@ -48,6 +48,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tiles_osm": ("OpenStreetMap（需網路）", "OpenStreetMap (needs internet)"),
     "tiles_carto": ("CartoDB Positron（需網路）", "CartoDB Positron (needs internet)"),
     "show_circles": ("顯示服務半徑圈", "Show catchment circles"),
+    "network_areas_note": (
+        "道路距離模式：色塊為沿道路在服務半徑內可到達據點的路段（兩側各 60 公尺），不顯示直線"
+        "半徑圈。路網僅含桃園區，路網外的據點沒有服務範圍。有服務範圍的據點：{counts}。",
+        "Road-network mode: the shaded roads are those from which a site is reached within "
+        "its radius along the roads (60 m either side); straight-line circles are not shown. "
+        "The road graph covers 桃園區 only; sites off the graph have no area. Sites with an "
+        "area: {counts}."),
     "located": ("已定位 / 官方數", "Located / official"),
     "pop_covered": ("人口涵蓋率", "Residents covered"),
     "children_covered": ("兒少涵蓋率", "Children covered"),

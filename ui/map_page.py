@@ -133,10 +133,38 @@ def build_layers(settings: Settings, sites, sites_key: str, results: dict) -> li
         colors, tips, legend_html=_legend_html(settings.metric, legend, lang))]
     for tid, label in zip(settings.types, _site_layer_labels(settings, sites)):
         s = _shown_sites(sites, tid)
+        areas = type_areas(settings, s, tid) if settings.circles else None
         groups.append(mapview.site_group(
             s, tid, name=label, radius_m=settings.radii[tid] if settings.circles else None,
-            tips=site_tips(s, lang)))
+            tips=site_tips(s, lang), areas=areas))
     return groups
+
+
+def network_areas_shown(settings: Settings) -> bool:
+    """Network mode with a road graph loaded: service areas replace the circles."""
+    return settings.mode == "network" and state.network_file() is not None
+
+
+def type_areas(settings: Settings, sites, type_id: str):
+    """The road service areas of a type's shown sites in network mode (cached by the
+    sites' fingerprint and the radius), else None (straight-line circles)."""
+    if not network_areas_shown(settings) or not len(sites):
+        return None
+    return state.service_areas(state.sites_fingerprint(sites), float(settings.radii[type_id]),
+                               sites)
+
+
+def _areas_note(settings: Settings, sites) -> str:
+    """Caption under the map in network mode: what the shaded roads are, and how many of
+    each type's sites have an area (the graph covers 桃園區 only)."""
+    lang = settings.lang
+    counts = []
+    for tid in settings.types:
+        s = _shown_sites(sites, tid)
+        areas = type_areas(settings, s, tid)
+        n = 0 if areas is None else len(areas)
+        counts.append(f"{type_name(tid, lang)} {fmt.num(n)}/{fmt.num(len(s))}")
+    return t("network_areas_note", lang, counts="、".join(counts))
 
 
 def _shown_sites(sites, type_id: str):
@@ -235,6 +263,8 @@ def render(settings: Settings) -> None:
         st.session_state[SELECTED_KEY] = clicked
     with right:
         detail_panel(st.session_state.get(SELECTED_KEY), settings, results, sites)
+    if settings.circles and network_areas_shown(settings) and settings.types:
+        st.caption(_areas_note(settings, sites))
     st.caption(t("boundary_note", lang, v=ds.vintages.get("boundaries", "")))
 
 

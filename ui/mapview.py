@@ -258,13 +258,43 @@ def village_style_group(colors: pd.Series, tips: pd.Series, *, legend_html: str
     return fg
 
 
+SERVICE_AREA_CLASS = "service-area"  # CSS class of the network service-area layer
+
+
+def service_area_layer(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, type_id: str
+                       ) -> folium.GeoJson:
+    """Network service areas (coverage.service_area, EPSG:4326) as one non-interactive
+    GeoJson: one feature per area with properties site_id, status and kind
+    "service_area"; the type's colour, dashed outline for planned sites."""
+    status = dict(zip(sites["site_id"].astype(str), sites["status"])) if len(sites) else {}
+    mapping = shapely.geometry.mapping
+    features = [{"type": "Feature", "geometry": mapping(geom),
+                 "properties": {"kind": "service_area", "site_id": str(sid),
+                                "status": str(status.get(str(sid), ""))}}
+                for sid, geom in zip(areas["site_id"], areas.geometry)
+                if geom is not None and not geom.is_empty]
+    color = type_hex(type_id)
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features}, class_name=SERVICE_AREA_CLASS,
+        interactive=False, control=False,
+        style_function=lambda f: {"color": color, "weight": 1.2, "fillColor": color,
+                                  "fillOpacity": 0.12, "dashArray": "6 6" if
+                                  f["properties"]["status"] == "planned" else None})
+
+
 def site_group(sites: gpd.GeoDataFrame, type_id: str, *, name: str, radius_m: float | None,
-               tips: pd.Series) -> folium.FeatureGroup:
+               tips: pd.Series, areas: gpd.GeoDataFrame | None = None) -> folium.FeatureGroup:
     """One service type's layer: a marker per site (type icon/colour; planned sites grey
     with the type colour as icon colour) and, when ``radius_m`` is given, a catchment
-    circle per site (dashed for planned). ``tips`` (index like ``sites``) is escaped HTML."""
+    circle per site (dashed for planned). ``tips`` (index like ``sites``) is escaped HTML.
+    ``areas`` (network mode: :func:`coverage.service_area.service_areas`) replaces the
+    circles by the road service areas; sites without an area (off the road graph) get
+    none."""
     t = SERVICE_TYPES[type_id]
     fg = folium.FeatureGroup(name=name, overlay=True, control=True, show=True)
+    if areas is not None:
+        service_area_layer(areas, sites, type_id).add_to(fg)
+        radius_m = None
     for idx, row in sites.iterrows():
         geom = row.geometry
         if geom is None or geom.is_empty:

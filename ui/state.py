@@ -109,6 +109,19 @@ def type_result(sites_key: str, type_id: str, radius_m: float, mode: str, demand
                                  network=network)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def service_areas(sites_key: str, radius_m: float, _sites: gpd.GeoDataFrame
+                  ) -> gpd.GeoDataFrame | None:
+    """Road service areas of ``_sites`` (coverage.service_area.service_areas on the
+    prepared road graph, EPSG:4326), cached by (fingerprint of those sites, radius in
+    metres); None without a road graph."""
+    network = road_network()
+    if network is None:
+        return None
+    from coverage.service_area import service_areas as areas
+    return areas(network, _sites, radius_m)
+
+
 def import_upload(name: str, data: bytes, *, service_type: str | None) -> ImportResult:
     """Run geo.imports.read_sites on an uploaded file (written to a temporary file with
     the same name, since the reader picks the format by suffix) and keep it in the
