@@ -22,6 +22,12 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage  
 def served():
     """Run the data page, press build, and return {fmt: MemoryFile} as served by each
     download button (the media storage of the AppTest run is captured)."""
+    return _build_and_capture()
+
+
+def _build_and_capture(scenario: str | None = None) -> dict:
+    """Open the data page, optionally pick a stored scenario, press build; return
+    {fmt: MemoryFile} as served by each report download button."""
     storages: list[MemoryMediaFileStorage] = []
 
     class Capturing(MemoryMediaFileStorage):
@@ -34,8 +40,9 @@ def served():
     with mock.patch("streamlit.testing.v1.app_test.MemoryMediaFileStorage", Capturing):
         at.run()
         assert not at.exception, [e.message for e in at.exception]
-        assert not at.get("download_button") or all(
-            "report_dl" not in b.proto.id for b in at.get("download_button"))
+        assert not _report_buttons(at)  # nothing is built before the click
+        if scenario is not None:
+            at.selectbox(key="report_scenario").set_value(scenario).run()
         at.button(key="report_build").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -129,3 +136,24 @@ def test_failed_format_shows_its_error_and_keeps_the_others():
     at.sidebar.number_input(key="radius_family_service_centre").set_value(3.0).run()
     assert _report_buttons(at) == []
     assert any("重新產生" in c.value for c in at.caption)
+
+
+def test_report_for_a_stored_scenario(tmp_path, monkeypatch, data_dir):
+    from openpyxl import load_workbook
+    from coverage.scenario import CloseSite, Scenario
+    from coverage.store import save_scenario
+    from geo.services import load_default_sites
+    monkeypatch.setenv("SAFETYNET_HOME", str(tmp_path))  # the store the app lists
+    sites, _ = load_default_sites(data_dir)
+    fsc = sites[(sites["type"] == TYPES[0]) & (sites["status"] == "open")]
+    save_scenario(Scenario("關閉一處 A", baseline=sites,
+                           edits=(CloseSite(str(fsc["site_id"].iloc[0])),)))
+    files = _build_and_capture("關閉一處 A")
+    assert files["xlsx"].filename.startswith("taoyuan_coverage_關閉一處_A_")
+    wb = load_workbook(io.BytesIO(files["xlsx"].content), read_only=True)
+    assert "情境比較" in wb.sheetnames
+    rows = list(wb["全市摘要"].iter_rows(values_only=True))
+    en = list(rows[1])
+    counted = {r[en.index("service type id")]: r[en.index("sites counted")] for r in rows[2:]
+               if r[0]}
+    assert counted[TYPES[0]] == len(fsc) - 1  # the scenario's sites, one centre closed
