@@ -223,12 +223,14 @@ DISTRICT_GAP_COLUMNS = ["sites", "capacity", "need_share", "capacity_share", "ga
 
 def _type_result(villages, sites, type_id, *, radius_m, demand, include_planned, mode,
                  network, decay, area_weighted, residents_per_capacity) -> TypeResult:
+    from coverage.config import type_defaults
     from coverage.engine import coverage_table
     from coverage.gaps import demand_supply_gap, uncovered_villages
     from coverage.metrics import city_summary, coverage_summary, select_sites
     chosen = select_sites(sites, type_id, include_planned=include_planned)
     table, _ = coverage_table(villages, chosen, radius_m=radius_m, demand=demand, mode=mode,
-                              network=network, decay=decay, area_weighted=area_weighted)
+                              network=network, area_weighted=area_weighted,
+                              **type_defaults(type_id).decay_options(radius_m, decay=decay))
     ranking = uncovered_villages(table)
     table["uncovered_demand"] = ranking["uncovered_demand"].reindex(table.index, fill_value=0.0)
     table["gap_rank"] = ranking["rank"].reindex(table.index).astype("Int64")
@@ -255,14 +257,17 @@ def _edits_frame(scenario) -> pd.DataFrame:
 
 
 def build_report_data(ds, *, types: list[str] | None = None, radius_km: float | None = None,
+                      radii_m: dict[str, float] | None = None,
                       scenario=None, include_planned: bool = False, demand: str = "population",
-                      mode: str = "straight", network=None, decay: str | None = None,
+                      mode: str = "straight", network=None, decay: str | None = "default",
                       area_weighted: bool = False,
                       hotspot_indicator: str | None = "children_density",
                       permutations: int | None = None, seed: int | None = None) -> ReportData:
     """Run the engine for a report. ``ds``: :class:`geo.dataset.Dataset`; ``types``:
     service type ids (default: every type with at least one counted site); ``radius_km``
-    overrides every type's default radius (coverage/defaults.toml); ``scenario``: a
+    overrides every type's default radius (coverage/defaults.toml), ``radii_m`` a type's
+    own (metres, wins over ``radius_km``); ``decay``: 2SFCA decay, "default" = each type's
+    from defaults.toml (as the CLI and the app), "none", "step" or "gaussian"; ``scenario``: a
     :class:`coverage.scenario.Scenario` (its edited sites are analysed and compared with
     its baseline); ``hotspot_indicator``: :func:`coverage.hotspots.indicator` name for Gi*
     (None skips hotspots)."""
@@ -283,7 +288,8 @@ def build_report_data(ds, *, types: list[str] | None = None, radius_km: float | 
               decay=decay, area_weighted=area_weighted)
     if radius_km is not None and not (math.isfinite(radius_km) and radius_km > 0):
         raise ValueError(f"radius_km must be a number > 0, got {radius_km!r}")
-    radius = {t: radius_km * 1000.0 if radius_km else defaults[t].radius_m for t in types}
+    radius = {t: (radii_m or {}).get(t, radius_km * 1000.0 if radius_km else defaults[t].radius_m)
+              for t in types}
     norms = {t: defaults[t].residents_per_capacity for t in types}
     results = {t: _type_result(villages, sites, t, radius_m=radius[t],
                                residents_per_capacity=norms[t], **kw) for t in types}

@@ -16,7 +16,7 @@ from datetime import date
 
 import streamlit as st
 
-from coverage.report import FORMATS, build_report, build_report_data, gap_table
+from coverage.report import FORMATS, build_report, build_report_data
 from ui import state
 from ui.controls import Settings, recall, remember, wkey
 from ui.i18n import type_name
@@ -57,42 +57,14 @@ def _t(key: str, lang: str, **kw) -> str:
     return (zh if lang == "zh-TW" else en).format(**kw)
 
 
-def radius_groups(types: list[str], radii_m: dict[str, float]) -> list[tuple[float, list[str]]]:
-    """Types grouped by radius (km), in the order of ``types`` (first type's group first)."""
-    groups: dict[float, list[str]] = {}
-    for tid in types:
-        groups.setdefault(round(radii_m[tid] / 1000.0, 6), []).append(tid)
-    return list(groups.items())
-
-
 def report_data(ds, types: list[str], radii_m: dict[str, float], *, scenario=None,
                 hotspots: bool = True, **options):
-    """:func:`coverage.report.build_report_data` with one radius per type (metres).
-
-    ``build_report_data`` takes one radius for all types, so it runs once per distinct
-    radius and the per-type results are merged in ``types`` order; the hotspot analysis
-    (which uses the first type's unmet demand) runs only in the first type's group.
-    ``options``: further keyword options of ``build_report_data`` (mode, network, demand,
+    """:func:`coverage.report.build_report_data` with the sidebar's radius per type
+    (metres). ``options``: further keyword options (mode, network, demand,
     include_planned)."""
-    parts = []
-    for i, (km, group) in enumerate(radius_groups(types, radii_m)):
-        parts.append(build_report_data(
-            ds, types=group, radius_km=km, scenario=scenario,
-            hotspot_indicator=HOTSPOT_INDICATOR if hotspots and i == 0 else None, **options))
-    data = parts[0]
-    if len(parts) == 1:
-        return data
-    results = {t: r for p in parts for t, r in p.results.items()}
-    data.results = {t: results[t] for t in types}
-    if data.baseline is not None:
-        baseline = {t: r for p in parts for t, r in (p.baseline or {}).items()}
-        data.baseline = {t: baseline[t] for t in types}
-    data.comparisons = {t: c for p in parts for t, c in p.comparisons.items()}
-    data.gaps = gap_table(data.results)
-    data.options = {**data.options,
-                    "radius_km": {t: radii_m[t] / 1000.0 for t in types}}
-    data.missing = list(dict.fromkeys(m for p in parts for m in p.missing))
-    return data
+    return build_report_data(ds, types=types, radii_m=radii_m, scenario=scenario,
+                             hotspot_indicator=HOTSPOT_INDICATOR if hotspots else None,
+                             **options)
 
 
 def file_name(fmt: str, created: str, scenario: str = "") -> str:
