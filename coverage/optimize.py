@@ -137,7 +137,9 @@ class _Model:
                              needs_radius=cls.needs_radius, kind=cls.kind))
 
     def solve(self, *, time_limit: float = 60.0, method: str = "exact") -> PlacementResult:
-        """Solve; ``time_limit`` in seconds (exact only). See the module docstring."""
+        """Solve; ``time_limit`` in seconds for the whole solve (exact only; model building
+        outside HiGHS is not interruptible, so very large inputs can overrun it a little).
+        See the module docstring."""
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
         if not (isinstance(time_limit, (int, float)) and time_limit > 0):
@@ -147,7 +149,8 @@ class _Model:
         if method == "greedy":
             x, status, optimal, gap = greedy_x, "greedy", False, math.inf
         else:
-            x, status, optimal, bound = self._exact(greedy_x, float(time_limit))
+            left = float(time_limit) - (time.perf_counter() - start)  # limit covers it all
+            x, status, optimal, bound = self._exact(greedy_x, max(left, 1e-3))
             obj, greedy_obj = self._objective(x), self._objective(greedy_x)
             if not optimal and (greedy_obj > obj if self.kind == "mclp" else greedy_obj < obj):
                 x, obj = greedy_x, greedy_obj  # HiGHS stopped with a worse incumbent
@@ -404,6 +407,7 @@ class PMedian(_Model):
         return x
 
     def _exact(self, x0, time_limit):
+        deadline = time.perf_counter() + time_limit
         p = self.problem
         act = self._active()
         m = p.costs.shape[1]
@@ -416,7 +420,6 @@ class PMedian(_Model):
         n_useful = np.minimum((sorted_c <= cap[:, None]).sum(axis=1),
                               np.isfinite(sorted_c).sum(axis=1))
         keep = np.minimum(n_useful, max(16, _PAIR_BUDGET // max(act.size, 1)))
-        deadline = time.perf_counter() + time_limit
         while True:
             # extend each kept prefix over ties at its cutoff cost
             cutoff = sorted_c[np.arange(act.size), keep - 1]
