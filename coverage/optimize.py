@@ -240,7 +240,6 @@ class MCLP(_Model):
         set is inside another's is dropped (the cardinality row becomes <= k and any
         unused slots are filled afterwards, which cannot lower the coverage)."""
         p = self.problem
-        m = p.costs.shape[1]
         cov = self._cover().tocsr()
         by_fixed = np.asarray(cov[:, np.flatnonzero(p.fixed)].sum(axis=1)).ravel() > 0
         active = np.flatnonzero((p.demand > 0) & ~by_fixed & (np.diff(cov.indptr) > 0))
