@@ -95,18 +95,25 @@ def _wait_count(frame, selector: str, n: int, timeout: float = 30.0) -> float:
     raise AssertionError(f"{selector}: expected {n}, have {_count(frame, selector)}")
 
 
+def open_page(pw, requests: list[str], dialogs: list[str]):
+    """Headless Debian chromium and a zh-TW page that records every request URL and
+    every dialog (dismissed). Returns (browser, page); the caller closes the browser."""
+    browser = pw.chromium.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update"])
+    page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="zh-TW")
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    return browser, page
+
+
 def test_app_in_browser(server, tmp_path):
     requests: list[str] = []
     dialogs: list[str] = []
     with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"])
+        browser, page = open_page(pw, requests, dialogs)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="zh-TW")
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             t_nav = time.monotonic()
             page.goto(server["url"] + "/?page=map")
             m = _map(page)

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from test_browser import CHROMIUM, N_VILLAGES, _free_port, _map, _wait_count, _wait_health
+from test_browser import CHROMIUM, N_VILLAGES, _free_port, _map, _wait_count, _wait_health, open_page
 
 ROOT = Path(__file__).resolve().parents[1]
 HARNESS = ROOT / "tests" / "apps" / "hotspot_app.py"
@@ -94,14 +94,8 @@ def test_hotspot_page_in_browser(server, tmp_path):
     dialogs: list[str] = []
     gi, lisa = _expected("gi"), _expected("lisa")
     with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"])
+        browser, page = open_page(pw, requests, dialogs)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="zh-TW")
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             page.goto(server)
             m = _map(page)
             _wait_count(m, "path.village-shape", N_VILLAGES, timeout=90)
