@@ -55,6 +55,26 @@ def _mclp(**kw):
                            demand_ids=DEM, **kw)
 
 
+# --- an MCLP instance where greedy + one-swap local search is NOT optimal ------------------
+# radius 10; "1" = within the radius, "50" = beyond it.
+#   c0 covers {E}     = 5
+#   c1 covers {C, D}  = 3 + 3 = 6
+#   c2 covers {A, C}  = 9 + 3 = 12
+#   c3 covers {A, B}  = 9 + 3 = 12
+# k=2: greedy takes c2 (12; tie with c3, lowest index) then c0 (+5; c1 and c3 add 3) = 17.
+# No single swap improves {c0, c2}: {c1,c2} 15, {c2,c3} 15, {c0,c1} 11, {c0,c3} 17.
+# The optimum {c1, c3} covers A, B, C, D = 18.
+SWAP_COSTS = np.array([
+    # c0  c1  c2  c3
+    [50, 50,  1,  1],   # A w=9
+    [50, 50, 50,  1],   # B w=3
+    [50,  1,  1, 50],   # C w=3
+    [50,  1, 50, 50],   # D w=3
+    [1,  50, 50, 50],   # E w=5
+], dtype=float)
+SWAP_W = np.array([9, 3, 3, 3, 5], dtype=float)
+
+
 def test_mclp_hand_instance_exact_beats_greedy():
     exact = _mclp(k=2).solve()
     assert isinstance(exact, PlacementResult)
@@ -64,9 +84,19 @@ def test_mclp_hand_instance_exact_beats_greedy():
     assert exact.total_demand == 43
     assert exact.uncoverable_demand == 5 and exact.uncoverable_ids == ("E",)
     assert exact.optimal and exact.mip_gap == 0.0 and exact.solver_status == "Optimal"
+    # plain greedy would take c0 (20) and then c1 (+9) = 29; the swap step finds 38
     greedy = _mclp(k=2).solve(method="greedy")
-    assert greedy.objective == 29 and "c0" in greedy.chosen and len(greedy.chosen) == 2
+    assert greedy.objective == 38 and greedy.chosen == ("c1", "c2")
     assert not greedy.optimal and greedy.solver_status == "greedy"
+
+
+def test_mclp_exact_beats_greedy_with_swaps():
+    model = MCLP.from_costs(SWAP_COSTS, SWAP_W, radius=10, k=2,
+                            candidate_ids=["c0", "c1", "c2", "c3"])
+    greedy = model.solve(method="greedy")
+    assert greedy.chosen == ("c0", "c2") and greedy.objective == 17
+    exact = model.solve()
+    assert exact.chosen == ("c1", "c3") and exact.objective == 18 and exact.optimal
 
 
 def test_mclp_fixed_site_is_kept_and_k_counts_new_sites():
@@ -281,7 +311,7 @@ def _spopt_objective(model) -> float:
     return float(model.problem.objective.value())
 
 
-@pytest.mark.parametrize("k", [3, 5])
+@pytest.mark.parametrize("k", [3, 5, 10])
 def test_mclp_equals_spopt_on_taoyuan(taoyuan, k):
     from spopt.locate import MCLP as SpMCLP
     villages, costs, pop = taoyuan
@@ -322,3 +352,19 @@ def test_pmedian_equals_spopt_on_taoyuan_districts(taoyuan, districts):
     assert ours.objective == pytest.approx(theirs, rel=1e-7)
     greedy = PMedian.from_costs(sub, w, k=3).solve(method="greedy")
     assert greedy.objective >= ours.objective * (1 - 1e-9)
+
+
+def test_mclp_time_limit_returns_incumbent_and_a_valid_bound(taoyuan):
+    # Taoyuan, 3 km, k = 15 takes a few hundred branch-and-bound nodes (about 1 s);
+    # stopped after 0.15 s, the incumbent and the reported bound must bracket the optimum
+    _, costs, pop = taoyuan
+    model = MCLP.from_costs(costs, pop, radius=3000, k=15)
+    stopped = model.solve(time_limit=0.15)
+    if stopped.optimal:
+        pytest.skip("the branch and bound finished within 0.15 s on this machine")
+    assert stopped.solver_status == "Time limit reached" and 0 < stopped.mip_gap < math.inf
+    assert len(stopped.new_sites) == 15
+    full = model.solve(time_limit=120)
+    assert full.optimal
+    bound = stopped.objective * (1 + stopped.mip_gap)
+    assert stopped.objective <= full.objective <= bound * (1 + 1e-9)
