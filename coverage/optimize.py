@@ -25,26 +25,30 @@ fixed sites are constants, identical points merged, dominated candidates dropped
   simplex solves every LP, warm-started (see :func:`_mclp_branch_and_bound`; faster
   here than HiGHS's MIP solver, whose root cuts and sub-MIPs dominate on these small,
   tight models).
-- LSCP and p-median: the MIP is passed to HiGHS (highspy) directly, sparse.
+- LSCP: the MIP is passed to HiGHS (highspy) directly, sparse.
+- p-median: greedy + interchange gives an incumbent; a Lagrangian dual (assignment rows
+  relaxed, subgradient steps; its iterates double as a heuristic) gives a lower bound;
+  if they meet, that is the proof. Otherwise every site and assignment pair whose
+  forced Lagrangian bound exceeds the incumbent is fixed out, and HiGHS solves the
+  strong formulation (z_ij <= x_j) of what is left (see :func:`_pmedian_fixing`). A
+  point is never served beyond its nearest fixed site. On large inputs each point
+  starts with only its nearest candidates plus an "overflow" priced at the next cost
+  (a relaxation, so its bound stays valid); a point's list is widened until its cut-off
+  pairs provably cannot beat the incumbent.
 Status strings are HiGHS's own ("Optimal", "Time limit reached", ...). A time limit
 returns the best incumbent with ``optimal=False`` and the relative gap to the proven
 bound. If the search stops with no incumbent, or one worse than the greedy solution, the
 greedy sites are returned (the status still says why it stopped). Optimal means proven
 with a zero relative gap up to solver tolerances (HiGHS: mip_rel_gap = 0, mip_abs_gap =
-1e-6 on costs scaled to about 1e3; MCLP branch and bound: 1e-9 of the total weight).
-
-p-median uses the strong formulation (z_ij <= x_j), kept exact but sparse: with fixed
-sites, a demand point is never assigned beyond its nearest fixed site, so farther pairs
-are dropped. On large inputs each point starts with only its nearest candidates plus an
-"overflow" variable priced at the next-larger cost (a relaxation: its bound is a valid
-lower bound); points served beyond their kept candidates are widened and the model is
-solved again, until the incumbent's true cost is proven optimal.
+1e-6 on costs scaled to about 1e3; MCLP branch and bound: 1e-9 of the total weight;
+p-median Lagrangian: bound within 1e-9 of the incumbent).
 
 ``method="greedy"`` is a heuristic for very large inputs, NOT optimal in general
 (``optimal=False``, ``solver_status="greedy"``): MCLP adds the site with the largest
 marginal coverage, then swaps a new site for another while that raises the coverage;
-LSCP is greedy set cover followed by dropping redundant sites; p-median adds the site that lowers the total cost most and then makes one interchange
-pass (swap each new site for the best non-chosen candidate if that lowers the cost).
+LSCP is greedy set cover followed by dropping redundant sites; p-median adds the
+site that lowers the total cost most, then makes the best swap of a new site for a
+non-chosen candidate while that lowers the cost.
 """
 from __future__ import annotations
 
@@ -58,7 +62,7 @@ import numpy as np
 import scipy.sparse as sp
 
 METHODS = ("exact", "greedy")
-_PAIR_BUDGET = 2_000_000  # p-median assignment variables in the first round
+_PAIR_BUDGET = 2_000_000  # p-median: (point, candidate) pairs kept in the first round
 _CHUNK = 256  # candidate columns per block in dense greedy scoring
 
 
@@ -358,8 +362,7 @@ class PMedian(_Model):
         act = self._active()
         c = p.costs[act]
         w = p.demand[act]
-        finite = c[np.isfinite(c)]
-        penalty = 10.0 * (float(finite.max()) + 1.0) if finite.size else 1.0
+        penalty = _penalty(c)
         x = p.fixed.copy()
         d = c[:, x].min(axis=1) if x.any() else np.full(len(act), penalty)
         d = np.minimum(d, penalty)
@@ -369,74 +372,99 @@ class PMedian(_Model):
             j = int(np.argmin(score))
             x[j] = True
             d = np.minimum(d, np.where(np.isfinite(c[:, j]), c[:, j], penalty))
-        # one interchange pass over the new sites
-        for r in [j for j in np.flatnonzero(x) if not p.fixed[j]]:
-            others = np.flatnonzero(x & (np.arange(x.size) != r))
-            d_minus = (np.minimum(c[:, others].min(axis=1), penalty) if others.size
-                       else np.full(len(act), penalty))
-            score = _scores(c, w, d_minus, penalty)
-            score[x] = np.inf
-            current = float(w @ np.minimum(d_minus, np.where(np.isfinite(c[:, r]), c[:, r], penalty)))
-            j = int(np.argmin(score))
-            if score[j] < current * (1 - 1e-12) - 1e-9:
-                x[r], x[j] = False, True
-        return x
+        return _pmedian_swap(c, w, x, ~p.fixed, penalty)
 
     def _exact(self, x0, time_limit):
+        """Lagrangian bound, variable fixing, then HiGHS on what is left (module docstring).
+        Returns (x, status, optimal, lower bound)."""
         deadline = time.perf_counter() + time_limit
         p = self.problem
         act = self._active()
-        m = p.costs.shape[1]
-        c = p.costs[act]
-        w = p.demand[act]
+        c, w = p.costs[act], p.demand[act]
+        n, m = c.shape
+        penalty = _penalty(c)
+
+        def true_cost(x: np.ndarray) -> float:
+            return float(w @ c[:, x].min(axis=1)) if x.any() else math.inf
+
         order = np.argsort(c, axis=1, kind="stable")
         sorted_c = np.take_along_axis(c, order, axis=1)
         # a point is never served beyond its nearest fixed site (ties kept)
-        cap = c[:, p.fixed].min(axis=1) if p.fixed.any() else np.full(act.size, np.inf)
+        cap = c[:, p.fixed].min(axis=1) if p.fixed.any() else np.full(n, np.inf)
         n_useful = np.minimum((sorted_c <= cap[:, None]).sum(axis=1),
                               np.isfinite(sorted_c).sum(axis=1))
-        keep = np.minimum(n_useful, max(16, _PAIR_BUDGET // max(act.size, 1)))
+        keep = np.minimum(n_useful, max(16, _PAIR_BUDGET // max(n, 1)))
+        best_x, ub = x0.copy(), true_cost(x0)
+        lam = None
         while True:
-            # extend each kept prefix over ties at its cutoff cost
-            cutoff = sorted_c[np.arange(act.size), keep - 1]
+            cutoff = sorted_c[np.arange(n), keep - 1]  # extend each prefix over ties
             keep = np.minimum(n_useful, (sorted_c <= cutoff[:, None]).sum(axis=1))
-            over = np.flatnonzero(keep < n_useful)
-            h, scale = self._strong_model(order, sorted_c, keep, over, w,
-                                          max(deadline - time.perf_counter(), 1e-3))
-            x, status, optimal, bound = _read_highs(h, scale, m, x0)
-            d = c[:, x].min(axis=1)
-            # points served beyond their kept candidates: the relaxation under-priced them
-            short = over[d[over] > cutoff[over]]
-            if optimal and short.size == 0:
-                return x, status, True, bound
-            if not optimal or time.perf_counter() >= deadline:
-                return x, status, False, bound
-            keep[short] = np.minimum(n_useful[short], keep[short] * 4)
-            x0 = x
+            width = int(keep.max())
+            cand = order[:, :width]
+            cst = np.where(np.arange(width) < keep[:, None], w[:, None] * sorted_c[:, :width],
+                           np.inf)
+            over = np.full(n, np.inf)
+            rows = np.flatnonzero(keep < n_useful)
+            over[rows] = w[rows] * sorted_c[rows, keep[rows]]
+            target = ub if math.isfinite(ub) else float(w.sum() * penalty)
+            lag = _pmedian_lagrangian(cand, cst, over, p.fixed, p.k, target, lam, deadline,
+                                      true_cost)
+            lam = lag["lam"]
+            if lag["best_cost"] < ub:
+                best_x = _pmedian_swap(c, w, lag["best_x"], ~p.fixed, penalty, deadline)
+                ub = true_cost(best_x)
+            lb = lag["lb"]
+            if math.isfinite(ub) and ub - lb <= 1e-9 * abs(ub):
+                return best_x, "Optimal", True, lb
+            if time.perf_counter() >= deadline:
+                return best_x, "Time limit reached", False, lb
+            # a point's pairs beyond its kept ones are provably useless only if forcing
+            # one of them lifts the bound above the incumbent; widen the others
+            tol = 1e-9 * abs(ub)
+            short = np.isfinite(over) & ~(lb + np.maximum(0.0, over - lam) > ub + tol)
+            if short.any():
+                keep[short] = np.minimum(n_useful[short], 4 * keep[short])
+                continue
+            return self._fixed_mip(cand, cst, over, lag, best_x, ub, act, deadline)
 
-    def _strong_model(self, order, sorted_c, keep, over, w, time_limit):
-        """Columns: x_j (m), z_ip for the kept pairs, s_i (overflow) for points in ``over``,
-        priced at the first cost beyond the kept ones. Rows: sum_j z_ij + s_i = 1;
-        z_ij <= x_j; sum of non-fixed x_j = k."""
+    def _fixed_mip(self, cand, cst, over, lag, best_x, ub, act, deadline):
+        """Fix by Lagrangian bounds (a site or pair whose forced bound exceeds the
+        incumbent cannot be in a better solution), then solve the rest with HiGHS. If
+        HiGHS finds nothing better, or the rest is infeasible, the incumbent is optimal."""
         p = self.problem
-        n_act, m = sorted_c.shape
-        rows_i = np.repeat(np.arange(n_act), keep)
-        pos = np.arange(keep.sum()) - np.repeat(np.cumsum(keep) - keep, keep)
-        cand = order[rows_i, pos]
-        n_z, n_s = cand.size, over.size
-        free = np.flatnonzero(~p.fixed)
-        r = np.r_[rows_i, over, n_act + np.arange(n_z), n_act + np.arange(n_z),
-                  np.full(free.size, n_act + n_z)]
-        col = np.r_[m + np.arange(n_z), m + n_z + np.arange(n_s), m + np.arange(n_z), cand, free]
-        val = np.r_[np.ones(n_z + n_s + n_z), -np.ones(n_z), np.ones(free.size)]
-        a = sp.csc_matrix((val, (r, col)), shape=(n_act + n_z + 1, m + n_z + n_s))
-        col_cost = np.r_[np.zeros(m), w[rows_i] * sorted_c[rows_i, pos],
-                         w[over] * sorted_c[over, keep[over]]]
-        lower = np.r_[p.fixed.astype(float), np.zeros(n_z + n_s)]
-        row_lo = np.r_[np.ones(n_act), np.full(n_z, -highspy.kHighsInf), p.k]
-        row_hi = np.r_[np.ones(n_act), np.zeros(n_z), p.k]
-        return _highs_model(a, col_cost, lower, np.ones(m + n_z + n_s), row_lo, row_hi,
-                            n_int=m, maximise=False, offset=0.0, time_limit=time_limit)
+        m = p.fixed.size
+        allowed, forced, keep = _pmedian_fixing(cand, cst, over, lag, p.fixed, ub)
+        ii, pos = np.nonzero(keep)
+        jj = cand[ii, pos]
+        sites = np.flatnonzero(allowed)
+        col_of = np.full(m, -1)
+        col_of[sites] = np.arange(sites.size)
+        n_act, n_s, n_z = act.size, sites.size, ii.size
+        free_cols = np.flatnonzero(~p.fixed[sites])
+        # columns: x (sites), z (kept pairs); rows: sum_j z_ij = 1; z_ij <= x_j; sum free x = k
+        r = np.r_[ii, n_act + np.arange(n_z), n_act + np.arange(n_z),
+                  np.full(free_cols.size, n_act + n_z)]
+        col = np.r_[n_s + np.arange(n_z), n_s + np.arange(n_z), col_of[jj], free_cols]
+        val = np.r_[np.ones(2 * n_z), -np.ones(n_z), np.ones(free_cols.size)]
+        a = sp.csc_matrix((val, (r, col)), shape=(n_act + n_z + 1, n_s + n_z))
+        h, scale = _highs_model(
+            a, np.r_[np.zeros(n_s), cst[ii, pos]], np.r_[forced[sites].astype(float), np.zeros(n_z)],
+            np.ones(n_s + n_z), np.r_[np.ones(n_act), np.full(n_z, -highspy.kHighsInf), p.k],
+            np.r_[np.ones(n_act), np.zeros(n_z), p.k], n_int=n_s, maximise=False, offset=0.0,
+            time_limit=max(deadline - time.perf_counter(), 1e-3), heuristics=False)
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return best_x, "Optimal", True, ub  # nothing beats the incumbent
+        info = h.getInfo()
+        if info.primal_solution_status == 2:  # feasible
+            x = np.zeros(m, dtype=bool)
+            x[sites[np.asarray(h.getSolution().col_value[:n_s]) > 0.5]] = True
+            if self._objective(x) < ub:
+                best_x, ub = x, self._objective(x)
+        if status == highspy.HighsModelStatus.kOptimal:
+            return best_x, "Optimal", True, ub
+        bound = max(lag["lb"], min(ub, info.mip_dual_bound * scale))
+        return best_x, h.modelStatusToString(status), False, bound
 
 
 def _merge_rows(a: sp.csr_matrix, weight: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -600,6 +628,135 @@ def _mclp_branch_and_bound(sub: sp.csr_matrix, weight: np.ndarray, k: int,
     return inc_x, status, status == "Optimal", bound
 
 
+def _penalty(c: np.ndarray) -> float:
+    """A finite stand-in for "unreachable" in heuristic scoring: above any real cost."""
+    finite = c[np.isfinite(c)]
+    return 10.0 * (float(finite.max()) + 1.0) if finite.size else 1.0
+
+
+def _pmedian_swap(c: np.ndarray, w: np.ndarray, x: np.ndarray, movable: np.ndarray,
+                  penalty: float, deadline: float = math.inf) -> np.ndarray:
+    """Interchange local search: while closing a movable chosen site and opening another
+    lowers sum_i w_i * (cost to the nearest chosen site), make the best such swap.
+    ``c`` is (points, sites) with inf = unreachable (priced at ``penalty``)."""
+    x = x.copy()
+    n = c.shape[0]
+    while time.perf_counter() < deadline:
+        chosen = np.flatnonzero(x)
+        sub = np.minimum(c[:, chosen], penalty)
+        if chosen.size >= 2:
+            two = np.argpartition(sub, 1, axis=1)[:, :2]
+            d_two = np.take_along_axis(sub, two, axis=1)
+            first = np.where(d_two[:, 0] <= d_two[:, 1], 0, 1)
+            nearest = two[np.arange(n), first]
+            d1, d2 = d_two[np.arange(n), first], d_two[np.arange(n), 1 - first]
+        else:
+            nearest = np.zeros(n, dtype=int)
+            d1, d2 = sub[:, 0], np.full(n, penalty)
+        current = float(w @ d1)
+        best, swap = 1e-12 * current + 1e-9, None
+        for pos, r in enumerate(chosen):
+            if not movable[r]:
+                continue
+            score = _scores(c, w, np.where(nearest == pos, d2, d1), penalty)
+            score[x] = np.inf
+            j = int(np.argmin(score))
+            if current - score[j] > best:
+                best, swap = current - score[j], (r, j)
+        if swap is None:
+            break
+        x[swap[0]], x[swap[1]] = False, True
+    return x
+
+
+def _pmedian_lagrangian(cand: np.ndarray, cst: np.ndarray, over: np.ndarray,
+                        fixed: np.ndarray, k: int, target: float, lam: np.ndarray | None,
+                        deadline: float, true_cost) -> dict:
+    """Subgradient optimisation of the Lagrangian dual of p-median with the assignment
+    rows sum_j z_ij + s_i = 1 relaxed (multipliers lam_i).
+
+    ``cand``/``cst``: (points, width) candidate columns and weighted costs, each row
+    sorted, inf past the point's kept pairs; ``over``: weighted cost of the first pair
+    not kept (inf if all are kept). A point may take this "overflow" without an open
+    site, so the problem is a relaxation and every bound is valid for the real one.
+    L(lam) = sum lam_i + sum min(0, over_i - lam_i) + sum over the chosen sites of
+    rho_j = sum_i min(0, c_ij - lam_i), the chosen sites being the fixed ones and the
+    k free ones with the smallest rho. Each iterate's sites are also costed exactly
+    (``true_cost``), a cheap heuristic. Polyak steps towards ``target``; the step factor
+    halves after 30 iterations without a better bound. Returns the best bound ("lb")
+    with its lam, rho and chosen sites, and the best solution seen ("best_x",
+    "best_cost").
+    """
+    n, m = cst.shape[0], fixed.size
+    flat = cand.ravel()
+    free = np.flatnonzero(~fixed)
+    if lam is None:  # start each point at its second-nearest kept cost
+        second = cst[:, min(1, cst.shape[1] - 1)]
+        lam = np.where(np.isfinite(second), second, cst[:, 0])
+        lam = np.where(np.isfinite(lam), lam, over)
+    lam = lam.astype(float).copy()
+
+    def evaluate(lam_):
+        below = cst < lam_[:, None]
+        rho = np.bincount(flat, np.where(below, cst - lam_[:, None], 0.0).ravel(), minlength=m)
+        chosen = fixed.copy()
+        if k:
+            chosen[free[np.argpartition(rho[free], k - 1)[:k]]] = True
+        value = float(lam_.sum() + np.minimum(0.0, over - lam_).sum() + rho[chosen].sum())
+        return value, rho, chosen, below
+
+    best_lb, best_lam = -math.inf, lam
+    best_x, best_cost = None, math.inf
+    step, stall = 2.0, 0
+    while step > 1e-4 and time.perf_counter() < deadline:
+        value, rho, chosen, below = evaluate(lam)
+        if value > best_lb + 1e-12 * abs(value):
+            best_lb, best_lam, stall = value, lam, 0
+        else:
+            stall += 1
+            if stall >= 30:
+                step, stall = step / 2, 0
+        cost = true_cost(chosen)
+        if cost < best_cost:
+            best_x, best_cost = chosen, cost
+        goal = min(target, best_cost)
+        if goal - best_lb <= 1e-9 * abs(goal):
+            break
+        g = 1.0 - (below & chosen[cand]).sum(axis=1) - (over < lam)
+        norm = float(g @ g)
+        if norm == 0:  # lam is optimal for the dual
+            break
+        lam = lam + step * max(goal - value, 1e-9 * abs(goal)) / norm * g
+    value, rho, chosen, _ = evaluate(best_lam)
+    return {"lb": value, "lam": best_lam, "rho": rho, "chosen": chosen,
+            "best_x": best_x if best_x is not None else chosen, "best_cost": best_cost}
+
+
+def _pmedian_fixing(cand: np.ndarray, cst: np.ndarray, over: np.ndarray, lag: dict,
+                    fixed: np.ndarray, ub: float):
+    """Lagrangian variable fixing against an incumbent of cost ``ub``. With L the bound,
+    rho the site values and the chosen set S from :func:`_pmedian_lagrangian`:
+    opening a free site j outside S costs at least L + rho_j - (largest rho in S's free
+    part); closing a free j in S at least L - rho_j + (smallest rho outside S); serving
+    point i from j at least L + (c_ij - lam_i) - min(0, over_i - lam_i) plus j's opening
+    term. Whatever provably costs more than ``ub`` cannot be in a better solution.
+    Returns (allowed sites, sites forced open, kept pairs as a mask over ``cand``)."""
+    lb, lam, rho, chosen = lag["lb"], lag["lam"], lag["rho"], lag["chosen"]
+    tol = 1e-9 * abs(ub)
+    free = ~fixed
+    chosen_free, other_free = chosen & free, ~chosen & free
+    worst_in = rho[chosen_free].max() if chosen_free.any() else 0.0
+    best_out = rho[other_free].min() if other_free.any() else np.inf
+    site_lb = np.where(other_free, lb + rho - worst_in, lb)
+    allowed = fixed | chosen_free | (other_free & (site_lb <= ub + tol))
+    forced = fixed | (chosen_free & (lb - rho + best_out > ub + tol))
+    opening = np.where(other_free, np.maximum(0.0, rho - worst_in), 0.0)
+    pair_lb = (lb + (cst - lam[:, None]) - np.minimum(0.0, over - lam)[:, None]
+               + opening[cand])
+    keep = np.isfinite(cst) & (pair_lb <= ub + tol) & allowed[cand]
+    return allowed, forced, keep
+
+
 def _gap(objective: float, bound: float) -> float:
     """Relative gap |objective - bound| / |objective|, HiGHS's definition; inf if unknown."""
     if not (math.isfinite(objective) and math.isfinite(bound)) or objective == 0:
@@ -619,7 +776,7 @@ def _scores(c: np.ndarray, w: np.ndarray, d: np.ndarray, penalty: float) -> np.n
 
 def _highs_model(a: sp.csc_matrix, col_cost, lower, upper, row_lo, row_hi, *, n_int: int,
                  maximise: bool, offset: float, time_limit: float,
-                 presolve: bool = True) -> tuple[highspy.Highs, float]:
+                 presolve: bool = True, heuristics: bool = True) -> tuple[highspy.Highs, float]:
     """Pass a MIP (first ``n_int`` columns binary) to HiGHS and run it. Costs are divided
     by a power of ten so the largest is about 1e3 (HiGHS slows down badly on costs like
     1e7); returns (solver, that scale)."""
@@ -651,6 +808,10 @@ def _highs_model(a: sp.csc_matrix, col_cost, lower, upper, row_lo, row_hi, *, n_
     h.setOptionValue("mip_abs_gap", 1e-6)
     if not presolve:  # covering models: our reductions suffice; HiGHS's probing costs more
         h.setOptionValue("presolve", "off")
+    if not heuristics:  # the caller holds a strong incumbent; HiGHS's sub-MIPs cost more
+        for name in ("mip_heuristic_run_rins", "mip_heuristic_run_rens",
+                     "mip_heuristic_run_root_reduced_cost", "mip_heuristic_run_feasibility_jump"):
+            h.setOptionValue(name, False)
     h.passModel(lp)
     h.run()
     return h, scale
