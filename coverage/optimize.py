@@ -143,15 +143,16 @@ class _Model:
                              needs_radius=cls.needs_radius, kind=cls.kind))
 
     def solve(self, *, time_limit: float = 60.0, method: str = "exact") -> PlacementResult:
-        """Solve; ``time_limit`` in seconds for the whole solve (exact only; model building
-        outside HiGHS is not interruptible, so very large inputs can overrun it a little).
-        See the module docstring."""
+        """Solve; ``time_limit`` in seconds for the whole solve. With method="greedy" it
+        only stops the local search (the construction always completes); model building
+        is not interruptible, so very large inputs can overrun it a little. See the
+        module docstring."""
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}")
         if not (isinstance(time_limit, (int, float)) and time_limit > 0):
             raise ValueError(f"time_limit must be a positive number of seconds, got {time_limit!r}")
         start = time.perf_counter()
-        greedy_x = self._greedy()
+        greedy_x = self._greedy(start + float(time_limit))
         if method == "greedy":
             x, status, optimal, gap = greedy_x, "greedy", False, math.inf
         else:
@@ -226,11 +227,11 @@ class MCLP(_Model):
         p = self.problem
         return float(p.demand[(p.costs[:, x] <= p.radius).any(axis=1)].sum())
 
-    def _greedy(self) -> np.ndarray:
+    def _greedy(self, deadline: float = math.inf) -> np.ndarray:
         p = self.problem
         cov = self._cover().tocsr().astype(float)
         x = _mclp_fill(cov, p.demand, p.fixed.copy(), p.k + int(p.fixed.sum()))
-        return _mclp_swap(cov, p.demand, x, ~p.fixed)
+        return _mclp_swap(cov, p.demand, x, ~p.fixed, deadline)
 
     def _exact(self, x0, time_limit):
         """Exact reductions first: points covered by a fixed site are constant; points
@@ -285,7 +286,7 @@ class LSCP(_Model):
         active = np.flatnonzero(~by_fixed & (np.diff(cov.indptr) > 0))
         return cov[active].astype(float), active
 
-    def _greedy(self) -> np.ndarray:
+    def _greedy(self, deadline: float = math.inf) -> np.ndarray:
         p = self.problem
         rows, _ = self._rows()
         x = p.fixed.copy()
@@ -357,7 +358,7 @@ class PMedian(_Model):
             return math.inf
         return float(p.demand[act] @ p.costs[np.ix_(act, np.flatnonzero(x))].min(axis=1))
 
-    def _greedy(self) -> np.ndarray:
+    def _greedy(self, deadline: float = math.inf) -> np.ndarray:
         p = self.problem
         act = self._active()
         c = p.costs[act]
@@ -372,7 +373,7 @@ class PMedian(_Model):
             j = int(np.argmin(score))
             x[j] = True
             d = np.minimum(d, np.where(np.isfinite(c[:, j]), c[:, j], penalty))
-        return _pmedian_swap(c, w, x, ~p.fixed, penalty)
+        return _pmedian_swap(c, w, x, ~p.fixed, penalty, deadline)
 
     def _exact(self, x0, time_limit):
         """Lagrangian bound, variable fixing, then HiGHS on what is left (module docstring).
@@ -448,7 +449,8 @@ class PMedian(_Model):
         val = np.r_[np.ones(2 * n_z), -np.ones(n_z), np.ones(free_cols.size)]
         a = sp.csc_matrix((val, (r, col)), shape=(n_act + n_z + 1, n_s + n_z))
         h, scale = _highs_model(
-            a, np.r_[np.zeros(n_s), cst[ii, pos]], np.r_[forced[sites].astype(float), np.zeros(n_z)],
+            a, np.r_[np.zeros(n_s), cst[ii, pos]],
+            np.r_[forced[sites].astype(float), np.zeros(n_z)],
             np.ones(n_s + n_z), np.r_[np.ones(n_act), np.full(n_z, -highspy.kHighsInf), p.k],
             np.r_[np.ones(n_act), np.zeros(n_z), p.k], n_int=n_s, maximise=False, offset=0.0,
             time_limit=max(deadline - time.perf_counter(), 1e-3), heuristics=False)
@@ -517,14 +519,14 @@ def _mclp_fill(cov: sp.csr_matrix, weight: np.ndarray, x: np.ndarray, size: int)
 
 
 def _mclp_swap(cov: sp.csr_matrix, weight: np.ndarray, x: np.ndarray,
-               movable: np.ndarray) -> np.ndarray:
+               movable: np.ndarray, deadline: float = math.inf) -> np.ndarray:
     """One-swap local search: while closing a movable chosen site and opening another
     raises the covered weight, make the best such swap."""
     x = x.copy()
     cov_c, cov_t = cov.tocsc(), cov.T.tocsr()
     count = cov @ x.astype(float)  # chosen sites covering each point
     tol = 1e-9 * max(1.0, float(weight.sum()))
-    while True:
+    while time.perf_counter() < deadline:
         opened = cov_t @ (weight * (count == 0))  # gain of opening j on top of x
         only = weight * (count == 1)
         best, swap = tol, None
@@ -536,10 +538,11 @@ def _mclp_swap(cov: sp.csr_matrix, weight: np.ndarray, x: np.ndarray,
             if gain[j] > best:
                 best, swap = gain[j], (r, j)
         if swap is None:
-            return x
+            break
         r, j = swap
         x[r], x[j] = False, True
         count += cov_c[:, j].toarray().ravel() - cov_c[:, r].toarray().ravel()
+    return x
 
 
 def _mclp_branch_and_bound(sub: sp.csr_matrix, weight: np.ndarray, k: int,
@@ -570,7 +573,8 @@ def _mclp_branch_and_bound(sub: sp.csr_matrix, weight: np.ndarray, k: int,
         return float(weight[(sub @ xs.astype(float)) > 0].sum())
 
     every = np.ones(n_cols, dtype=bool)
-    inc_x = _mclp_swap(sub, weight, _mclp_fill(sub, weight, start, min(k, n_cols)), every)
+    inc_x = _mclp_fill(sub, weight, start, min(k, n_cols))
+    inc_x = _mclp_swap(sub, weight, inc_x, every, deadline)
     inc = value(inc_x)
     tol = 1e-9 * max(1.0, float(weight.sum()))
     index = np.arange(n_cols, dtype=np.int32)
@@ -606,7 +610,7 @@ def _mclp_branch_and_bound(sub: sp.csr_matrix, weight: np.ndarray, k: int,
         free = np.flatnonzero(hi > 0.5)
         rounded[free[np.argsort(-x[free], kind="stable")][:max(k - rounded.sum(), 0)]] = True
         if root:
-            rounded = _mclp_swap(sub, weight, rounded, every)
+            rounded = _mclp_swap(sub, weight, rounded, every, deadline)
             root = False
         if value(rounded) > inc:
             inc_x, inc = rounded, value(rounded)
@@ -636,11 +640,16 @@ def _penalty(c: np.ndarray) -> float:
 
 def _pmedian_swap(c: np.ndarray, w: np.ndarray, x: np.ndarray, movable: np.ndarray,
                   penalty: float, deadline: float = math.inf) -> np.ndarray:
-    """Interchange local search: while closing a movable chosen site and opening another
-    lowers sum_i w_i * (cost to the nearest chosen site), make the best such swap.
-    ``c`` is (points, sites) with inf = unreachable (priced at ``penalty``)."""
+    """Interchange local search: while closing a movable chosen site r and opening a
+    site j lowers sum_i w_i * (cost to the nearest chosen site), make the best such swap.
+    ``c`` is (points, sites) with inf = unreachable (priced at ``penalty``).
+
+    One pass costs O(points x sites), not O(points x sites x chosen): the saving of a
+    swap is gain_j (opening j, nothing closed) plus a correction over the points that r
+    serves only (they fall back to their second-nearest site)."""
     x = x.copy()
     n = c.shape[0]
+    rows = np.arange(n)
     while time.perf_counter() < deadline:
         chosen = np.flatnonzero(x)
         sub = np.minimum(c[:, chosen], penalty)
@@ -648,25 +657,39 @@ def _pmedian_swap(c: np.ndarray, w: np.ndarray, x: np.ndarray, movable: np.ndarr
             two = np.argpartition(sub, 1, axis=1)[:, :2]
             d_two = np.take_along_axis(sub, two, axis=1)
             first = np.where(d_two[:, 0] <= d_two[:, 1], 0, 1)
-            nearest = two[np.arange(n), first]
-            d1, d2 = d_two[np.arange(n), first], d_two[np.arange(n), 1 - first]
+            nearest = two[rows, first]
+            d1, d2 = d_two[rows, first], d_two[rows, 1 - first]
         else:
             nearest = np.zeros(n, dtype=int)
             d1, d2 = sub[:, 0], np.full(n, penalty)
         current = float(w @ d1)
+        gain = _savings(c, w, d1, penalty)  # opening j alone
         best, swap = 1e-12 * current + 1e-9, None
         for pos, r in enumerate(chosen):
             if not movable[r]:
                 continue
-            score = _scores(c, w, np.where(nearest == pos, d2, d1), penalty)
-            score[x] = np.inf
-            j = int(np.argmin(score))
-            if current - score[j] > best:
-                best, swap = current - score[j], (r, j)
+            own = np.flatnonzero(nearest == pos)
+            block = np.minimum(c[own], penalty)
+            total = gain - float(w[own] @ (d2[own] - d1[own])) + w[own] @ (
+                np.maximum(0.0, d2[own, None] - block) - np.maximum(0.0, d1[own, None] - block))
+            total[x] = -np.inf
+            j = int(np.argmax(total))
+            if total[j] > best:
+                best, swap = total[j], (r, j)
         if swap is None:
             break
         x[swap[0]], x[swap[1]] = False, True
     return x
+
+
+def _savings(c: np.ndarray, w: np.ndarray, d: np.ndarray, penalty: float) -> np.ndarray:
+    """For every candidate j: sum_i w_i * max(0, d_i - c_ij), unreachable priced at
+    penalty (the cost saved by opening j when point i currently pays d_i)."""
+    out = np.empty(c.shape[1])
+    for lo in range(0, c.shape[1], _CHUNK):
+        block = np.minimum(c[:, lo:lo + _CHUNK], penalty)
+        out[lo:lo + _CHUNK] = w @ np.maximum(0.0, d[:, None] - block)
+    return out
 
 
 def _pmedian_lagrangian(cand: np.ndarray, cst: np.ndarray, over: np.ndarray,
