@@ -77,8 +77,9 @@ class PlacementResult:
     chosen sites (NaN for p-median without a radius). uncoverable_demand/uncoverable_ids:
     demand that no candidate reaches (within ``radius`` for covering models, at any finite
     cost for p-median). assignment: demand id -> nearest chosen candidate id (finite cost
-    only). solver_status: HiGHS's own model status string, or "greedy". mip_gap: relative
-    gap, 0.0 when proven optimal, inf when unknown.
+    only). solver_status: "Optimal", "Time limit reached" or another HiGHS model status
+    string (of the MIP, or of the LP the branch and bound stopped in), or "greedy".
+    mip_gap: relative gap to the proven bound, 0.0 when proven optimal, inf when unknown.
     """
 
     model: str
