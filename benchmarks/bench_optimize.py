@@ -132,12 +132,13 @@ def spopt(kind, npz: Path, k, time_limit, wall_limit, solver="cbc"):
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        return None, (f"not finished in {wall_limit:.0f} s wall clock (build + solve; CBC "
-                      f"was given a {time_limit:.0f} s limit); stopped")
+        return None, (f"not finished in {wall_limit:.0f} s wall clock (build + solve; "
+                      f"{solver} was given a {time_limit:.0f} s limit); stopped")
     if proc.returncode != 0:
         last = (stderr.strip().splitlines() or ["?"])[-1][:200]
         if "Not Solved" in last:
-            return None, (f"CBC stopped at its {time_limit:.0f} s limit without a solution "
+            name = "CBC" if solver == "cbc" else "HiGHS"
+            return None, (f"{name} stopped at its {time_limit:.0f} s limit without a solution "
                           f"(PuLP status 'Not Solved'; spopt raised: {last})")
         return None, "failed: " + last
     got = json.loads(stdout.strip().splitlines()[-1])
