@@ -63,7 +63,7 @@ import scipy.sparse as sp
 
 METHODS = ("exact", "greedy")
 _PAIR_BUDGET = 2_000_000  # p-median: (point, candidate) pairs kept in the first round
-_CHUNK = 256  # candidate columns per block in dense greedy scoring
+_CHUNK = 256  # candidate columns per block in dense p-median savings
 
 
 @dataclass(frozen=True)
@@ -369,9 +369,9 @@ class PMedian(_Model):
         d = c[:, x].min(axis=1) if x.any() else np.full(len(act), penalty)
         d = np.minimum(d, penalty)
         for _ in range(p.k):
-            score = _scores(c, w, d, penalty)
-            score[x] = np.inf
-            j = int(np.argmin(score))
+            saving = _savings(c, w, d, penalty)
+            saving[x] = -np.inf
+            j = int(np.argmax(saving))
             x[j] = True
             d = np.minimum(d, np.where(np.isfinite(c[:, j]), c[:, j], penalty))
         return _pmedian_swap(c, w, x, ~p.fixed, penalty, deadline)
@@ -613,8 +613,9 @@ def _mclp_branch_and_bound(sub: sp.csr_matrix, weight: np.ndarray, k: int,
         if root:
             rounded = _mclp_swap(sub, weight, rounded, every, deadline)
             root = False
-        if value(rounded) > inc:
-            inc_x, inc = rounded, value(rounded)
+        rounded_value = value(rounded)
+        if rounded_value > inc:
+            inc_x, inc = rounded, rounded_value
         fractional = np.abs(x - np.round(x)) > 1e-6
         if not fractional.any():
             if value(x > 0.5) > inc:
@@ -786,16 +787,6 @@ def _gap(objective: float, bound: float) -> float:
     if not (math.isfinite(objective) and math.isfinite(bound)) or objective == 0:
         return 0.0 if objective == bound else math.inf
     return abs(objective - bound) / abs(objective)
-
-
-def _scores(c: np.ndarray, w: np.ndarray, d: np.ndarray, penalty: float) -> np.ndarray:
-    """For every candidate j: sum_i w_i * min(d_i, c_ij), unreachable priced at penalty."""
-    out = np.empty(c.shape[1])
-    for lo in range(0, c.shape[1], _CHUNK):
-        block = c[:, lo:lo + _CHUNK]
-        block = np.where(np.isfinite(block), block, penalty)
-        out[lo:lo + _CHUNK] = w @ np.minimum(block, d[:, None])
-    return out
 
 
 def _highs_model(a: sp.csc_matrix, col_cost, lower, upper, row_lo, row_hi, *, n_int: int,

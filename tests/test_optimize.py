@@ -75,7 +75,7 @@ SWAP_COSTS = np.array([
 SWAP_W = np.array([9, 3, 3, 3, 5], dtype=float)
 
 
-def test_mclp_hand_instance_exact_beats_greedy():
+def test_mclp_hand_instance_exact_and_greedy_with_swap():
     exact = _mclp(k=2).solve()
     assert isinstance(exact, PlacementResult)
     assert exact.chosen == ("c1", "c2") and exact.new_sites == ("c1", "c2")
