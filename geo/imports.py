@@ -35,6 +35,7 @@ from pyproj import Transformer
 
 from geo import METRIC_CRS
 from geo.boundaries import district_lookup, load_districts, match_district
+from geo.city import city
 from geo.quality import Finding
 from geo.services import SERVICE_TYPES, make_sites, match_service_type
 
@@ -60,10 +61,11 @@ WGS84 = "EPSG:4326"
 TWD97 = "EPSG:3826"
 # plausible extents of 桃園市 (the city's bounds are lon 120.98–121.48, lat 24.59–25.12;
 # x 248,186–298,580 m, y 2,720,031–2,779,495 m), with a margin
-LON_RANGE = (120.9, 121.55)
-LAT_RANGE = (24.5, 25.2)
-X_RANGE = (240_000.0, 310_000.0)
-Y_RANGE = (2_700_000.0, 2_790_000.0)
+_LONLAT_BBOX, _TWD97_BBOX = city().lonlat_bbox, city().twd97_bbox
+LON_RANGE = (_LONLAT_BBOX[0], _LONLAT_BBOX[2])
+LAT_RANGE = (_LONLAT_BBOX[1], _LONLAT_BBOX[3])
+X_RANGE = (_TWD97_BBOX[0], _TWD97_BBOX[2])
+Y_RANGE = (_TWD97_BBOX[1], _TWD97_BBOX[3])
 _EXPECT = {
     WGS84: {"lon": f"a longitude of 桃園市, {LON_RANGE[0]}–{LON_RANGE[1]} (WGS84 degrees)",
             "lat": f"a latitude of 桃園市, {LAT_RANGE[0]}–{LAT_RANGE[1]} (WGS84 degrees)"},

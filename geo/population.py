@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from geo.boundaries import load_villages
+from geo.city import city
 from geo.quality import Finding
 
-TAOYUAN_PREFIX = "68000"
+TAOYUAN_PREFIX = city().county_code
 # output column -> accepted source headers (first match wins)
 COLUMNS: dict[str, tuple[str, ...]] = {
     "households": ("戶數",),

@@ -15,6 +15,7 @@ import pandas as pd
 from shapely.geometry import Point
 
 from geo import MAP_CRS
+from geo.city import city
 from geo.quality import Finding, normalize_name
 
 STATUSES = ("open", "planned", "closed")
@@ -36,33 +37,34 @@ class ServiceType:
     color: str = "blue"  # folium marker colour
 
 
-# Counts: shared/seeds (桃園市 safety-net reports 2021-11 and 2023-03).
+def _type(type_id: str, name_zh: str, name_en: str, *, icon: str, color: str) -> ServiceType:
+    """A registry entry with the active city's official count (geo/cities/<city>.toml)."""
+    official = city().official_count(type_id)
+    return ServiceType(type_id, name_zh, name_en,
+                       official.count if official else 0,
+                       official.note if official else "no official count in the city profile",
+                       dict(official.history) if official else {}, icon=icon, color=color)
+
+
 SERVICE_TYPES: dict[str, ServiceType] = {t.id: t for t in (
-    ServiceType("family_service_centre", "家庭服務中心", "Family service centre", 15,
-                "15 centres, 1 per district plus a second in 桃園 (中路) and 中壢 (內壢); 2023-03 report",
-                icon="home", color="red"),
-    ServiceType("community_support_site", "兒少及家庭社區支持服務據點（小衛星）",
-                "Community child & family support site (小衛星)", 56,
-                "56 sites in 2022 (111年), growing at least 5 % a year; 2023-03 report",
-                history={2019: 28, 2020: 37, 2021: 41, 2022: 56}, icon="star", color="orange"),
-    ServiceType("mental_health_centre", "社區心理衛生中心", "Community mental-health centre", 5,
-                "5 planned, 2 open in 2023 (目標：5，已達成：2); 2023-03 report",
-                history={2023: 2}, icon="plus-sign", color="green"),
-    ServiceType("employment_desk", "就業服務臺", "Employment service desk", 12,
-                "12 desks; 2021-11 and 2023-03 reports", icon="briefcase", color="purple"),
-    ServiceType("employment_centre", "就業中心", "Employment centre", 2,
-                "2 centres; 2021-11 and 2023-03 reports", icon="briefcase", color="darkpurple"),
-    ServiceType("indigenous_family_centre", "原住民族家庭服務中心", "Indigenous family service centre", 3,
-                "3 centres (復興區, 都會北區, 都會南區); 2023-03 report", icon="home", color="darkred"),
-    ServiceType("immigrant_family_centre", "新住民家庭服務中心", "New-immigrant family service centre", 1,
-                "1 centre; 2023-03 report", icon="home", color="cadetblue"),
-    ServiceType("counselling_point", "免付費心理諮詢面談服務據點", "Free counselling point", 20,
-                "20 points in 2023 (17 in 2021); 2023-03 report", history={2021: 17, 2023: 20},
-                icon="comment", color="lightgreen"),
-    ServiceType("psychiatric_collab_site", "精神障礙者協作模式服務據點",
-                "Psychiatric-disability collaborative site", 3,
-                "3 planned, 1 open in 2023 (目標：3，已達成：1); 2023-03 report",
-                history={2023: 1}, icon="user", color="darkgreen"),
+    _type("family_service_centre", "家庭服務中心", "Family service centre",
+          icon="home", color="red"),
+    _type("community_support_site", "兒少及家庭社區支持服務據點（小衛星）",
+          "Community child & family support site (小衛星)", icon="star", color="orange"),
+    _type("mental_health_centre", "社區心理衛生中心", "Community mental-health centre",
+          icon="plus-sign", color="green"),
+    _type("employment_desk", "就業服務臺", "Employment service desk",
+          icon="briefcase", color="purple"),
+    _type("employment_centre", "就業中心", "Employment centre",
+          icon="briefcase", color="darkpurple"),
+    _type("indigenous_family_centre", "原住民族家庭服務中心", "Indigenous family service centre",
+          icon="home", color="darkred"),
+    _type("immigrant_family_centre", "新住民家庭服務中心", "New-immigrant family service centre",
+          icon="home", color="cadetblue"),
+    _type("counselling_point", "免付費心理諮詢面談服務據點", "Free counselling point",
+          icon="comment", color="lightgreen"),
+    _type("psychiatric_collab_site", "精神障礙者協作模式服務據點",
+          "Psychiatric-disability collaborative site", icon="user", color="darkgreen"),
 )}
 
 
@@ -89,6 +91,17 @@ def match_service_type(text: object) -> str | None:
     return None
 
 
+def resolve_service_type(text: object, *, name: str = "service type") -> str:
+    """The type id named by ``text`` (an id, zh-TW or English name); ``ValueError`` naming
+    the argument, the value and every valid id otherwise. The one resolver for the CLI, the
+    app, the reports and file imports."""
+    type_id = match_service_type(text)
+    if type_id is None:
+        raise ValueError(f"{name}: unknown service type {text!r}; expected one of: "
+                         + ", ".join(f"{t.id} ({t.name_zh})" for t in SERVICE_TYPES.values()))
+    return type_id
+
+
 def empty_sites() -> gpd.GeoDataFrame:
     """An empty site table with the standard columns."""
     return gpd.GeoDataFrame({c: pd.Series(dtype="float64" if c == "capacity" else "object")
@@ -112,10 +125,7 @@ def make_sites(records: list[dict]) -> gpd.GeoDataFrame:
 
 # --- default data set ---------------------------------------------------------------
 
-_DEFAULT_LAYERS = {
-    "family_service_centre": ("services/family_service_centres.geojson", "fsc"),
-    "mental_health_centre": ("services/community_mental_health_centres.geojson", "mhc"),
-}
+_DEFAULT_LAYERS = {t: tuple(v) for t, v in city().files["services"].items()}
 _SEED_ROW = re.compile(r"^(\S+)\t(\S+家庭服務中心)\t([^\t]+)\t")
 
 
