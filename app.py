@@ -16,6 +16,6 @@ PAGES = {"overview": "ui.overview", "map": "ui.map_page", "scenario": "ui.scenar
          "hotspots": "ui.hotspot_page", "data": "ui.data_page"}
 
 ds = state.dataset()
-settings = controls.sidebar(ds.districts, network_available=state.network_file() is not None)
+settings = controls.sidebar(ds.districts, network_available=state.roads_available())
 with st.spinner(t("loading", settings.lang)):
     importlib.import_module(PAGES[settings.page]).render(settings)

@@ -31,7 +31,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from coverage.access import enhanced_two_sfca, two_sfca  # noqa: E402
-from coverage.config import load_defaults  # noqa: E402
+from analysis.config import load_defaults  # noqa: E402
 from coverage.distance import distance_matrix, village_points  # noqa: E402
 from coverage.engine import build_state  # noqa: E402
 from coverage.metrics import coverage_summary, select_sites  # noqa: E402

@@ -1,5 +1,9 @@
 """The ``safetynet`` command line. Each ``cli/cmd_*.py`` module adds one subcommand through
-``register(subparsers)``; the subcommand's handler returns the process exit code."""
+``register(subparsers)``; the subcommand's handler returns the process exit code.
+
+Exit codes: 0 success; 1 a stored item not found or changed by someone else (scenario and
+layer commands); 2 bad input (file, argument, data) with a message naming what and where;
+3 an unexpected internal error, reported in one line (never a traceback); 130 interrupted."""
 from __future__ import annotations
 
 import argparse
@@ -16,6 +20,8 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", default=None,
                         help=f"data directory (default: ${ENV_VAR}, else ../shared/data)")
     parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
+    parser.add_argument("--lang", choices=("zh-TW", "en"), default="zh-TW",
+                        help="language of the printed text (default zh-TW)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,9 +39,17 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        print(f"safetynet {args.command}: error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"safetynet {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except (FileNotFoundError, ValueError, KeyError, OSError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"safetynet {args.command}: error: {message}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
+        print(f"safetynet {args.command}: unexpected error ({type(exc).__name__}): {exc}. "
+              "Please report this message.", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -1,28 +1,26 @@
 """``safetynet coverage --type TYPE [--radius-km R] [--mode straight|network] [--demand COL]
 [--demand-file FILE] [--area-weighted] [--graph FILE] [--sites FILE] --out FILE.csv|.json``:
-per-village coverage of one service type, written atomically, with the city summary printed.
+per-village coverage of one service type (:func:`analysis.coverage.analyse_coverage`),
+written atomically, with the city summary printed.
 
 Exit code 0 on success, 2 on bad input (message on stderr, see cli.main)."""
 from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from cli import add_common_options
-from geo.paths import missing_data_help, resolve_data_dir
-from geo.services import match_service_type, service_type
+from cli._common import (check_suffix, context_from_args, fmt_km, km_to_m, note_lines,
+                         print_json, write_output)
+from common.jsonable import to_jsonable
+from i18n import t, type_name
 
-DEMANDS = ("population", "children", "elderly", "households")
-BUNDLED_GRAPH_NOTE = ("注意：內建路網僅涵蓋桃園區；區外村里無法抵達，視為未涵蓋。 / NOTE: the bundled "
-                      "road graph covers only 桃園區 (Taoyuan District); villages outside it are "
-                      "unreachable and counted as not covered.")
+DEMANDS = ("population", "children", "elderly", "households", "youth", "working_age",
+           "indigenous")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,12 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--type", dest="service_type", required=True,
                    help="service type id or name (e.g. family_service_centre, 家庭服務中心)")
     p.add_argument("--radius-km", type=float, default=None,
-                   help="catchment radius in km (default: coverage/defaults.toml for the type)")
+                   help="catchment radius in km (default: analysis/defaults.toml for the type)")
     p.add_argument("--mode", choices=("straight", "network"), default="straight",
                    help="straight-line (EPSG:3826) or road-network distance")
-    p.add_argument("--demand", default="population",
-                   help="population | children | elderly | households, or a column of "
-                        "--demand-file")
+    p.add_argument("--demand", default=None,
+                   help=f"{' | '.join(DEMANDS)}, or a column of --demand-file "
+                        "(default: the type's target population, analysis/defaults.toml)")
     p.add_argument("--demand-file", default=None,
                    help="CSV with VILLCODE and the custom --demand column")
     p.add_argument("--skip-unknown-codes", action="store_true",
@@ -45,10 +43,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--decay", choices=("none", "step", "gaussian"), default=None,
                    help="distance decay of the 2SFCA access columns (default: defaults.toml)")
     p.add_argument("--area-weighted", action="store_true",
-                   help="covered = share of the village area within the radius (straight only)")
+                   help="covered = share of the village's settled area within the radius "
+                        "(straight only)")
     p.add_argument("--graph", default=None,
                    help="road graph (GraphML / OSM XML) for --mode network "
-                        "(default: <data-dir>/roads/*.graphml, 桃園區 only)")
+                        "(default: the data directory's road network)")
     p.add_argument("--max-snap-m", type=float, default=500.0,
                    help="network mode: farthest a village or site may be from the road graph")
     p.add_argument("--sites", default=None,
@@ -62,187 +61,125 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder + os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _site_table(args: argparse.Namespace, type_id: str):
+    """(sites or None for the context's default, a note on where they came from)."""
+    if not args.sites:
+        return None, t("cli.sites_default", args.lang)
+    from geo.imports import read_sites
+    res = read_sites(args.sites, service_type=type_id)
+    return res.sites, t("cli.sites_file", args.lang, file=args.sites, loaded=len(res.sites),
+                        rejected=len(res.rejected))
 
 
-def _jsonable(value: object) -> object:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(float(value)) else float(value)
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    return value
+def _demand_values(args: argparse.Namespace, villages) -> pd.Series | None:
+    if args.demand_file:
+        from geo.custom_demand import read_custom_demand
+        return read_custom_demand(args.demand_file, args.demand or "demand",
+                                  known_codes=villages.index,
+                                  on_unknown="report" if args.skip_unknown_codes else "error")
+    if args.demand is not None and args.demand not in DEMANDS:
+        raise ValueError(f"--demand {args.demand!r} is not one of {', '.join(DEMANDS)}; a "
+                         "custom column needs --demand-file FILE")
+    return None
 
 
-def _graph_path(args: argparse.Namespace, data_dir: Path | None) -> tuple[Path, bool]:
-    if args.graph:
-        path = Path(args.graph)
-        if not path.is_file():
-            raise FileNotFoundError(f"road graph not found: {path}")
-        return path, False
-    graphs = sorted((data_dir / "roads").glob("*.graphml")) if data_dir else []
-    if not graphs:
-        raise FileNotFoundError("network mode needs a road graph: pass --graph FILE or put a "
-                                "GraphML file under <data-dir>/roads/")
-    return graphs[0], True
+def _summary(result, args: argparse.Namespace, site_note: str) -> dict:
+    q = result.query
+    lang = args.lang
+    which = t("cli.open_planned" if q.include_planned else "cli.open_only", lang)
+    notes = [t("cli.sites_note", lang, what=site_note, n=len(result.sites), type=q.type_id,
+               which=which)]
+    if result.road is not None:
+        notes.append(t("cli.road_source", lang, label=result.road.label))
+    notes += note_lines(result.notes, lang)
+    return {"type": q.type_id, "radius_m": q.radius, "mode": q.mode, "demand": result.demand_column
+            if args.demand is None else args.demand, "area_weighted": q.area_weighted,
+            "access_decay": _decay_used(q),
+            **result.city, "notes": notes}
 
 
-def _sites(args: argparse.Namespace, data_dir: Path | None, type_id: str):
-    from coverage.metrics import select_sites
-    if args.sites:
-        from geo.imports import read_sites
-        res = read_sites(args.sites, service_type=type_id)
-        sites = res.sites
-        note = f"{args.sites}: {len(res.sites)} loaded, {len(res.rejected)} rejected"
-    else:
-        from geo.services import load_default_sites
-        sites, _ = load_default_sites(data_dir)
-        note = "default layer"
-    chosen = select_sites(sites, type_id, include_planned=args.include_planned)
-    located = ~(chosen.geometry.isna() | chosen.geometry.is_empty)
-    if not located.all():
-        note += f"; {int((~located).sum())} without coordinates left out"
-        chosen = chosen[located]
-    return chosen, f"{note}; {len(chosen)} of type {type_id} counted " + \
-        ("(open + planned)" if args.include_planned else "(open only)")
+def _decay_used(query) -> str:
+    if query.decay not in ("default", None):
+        return query.decay
+    from analysis.config import config
+    return config().type(query.type_id).decay or "none"
 
 
 def run(args: argparse.Namespace) -> int:
-    from coverage.config import type_defaults
-    from coverage.engine import coverage_table
-    from coverage.metrics import city_summary, coverage_summary, read_custom_demand
-    from geo.population import load_village_table
+    from analysis.coverage import CoverageQuery, analyse_coverage
+    from geo.services import resolve_service_type
 
-    type_id = match_service_type(args.service_type)
-    if type_id is None:
-        service_type(str(args.service_type))  # raises KeyError listing the valid ids
-    out_path = Path(args.out)
-    if out_path.suffix.lower() not in (".csv", ".json"):
-        raise ValueError(f"--out must end in .csv or .json, got {args.out!r}")
-    defaults = type_defaults(type_id)
-    radius_m = defaults.radius_m if args.radius_km is None else args.radius_km * 1000.0
-    if not math.isfinite(radius_m) or radius_m <= 0:
-        raise ValueError(f"--radius-km must be a number > 0, got {args.radius_km}")
+    type_id = resolve_service_type(args.service_type, name="--type")
+    out_path = check_suffix(args.out, "--out", (".csv", ".json"))
+    radius_m = km_to_m(args.radius_km, "--radius-km")
     if args.area_weighted and args.mode != "straight":
         raise ValueError("--area-weighted works with straight-line distances only (--mode straight)")
-    data_dir = resolve_data_dir(args.data_dir)
-    if data_dir is None and args.population_file is None:
-        raise FileNotFoundError(missing_data_help())
-    villages, report = load_village_table(data_dir, population_file=args.population_file)
-    demand: str | pd.Series = args.demand
-    if args.demand_file:
-        demand = read_custom_demand(args.demand_file, args.demand, known_codes=villages.index,
-                                    on_unknown="report" if args.skip_unknown_codes else "error")
-    elif args.demand not in DEMANDS:
-        raise ValueError(f"--demand {args.demand!r} is not one of {', '.join(DEMANDS)}; a "
-                         "custom column needs --demand-file FILE")
-    sites, site_note = _sites(args, data_dir, type_id)
-    notes = [f"sites: {site_note}"]
-    network = None
-    if args.mode == "network":
-        from geo.network import graph_from_file, prepare_network
-        path, bundled = _graph_path(args, data_dir)
-        network = prepare_network(graph_from_file(path), weights=("length",))
-        notes.append(f"road graph: {path}")
-        if bundled:
-            notes.append(BUNDLED_GRAPH_NOTE)
-    decay_opts = defaults.decay_options(radius_m, decay=args.decay or "default")
-    decay = decay_opts["decay"]
-    table, _ = coverage_table(villages, sites, radius_m=radius_m, demand=demand, mode=args.mode,
-                              network=network, area_weighted=args.area_weighted,
-                              max_snap_m=args.max_snap_m, **decay_opts)
-    # the capacity norm (e.g. 1 social worker per 20,000) is per resident: total population only
-    norm = defaults.residents_per_capacity if args.demand == "population" else None
-    summary = city_summary(table, sites, villages, residents_per_capacity=norm)
-    summary = {"type": type_id, "radius_m": radius_m, "mode": args.mode,
-               "demand": args.demand, "area_weighted": args.area_weighted,
-               "access_decay": decay or "none", **summary}
-    if args.mode == "network":
-        unreachable = table[~np.isfinite(table["nearest_m"])]
-        off_graph = table[~table["snapped"]]
-        summary["villages_off_graph"] = int(len(off_graph))
-        summary["population_off_graph"] = float(off_graph["demand"].fillna(0).sum())
-        summary["villages_unreachable"] = int(len(unreachable))
-        notes.append(f"{len(off_graph)} villages are farther than {args.max_snap_m:g} m from "
-                     f"the road graph (demand {summary['population_off_graph']:,.0f}) and "
-                     f"{len(unreachable)} have no site within {radius_m:g} m by road: "
-                     "all are counted as not covered")
-    unknown = demand.attrs.get("unknown_codes", []) if isinstance(demand, pd.Series) else []
+    sites, site_note = _site_table(args, type_id)
+    ctx = context_from_args(args, sites=sites)
+    demand_values = _demand_values(args, ctx.villages)
+    query = CoverageQuery(type_id, radius=radius_m, mode=args.mode, demand=args.demand,
+                          include_planned=args.include_planned, decay=args.decay or "default",
+                          area_weighted=args.area_weighted, max_snap_m=args.max_snap_m)
+    result = analyse_coverage(ctx, query, demand_values=demand_values)
+    summary = _summary(result, args, site_note)
+    unknown = demand_values.attrs.get("unknown_codes", []) if demand_values is not None else []
     if unknown:
-        notes.append(f"{len(unknown)} code(s) of {args.demand_file} have no village polygon and "
-                     "were left out: " + ", ".join(f"row {r}: {c}" for r, c in unknown[:10])
-                     + (" ..." if len(unknown) > 10 else ""))
+        codes = ", ".join(f"row {r}: {c}" for r, c in unknown[:10]) + (
+            " ..." if len(unknown) > 10 else "")
+        summary["notes"].append(t("cli.unknown_codes", args.lang, file=args.demand_file,
+                                  n=len(unknown), codes=codes))
+    report = ctx.population
     if report is not None and len(report.unmatched):
-        lost = float(report.unmatched["population"].fillna(0).sum())
-        notes.append(f"{len(report.unmatched)} village codes of the population file have no "
-                     f"boundary (population {lost:,.0f}); they are not in the table")
-    if summary["villages_missing_demand"]:
-        notes.append(f"{summary['villages_missing_demand']} villages have no demand value "
-                     "(counted as 0)")
-    summary["notes"] = notes
-    groups = ["demand"] + [g for g in DEMANDS if g in table and table[g].notna().any()]
-    districts = coverage_summary(table, groups, weight_col="demand")
-    out = table.reset_index()
+        lost = float(pd.to_numeric(report.unmatched["population"], errors="coerce").fillna(0).sum())
+        summary["notes"].append(t("cli.unmatched_population", args.lang,
+                                  n=len(report.unmatched), pop=f"{lost:,.0f}"))
+    districts = pd.concat([result.districts, result.city_row.to_frame().T]).rename_axis("TOWNCODE")
+    table = result.villages.drop(columns=["uncovered_demand", "gap_rank"]).reset_index()
     if not args.area_weighted:  # the contract: covered is 0/1 in point mode, a share otherwise
-        out["covered"] = out["covered"].astype(int)
+        table["covered"] = table["covered"].astype(int)
     if out_path.suffix.lower() == ".csv":
-        text = out.replace([np.inf, -np.inf], np.nan).to_csv(index=False, lineterminator="\n")
+        text = table.replace([np.inf, -np.inf], np.nan).to_csv(index=False, lineterminator="\n")
     else:
-        records = [{k: _jsonable(v) for k, v in r.items()} for r in out.to_dict("records")]
-        by_district = [{k: _jsonable(v) for k, v in r.items()}
-                       for r in districts.reset_index().to_dict("records")]
-        text = json.dumps({"summary": {k: _jsonable(v) for k, v in summary.items()},
-                           "districts": by_district, "villages": records},
-                          ensure_ascii=False, indent=1)
-    atomic_write(out_path, text)
-    _print_summary(summary, districts, out_path, as_json=args.json)
+        text = json.dumps(to_jsonable({"summary": summary,
+                                       "districts": districts.reset_index(),
+                                       "villages": table}),
+                          ensure_ascii=False, indent=1, allow_nan=False)
+    inputs = [args.sites, args.demand_file, args.population_file, args.graph]
+    write_output(out_path, text, inputs=inputs)
+    if args.json:
+        print_json(summary)
+    else:
+        _print_summary(summary, result, out_path, args.lang)
     return 0
 
 
-def _fmt_m(v: float) -> str:
-    return "無 / none" if not math.isfinite(v) else f"{v / 1000:.2f} km"
-
-
-def _print_summary(s: dict, districts: pd.DataFrame, out_path: Path, *, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps({k: _jsonable(v) for k, v in s.items()}, ensure_ascii=False, indent=2,
-                         default=str))
-        return
-    t = service_type(s["type"])
-    print(f"{t.name_zh} / {t.name_en}: radius {s['radius_m'] / 1000:g} km, {s['mode']} distance"
-          + (", area-weighted" if s["area_weighted"] else "")
-          + f"; 2SFCA decay: {s['access_decay']}")
-    print(f"  sites 據點數: {s['sites']}   districts with a site 有據點行政區: "
-          f"{s['districts_with_site']}/{s['districts']} ({s['district_share']:.0%})")
-    print(f"  demand 需求 ({s['demand']}): {s['demand_total']:,.0f}; covered 涵蓋 "
-          f"{s['demand_covered']:,.0f} ({s['demand_share']:.1%}); uncovered 未涵蓋 "
-          f"{s['demand_uncovered']:,.0f}")
-    print(f"  nearest site, demand-weighted 最近據點距離: median 中位數 {_fmt_m(s['median_m'])}, "
-          f"90th percentile {_fmt_m(s['p90_m'])}")
-    print(f"  demand per site 每據點需求數: {s['residents_per_site']:,.0f}")
+def _print_summary(s: dict, result, out_path: Path, lang: str) -> None:
+    q = result.query
+    mode = "cli.mode_straight" if q.mode == "straight" else f"cli.mode_network_{q.weight}"
+    radius = f"{q.radius / 60:g} min" if q.unit == "s" else f"{q.radius / 1000:g} km"
+    print(t("cli.coverage_head", lang, type=type_name(q.type_id, lang), radius=radius,
+            mode=t(mode, lang), area=t("cli.area_weighted", lang) if q.area_weighted else "",
+            decay=s["access_decay"]))
+    print(t("cli.sites_line", lang, n=s["sites"], d=s["districts_with_site"], of=s["districts"],
+            share=f"{s['district_share']:.0%}"))
+    print(t("cli.demand_line", lang, demand=s["demand"], total=f"{s['demand_total']:,.0f}",
+            covered=f"{s['demand_covered']:,.0f}", share=f"{s['demand_share']:.1%}",
+            uncovered=f"{s['demand_uncovered']:,.0f}"))
+    print(t("cli.distance_line", lang, median=fmt_km(s["median_m"]), p90=fmt_km(s["p90_m"])))
+    print(t("cli.per_site_line", lang, n=f"{s['residents_per_site']:,.0f}"))
     if s.get("capacity_norm"):
-        if math.isfinite(s["capacity"]):
-            print(f"  capacity 服務量能: {s['capacity']:,.0f}; residents per unit "
-                  f"{s['residents_per_capacity']:,.0f}; norm 1 per {s['capacity_norm']:,.0f} → "
-                  f"needed {s['capacity_needed']:,.1f}")
+        if np.isfinite(s["capacity"]):
+            print(t("cli.capacity_line", lang, cap=f"{s['capacity']:,.0f}",
+                    per=f"{s['residents_per_capacity']:,.0f}", norm=f"{s['capacity_norm']:,.0f}",
+                    needed=f"{s['capacity_needed']:,.1f}"))
         else:
-            print(f"  capacity unknown for some sites; at the norm of 1 per "
-                  f"{s['capacity_norm']:,.0f} the demand needs {s['capacity_needed']:,.1f} units")
-    print("  district 行政區        demand 需求   covered 涵蓋率   median 中位距離")
-    for code, r in districts.drop(index="all").iterrows():
-        print(f"  {r['district']:6s} {code}  {r['demand_total']:12,.0f}   "
-              f"{r['demand_share']:8.1%}      {_fmt_m(r['median_m'])}")
+            print(t("cli.capacity_unknown", lang, norm=f"{s['capacity_norm']:,.0f}",
+                    needed=f"{s['capacity_needed']:,.1f}"))
+    print(t("cli.district_head", lang))
+    for code, r in result.districts.iterrows():
+        name = r["district"]
+        print(f"  {name:6s} {code}  {r['demand_total']:12,.0f}   "
+              f"{r['demand_share']:8.1%}      {fmt_km(r['median_m'])}")
     for note in s["notes"]:
         print(f"  - {note}")
-    print(f"  wrote 輸出: {out_path}")
+    print(t("cli.wrote", lang, path=out_path))

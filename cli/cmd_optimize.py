@@ -19,9 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cli import add_common_options
-from cli.cmd_coverage import DEMANDS, _jsonable, atomic_write
-from geo.paths import missing_data_help, resolve_data_dir
-from geo.services import match_service_type, service_type
+from cli._common import check_suffix, context_from_args, km_to_m, print_json, write_output
+from cli.cmd_coverage import DEMANDS
+from common.jsonable import to_jsonable
+from i18n import type_name
 
 MODELS = ("mclp", "lscp", "pmedian")
 
@@ -36,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--type", dest="service_type", required=True,
                    help="service type id or name (e.g. mental_health_centre)")
     p.add_argument("--radius-km", type=float, default=None,
-                   help="catchment radius in km (default: coverage/defaults.toml)")
+                   help="catchment radius in km (default: analysis/defaults.toml)")
     p.add_argument("--k", type=int, default=None, help="number of NEW sites (mclp, pmedian)")
     p.add_argument("--candidates", default=None,
                    help="candidate site list (CSV / .xlsx / GeoJSON) instead of village points")
@@ -44,33 +45,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="existing sites are ordinary candidates instead of always kept")
     p.add_argument("--include-planned", action="store_true",
                    help="planned sites of the type count as existing too")
-    p.add_argument("--demand", choices=DEMANDS, default="population", help="demand group")
+    p.add_argument("--demand", choices=DEMANDS, default=None,
+                   help="demand group (default: the type's target population)")
     p.add_argument("--time-limit", type=float, default=60.0, help="solver time limit, seconds")
     p.add_argument("--greedy", action="store_true",
                    help="greedy heuristic instead of the exact MIP (fast, not optimal)")
     p.add_argument("--out", required=True, help="output file (.json)")
     add_common_options(p)
     p.set_defaults(handler=run)
-
-
-def _check(args: argparse.Namespace) -> tuple[str, float]:
-    type_id = match_service_type(args.service_type)
-    if type_id is None:
-        service_type(str(args.service_type))  # raises KeyError listing the valid ids
-    if Path(args.out).suffix.lower() != ".json":
-        raise ValueError(f"--out must end in .json, got {args.out!r}")
-    from coverage.config import type_defaults
-    radius_m = (type_defaults(type_id).radius_m if args.radius_km is None
-                else args.radius_km * 1000.0)
-    if not math.isfinite(radius_m) or radius_m <= 0:
-        raise ValueError(f"--radius-km must be a number > 0, got {args.radius_km}")
-    if args.model == "lscp" and args.k is not None:
-        raise ValueError("--k does not apply to lscp (it chooses the number of sites)")
-    if args.model != "lscp" and (args.k is None or args.k < 0):
-        raise ValueError(f"--model {args.model} needs --k, the number of new sites (>= 0)")
-    if not (math.isfinite(args.time_limit) and args.time_limit > 0):
-        raise ValueError(f"--time-limit must be > 0 seconds, got {args.time_limit}")
-    return type_id, radius_m
 
 
 def _read_candidates(path: str, type_id: str):
@@ -109,38 +91,32 @@ def _shown(value: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from coverage.metrics import select_sites
-    from coverage.placement import chosen_table, placement_input, solve
-    from geo.dataset import load_dataset
+    from analysis.placement import PlacementQuery, suggest_sites
 
-    type_id, radius_m = _check(args)
-    data_dir = resolve_data_dir(args.data_dir)
-    if data_dir is None:
-        raise FileNotFoundError(missing_data_help())
-    ds = load_dataset(data_dir)
-    existing = select_sites(ds.sites, type_id, include_planned=args.include_planned)
-    cand = _read_candidates(args.candidates, type_id) if args.candidates else None
-    inp = placement_input(ds.villages, existing, demand=args.demand,
-                          candidates=None if cand is None else cand.sites,
-                          fix_existing=args.fix_existing)
+    out_path = check_suffix(args.out, "--out", (".json",))
+    query = PlacementQuery(args.service_type, model=args.model, k=args.k,
+                           radius=km_to_m(args.radius_km, "--radius-km"), demand=args.demand,
+                           include_planned=args.include_planned, fix_existing=args.fix_existing,
+                           time_limit_s=args.time_limit,
+                           method="greedy" if args.greedy else "exact")
+    if args.model != "lscp" and args.k is None:
+        raise ValueError(f"--model {args.model} needs --k, the number of new sites (>= 0)")
+    ctx = context_from_args(args)
+    cand = _read_candidates(args.candidates, query.type_id) if args.candidates else None
     with _stdout_to_stderr():  # highspy prints a banner on stdout for every Highs()
-        result = solve(inp, model=args.model, radius_m=radius_m, k=args.k,
-                       time_limit=args.time_limit, method="greedy" if args.greedy else "exact")
-    chosen = chosen_table(inp, result)
-    within = inp.costs[:, inp.candidates["existing"].to_numpy()] <= radius_m
-    baseline = float(inp.demand.to_numpy(float)[within.any(axis=1)].sum())
+        summary = suggest_sites(ctx, query, candidates=None if cand is None else cand.sites)
+    q, result = summary.query, summary.result
     out = {
-        "model": args.model, "method": result.method,
-        "parameters": {"type": type_id, "radius_m": radius_m, "k": args.k,
-                       "demand": args.demand, "fix_existing": args.fix_existing,
-                       "include_planned": args.include_planned,
+        "model": q.model, "method": result.method,
+        "parameters": {"type": q.type_id, "radius_m": q.radius, "k": q.k,
+                       "demand": summary.demand_column, "fix_existing": q.fix_existing,
+                       "include_planned": q.include_planned,
                        "candidates": args.candidates or "village points (VILLCODE)",
-                       "distance": "straight line, EPSG:3826", "time_limit_s": args.time_limit},
-        "chosen": [{k: _jsonable(v) for k, v in r.items()}
-                   for r in chosen.to_dict("records")],
+                       "distance": "straight line, EPSG:3826", "time_limit_s": q.time_limit_s},
+        "chosen": summary.chosen,
         "new_sites": list(result.new_sites),
-        "existing_sites": int(len(existing)),
-        "covered_existing": baseline,
+        "existing_sites": summary.existing_sites,
+        "covered_existing": summary.covered_existing,
         "covered_before": result.covered_demand_before,
         "covered_after": result.covered_demand_after,
         "total_demand": result.total_demand,
@@ -149,25 +125,24 @@ def run(args: argparse.Namespace) -> int:
         "objective": result.objective,
         "solver_status": result.solver_status, "optimal": result.optimal,
         "mip_gap": result.mip_gap, "runtime_s": result.runtime_s,
-        "candidates_total": int(len(inp.candidates)),
+        "candidates_total": summary.candidates_total,
         "candidates_rejected": None if cand is None else int(len(cand.rejected)),
-        "vintages": ds.vintages,
+        "vintages": ctx.vintages,
     }
-    out = {k: _jsonable(v) for k, v in out.items()}
-    atomic_write(Path(args.out), json.dumps(out, ensure_ascii=False, indent=1, allow_nan=False))
-    _print(out, Path(args.out), as_json=args.json)
+    out = to_jsonable(out)
+    write_output(out_path, json.dumps(out, ensure_ascii=False, indent=1, allow_nan=False),
+                 inputs=[args.candidates])
+    _print(out, out_path, as_json=args.json, lang=args.lang)
     return 0
 
 
-def _print(s: dict, path: Path, *, as_json: bool) -> None:
+def _print(s: dict, path: Path, *, as_json: bool, lang: str) -> None:
     if as_json:
-        print(json.dumps({k: v for k, v in s.items() if k != "chosen"}, ensure_ascii=False,
-                         indent=2))
+        print_json({k: v for k, v in s.items() if k != "chosen"})
         return
     p = s["parameters"]
-    t = service_type(p["type"])
     total = s["total_demand"] or math.nan
-    print(f"{t.name_zh} / {t.name_en}: {s['model']} ({s['method']}), radius "
+    print(f"{type_name(p['type'], lang)}: {s['model']} ({s['method']}), radius "
           f"{p['radius_m'] / 1000:g} km, demand {p['demand']}")
     print(f"  solver 求解: {s['solver_status']}, optimal {s['optimal']}, gap "
           f"{'unknown' if s['mip_gap'] is None else format(s['mip_gap'], '.4%')}, "
@@ -181,6 +156,7 @@ def _print(s: dict, path: Path, *, as_json: bool) -> None:
               f"({s['uncoverable_villages']} villages)")
     for r in s["chosen"]:
         tag = "fixed 既有" if r["fixed"] else ("new 新增" if r["new"] else "chosen 既有")
+        gain = "" if r.get("gain") is None else f"  gain {r['gain']:,.0f}"
         print(f"  - {tag:10s} {_shown(r['id']):14s} {_shown(r['name'])}  ({r['lon']:.5f}, "
-              f"{r['lat']:.5f}) {_shown(r['district'])}{_shown(r['village'] or '')}")
+              f"{r['lat']:.5f}) {_shown(r['district'])}{_shown(r['village'] or '')}{gain}")
     print(f"  wrote 輸出: {path}")

@@ -31,11 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--type", dest="types", nargs="+", default=None,
                    help="service type ids or names (default: every type with located sites)")
     p.add_argument("--radius-km", type=float, default=None,
-                   help="one radius for every type (default: coverage/defaults.toml per type)")
+                   help="one radius for every type (default: analysis/defaults.toml per type)")
     p.add_argument("--include-planned", action="store_true",
                    help="count planned sites too (default: open sites only)")
-    p.add_argument("--lang", choices=("zh-TW", "en"), default="zh-TW",
-                   help="report language (default zh-TW)")
     p.add_argument("--no-hotspots", action="store_true", help="skip the Gi* hotspot analysis")
     p.add_argument("--population-file", default=None,
                    help="population file under <data-dir>/population/ or a path")

@@ -11,7 +11,7 @@ coverage.config
     TypeDefaults: radius_m, rationale, capacity_unit, residents_per_capacity (norm, e.g.
     20,000 residents per social worker), decay (2SFCA default: None = classic), sigma_m,
     step_breaks_m / step_weights, steps().
-    Values in coverage/defaults.toml (the ONE file of defaults, one rationale per type).
+    Values in analysis/defaults.toml (the ONE file of defaults, one rationale per type).
 coverage.distance
     distance_matrix(villages, sites, *, mode="straight"|"network", network=None,
     cutoff_m=None, max_snap_m=500) -> DistanceMatrix (matrix (n_villages, n_sites) float64

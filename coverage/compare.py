@@ -14,7 +14,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from coverage.config import type_defaults
 from coverage.distance import site_points
 from coverage.engine import CoverageState, build_state
 from coverage.metrics import coverage_summary, district_kpi, select_sites, site_towncodes
@@ -58,16 +57,17 @@ def apply_site_changes(state: CoverageState, before: gpd.GeoDataFrame,
 
 
 def compare_sites(villages: gpd.GeoDataFrame, before: gpd.GeoDataFrame,
-                  after: gpd.GeoDataFrame, *, type_ids: list[str] | None = None,
-                  radii_m: dict[str, float] | None = None, include_planned: bool = False,
+                  after: gpd.GeoDataFrame, *, radii_m: dict[str, float],
+                  type_ids: list[str] | None = None, include_planned: bool = False,
                   mode: str = "straight", network=None) -> dict[str, "TypeComparison"]:
     """:func:`compare_type` for each type in ``type_ids`` (default: the types whose sites
-    changed), keyed by type id. Radii default to coverage/defaults.toml. Only open sites
-    count unless ``include_planned`` (scenario AddSite defaults to planned)."""
+    changed), keyed by type id, at ``radii_m[type]`` metres (every type compared needs
+    one). Only open sites count unless ``include_planned`` (AddSite defaults to planned)."""
     type_ids = changed_types(before, after) if type_ids is None else type_ids
-    radii_m = radii_m or {}
-    return {t: compare_type(villages, before, after, t,
-                            radius_m=radii_m.get(t, type_defaults(t).radius_m),
+    missing = [t for t in type_ids if t not in radii_m]
+    if missing:
+        raise ValueError(f"radii_m: no radius for {missing}")
+    return {t: compare_type(villages, before, after, t, radius_m=radii_m[t],
                             include_planned=include_planned, mode=mode, network=network)
             for t in type_ids}
 

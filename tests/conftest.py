@@ -19,3 +19,20 @@ def village_table(data_dir):
     from geo.population import load_village_table
     villages, report = load_village_table(data_dir)
     return villages, report
+
+
+@pytest.fixture(scope="session")
+def raw_population_2025(data_dir):
+    """The default vintage's population file read with plain pandas (an independent
+    reference for totals): index VILLCODE, the published columns."""
+    import pandas as pd
+    return pd.read_csv(data_dir / "vintages" / "taoyuan_villages_2025-12.csv",
+                       dtype={"VILLCODE": str, "TOWNCODE": str}).set_index("VILLCODE")
+
+
+@pytest.fixture(scope="session")
+def raw_agegroups_2025(data_dir):
+    """The 2025-12 age-group file read with plain pandas: index VILLCODE."""
+    import pandas as pd
+    return pd.read_csv(data_dir / "vintages" / "taoyuan_villages_2025-12_agegroups.csv",
+                       dtype={"VILLCODE": str, "TOWNCODE": str}).set_index("VILLCODE")

@@ -42,7 +42,7 @@ def expected(data_dir):
     """Site ids of the shown sites (open + planned, default types) within MAX_SNAP_M of a
     road-graph node and within their radius of it, by brute force over all nodes."""
     import networkx as nx
-    from coverage.config import load_defaults
+    from analysis.config import load_defaults
     from geo.services import load_default_sites
     sites, _ = load_default_sites(data_dir)
     G = nx.read_graphml(sorted((data_dir / "roads").glob("*.graphml"))[0])

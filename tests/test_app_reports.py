@@ -58,7 +58,7 @@ def _build_and_capture(scenario: str | None = None) -> dict:
 def expected(data_dir):
     """City rows per type from build_report_data, one call per type at its default
     radius (the sidebar's default), without ui/."""
-    from coverage.config import load_defaults
+    from analysis.config import load_defaults
     from coverage.report import build_report_data
     from geo.dataset import load_dataset
     ds = load_dataset(data_dir)

@@ -59,7 +59,7 @@ def server(tmp_path):
 def _expected(method: str) -> dict[str, str]:
     """Village colours of the page's default inputs, computed without ui/."""
     from coverage import hotspots as hs
-    from coverage.config import type_defaults
+    from analysis.config import type_defaults
     from coverage.engine import coverage_table
     from coverage.metrics import select_sites
     from geo.dataset import load_dataset

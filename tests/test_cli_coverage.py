@@ -22,23 +22,26 @@ def _run(*args):
     return main(["coverage", *args])
 
 
-def test_csv_table_and_summary(tmp_path, capsys, data_dir):
+def test_csv_table_and_summary(tmp_path, capsys, data_dir, raw_population_2025):
     out = tmp_path / "fsc.csv"
     assert _run("--type", "family_service_centre", "--radius-km", "5", "--out", str(out),
                 "--data-dir", str(data_dir)) == 0
     text = capsys.readouterr().out
     t = pd.read_csv(out, dtype={"VILLCODE": str, "TOWNCODE": str})
     assert list(t.columns[:len(COLUMNS)]) == COLUMNS
-    assert len(t) == 504 and t["VILLCODE"].is_unique
-    assert t["population"].sum() == 2_270_689 and (t["demand"] == t["population"]).all()
+    # the default vintage: 2025-12 population on the 2023-09 boundaries, every code placed
+    assert sorted(t["VILLCODE"]) == sorted(raw_population_2025.index)
+    total = int(raw_population_2025["人口"].sum())
+    assert total == 2_355_106  # the README's published total
+    assert t["population"].sum() == total and (t["demand"] == t["population"]).all()
     assert set(t["covered"].unique()) <= {0.0, 1.0}
     assert ((t["covered"] == 1) == (t["nearest_m"] <= 5000)).all()
     covered = int((t["population"] * t["covered"]).sum())
-    assert f"{covered:,}" in text and "2,270,689" in text and "13/13" in text
-    assert not list(tmp_path.glob(".*tmp"))  # no temp file left behind
+    assert f"{covered:,}" in text and f"{total:,}" in text and "13/13" in text
+    assert not list(tmp_path.glob(".*tmp*"))  # no temp file left behind
 
 
-def test_json_output_and_elderly_demand(tmp_path, capsys, data_dir):
+def test_json_output_and_elderly_demand(tmp_path, capsys, data_dir, raw_population_2025):
     out = tmp_path / "fsc.json"
     assert _run("--type", "家庭服務中心", "--demand", "elderly", "--out", str(out), "--json",
                 "--data-dir", str(data_dir)) == 0
@@ -46,16 +49,16 @@ def test_json_output_and_elderly_demand(tmp_path, capsys, data_dir):
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["summary"]["demand_total"] == printed["demand_total"]
     rows = pd.DataFrame(doc["villages"])
-    assert len(rows) == 504
-    from geo.population import load_village_table
-    villages, _ = load_village_table(data_dir)
-    assert rows["demand"].sum() == villages["age_65_plus"].sum()
-    assert printed["radius_m"] == 5000  # default from coverage/defaults.toml
+    assert len(rows) == len(raw_population_2025) == 516
+    assert rows["demand"].sum() == raw_population_2025["超過64歲"].sum()
+    import tomllib
+    cfg = tomllib.loads((PROJECT_ROOT / "analysis" / "defaults.toml").read_text("utf-8"))
+    assert printed["radius_m"] == cfg["types"]["family_service_centre"]["radius_km"] * 1000
     districts = pd.DataFrame(doc["districts"]).set_index("TOWNCODE")
     assert len(districts) == 14  # 13 districts + the city row
     assert districts.drop(index="all")["elderly_covered"].sum() == pytest.approx(
         districts.loc["all", "elderly_covered"])
-    assert districts.loc["all", "population_total"] == 2_270_689
+    assert districts.loc["all", "population_total"] == raw_population_2025["人口"].sum()
     assert "capacity_norm" not in printed  # the per-resident norm applies to population only
 
 
@@ -75,9 +78,9 @@ def test_area_weighted_shares(tmp_path, capsys, data_dir):
 def test_network_mode_says_graph_is_taoyuan_district_only(tmp_path, capsys, data_dir):
     out = tmp_path / "net.csv"
     assert _run("--type", "family_service_centre", "--mode", "network", "--out", str(out),
-                "--data-dir", str(data_dir)) == 0
+                "--data-dir", str(data_dir), "--lang", "en") == 0
     text = capsys.readouterr().out
-    assert "桃園區" in text and "unreachable" in text
+    assert "covers only 桃園區" in text and "unreachable" in text
     t = pd.read_csv(out, dtype={"TOWNCODE": str})
     outside = t["TOWNCODE"] != "68000010"
     # the graph ends at 桃園區's edge: villages off it are never covered, and those are
@@ -94,23 +97,23 @@ def test_custom_demand_file(tmp_path, capsys, data_dir):
     f.write_text("VILLCODE,cases\n68000010-001,10\n68000010002,5\n", encoding="utf-8")
     out = tmp_path / "c.csv"
     assert _run("--type", "family_service_centre", "--demand", "cases", "--demand-file", str(f),
-                "--out", str(out), "--data-dir", str(data_dir)) == 0
+                "--out", str(out), "--data-dir", str(data_dir), "--lang", "en") == 0
     text = capsys.readouterr().out
     t = pd.read_csv(out, dtype={"VILLCODE": str}).set_index("VILLCODE")
     assert t.loc["68000010001", "demand"] == 10 and t["demand"].notna().sum() == 2
-    assert "502 villages have no demand value" in text
+    assert f"{len(t) - 2} villages have no cases value" in text
 
 
 def test_unknown_demand_codes_stop_or_are_listed(tmp_path, capsys, data_dir):
     f = tmp_path / "cases.csv"
-    f.write_text("VILLCODE,cases\n68000010001,10\n68000010080,5\n", encoding="utf-8")
+    f.write_text("VILLCODE,cases\n68000010001,10\n68000010980,5\n", encoding="utf-8")
     out = tmp_path / "c.csv"
     args = ["--type", "family_service_centre", "--demand", "cases", "--demand-file", str(f),
             "--out", str(out), "--data-dir", str(data_dir)]
     assert _run(*args) == 2
-    assert "row 2: 68000010080" in capsys.readouterr().err and not out.exists()
+    assert "row 2: 68000010980" in capsys.readouterr().err and not out.exists()
     assert _run(*args, "--skip-unknown-codes") == 0
-    assert "row 2: 68000010080" in capsys.readouterr().out
+    assert "row 2: 68000010980" in capsys.readouterr().out
     assert pd.read_csv(out)["demand"].sum() == 10
 
 
@@ -122,7 +125,7 @@ def test_decay_option_gives_e2sfca(tmp_path, capsys, data_dir):
     from geo.services import load_default_sites
     out = tmp_path / "g.csv"
     assert _run("--type", "family_service_centre", "--radius-km", "4", "--decay", "gaussian",
-                "--out", str(out), "--data-dir", str(data_dir)) == 0
+                "--out", str(out), "--data-dir", str(data_dir), "--lang", "en") == 0
     assert "2SFCA decay: gaussian" in capsys.readouterr().out
     villages, _ = load_village_table(data_dir)
     sites = select_sites(load_default_sites(data_dir)[0], "family_service_centre")
@@ -139,10 +142,10 @@ def test_user_site_list(tmp_path, capsys, data_dir):
                  encoding="utf-8")
     out = tmp_path / "s.csv"
     assert _run("--type", "小衛星", "--sites", str(f), "--out", str(out),
-                "--data-dir", str(data_dir)) == 0
+                "--data-dir", str(data_dir), "--lang", "en") == 0
     assert "1 of type community_support_site counted (open only)" in capsys.readouterr().out
     assert _run("--type", "小衛星", "--sites", str(f), "--include-planned", "--out", str(out),
-                "--data-dir", str(data_dir)) == 0
+                "--data-dir", str(data_dir), "--lang", "en") == 0
     assert "2 of type community_support_site counted" in capsys.readouterr().out
     t = pd.read_csv(out)
     assert t["sites_within"].max() <= 2 and t["covered"].sum() > 0

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from coverage import hotspots as hs
-from coverage.config import type_defaults
+from analysis.config import type_defaults
 from coverage.engine import coverage_table
 from coverage.metrics import select_sites
 from geo.dataset import load_dataset

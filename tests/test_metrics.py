@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coverage.config import load_defaults, type_defaults
+from analysis.config import load_defaults, type_defaults
+from geo.custom_demand import read_custom_demand
 from coverage.distance import distance_matrix
 from coverage.engine import coverage_table
 from coverage.metrics import (area_covered_share, capacity_summary, city_summary,
-                              coverage_summary, demand_column, district_kpi, read_custom_demand,
+                              coverage_summary, demand_column, district_kpi,
                               select_sites, village_coverage, village_polygons,
                               weighted_percentile)
 from tests import coverage_toy as toy
@@ -225,7 +226,7 @@ def test_defaults_cover_every_type_with_rationale():
         assert list(t.steps().values()) == [1.0, 0.68, 0.22]
         assert t.sigma_m == t.radius_m / 2
         assert t.decay is None  # classic 2SFCA unless the file says otherwise
-    with pytest.raises(KeyError, match="valid ids"):
+    with pytest.raises(ValueError, match="valid ids"):
         type_defaults("nope")
 
 

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from coverage import compare, placement
 from coverage.compare import compare_sites
-from coverage.config import type_defaults
+from analysis.config import type_defaults
 from coverage.engine import build_state
 from coverage.metrics import select_sites
 from coverage.scenario import AddSite, CloseSite, MoveSite, SetCapacity, SetStatus, apply_edits

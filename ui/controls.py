@@ -37,10 +37,10 @@ class Settings:
 
 @st.cache_resource(show_spinner=False)
 def default_radii_m() -> dict[str, float]:
-    """Default radius per type (coverage/defaults.toml), metres."""
-    from ui.analysis import default_radius_m
+    """Default radius per type (analysis/defaults.toml), metres."""
+    from analysis.config import config
 
-    return {k: default_radius_m(k) for k in SERVICE_TYPES}
+    return {k: config().type(k).radius_m for k in SERVICE_TYPES}
 
 
 def language() -> str:

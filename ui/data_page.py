@@ -153,8 +153,8 @@ def _downloads(settings: Settings, sites, key: str, findings: pd.DataFrame) -> N
                               settings.include_planned, sites)
         cols[0].download_button(t("dl_villages", lang), _csv(r.villages),
                                 f"villages_{tid}.csv", "text/csv", key="dl_villages")
-        cols[1].download_button(t("dl_districts", lang), _csv(r.districts.join(
-            r.capacity[["sites", "residents_per_site"]])), f"districts_{tid}.csv", "text/csv",
+        cols[1].download_button(t("dl_districts", lang), _csv(pd.concat(
+            [r.districts, r.city_row.to_frame("all").T])), f"districts_{tid}.csv", "text/csv",
             key="dl_districts")
     table = sites.drop(columns="geometry").assign(lon=sites.geometry.x, lat=sites.geometry.y) \
         if len(sites) else sites.drop(columns="geometry")

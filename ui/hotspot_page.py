@@ -20,7 +20,6 @@ import streamlit as st
 from coverage.hotspots import FDR_PERMUTATIONS
 from geo.services import SERVICE_TYPES
 from ui import fmt, mapview, state
-from ui.analysis import default_radius_m
 from ui.assets import esc
 from ui.controls import Settings
 from ui.folium_component import show_map
@@ -133,42 +132,26 @@ def indicator_label(name: str, type_id: str | None, lang: str) -> str:
 def compute(sites_key: str, type_id: str, radius_m: float, mode: str, demand: str,
             include_planned: bool, indicator: str, method: str, weights: str,
             threshold_m: float | None, fdr: bool, alpha: float, _sites) -> dict:
-    """Hotspots of ``indicator`` with the given options, cached by all of them.
+    """Hotspots of ``indicator`` with the given options (:func:`analysis.hotspots.
+    analyse_hotspots`, the same function as ``safetynet hotspots`` and the reports), cached
+    by all of them. The coverage behind coverage indicators and unmet demand is the app's
+    cached engine result.
 
-    Returns {"result": per-village frame of gi_star / local_moran, "meta": its metadata
-    plus side, min_bin, type, radius_m, n_sites, "regions": hotspot_regions (demand, unmet
-    demand = the engine's uncovered demand ``gap``, nearest sites of ``type_id``)} or
-    {"error": message} when the indicator admits no local statistic (constant, missing)."""
-    from coverage.hotspot_indicators import indicator_values  # shared with the CLI
+    Returns {"result": per-village statistics, "meta": every setting used, "regions":
+    ranked regions, "hotspots": the HotspotResult} or {"error": message} when the
+    indicator admits no local statistic (constant, missing)."""
+    from analysis.hotspots import HotspotQuery, analyse_hotspots
 
-    hs = _hs()
-    villages = state.dataset().villages
-    res = state.type_result(sites_key, type_id, radius_m, mode, demand, include_planned, _sites)
-    cov = res.villages
-    common = dict(weights=weights, threshold_m=threshold_m if weights == "distance" else None,
-                  permutations=FDR_PERMUTATIONS if fdr else hs.DEFAULT_PERMUTATIONS,
-                  seed=hs.DEFAULT_SEED, alpha=alpha, fdr=fdr)
+    cov = state.type_result(sites_key, type_id, radius_m, mode, demand, include_planned, _sites)
+    query = HotspotQuery(indicator=indicator, method=method, weights=weights,
+                         threshold_m=threshold_m if weights == "distance" else None, fdr=fdr,
+                         alpha=alpha, coverage=cov.query)
     try:
-        values = indicator_values(villages, cov, indicator)
-        if method == "gi":
-            result, meta = hs.gi_star(values, villages, **common)
-        else:
-            result, meta = hs.local_moran(values, villages, **common)
+        res = analyse_hotspots(state.dataset().with_sites(_sites), query, coverage=cov)
     except (ValueError, KeyError) as exc:
         return {"error": str(exc)}
-    side = "cold" if indicator == "access_score" else "hot"
-    min_bin = MIN_BIN[alpha]
-    table = villages.copy()
-    table["population"] = pd.to_numeric(table["population"], errors="coerce").astype(float)
-    table["demand"] = cov["demand"]
-    table["unmet"] = cov["gap"]
-    table["nearest_site"] = cov["nearest_site"]
-    regions = hs.hotspot_regions(table, hs.hot_villages(result, min_bin=min_bin, side=side),
-                                 demand_col="demand", unmet_col="unmet",
-                                 site_col="nearest_site")
-    meta = {**meta, "side": side, "min_bin": min_bin, "type": type_id,
-            "radius_m": float(radius_m), "n_sites": int(res.n_sites)}
-    return {"result": result, "meta": meta, "regions": regions}
+    meta = {**res.meta, "radius_m": float(radius_m), "n_sites": int(len(cov.sites))}
+    return {"result": res.villages, "meta": meta, "regions": res.regions, "hotspots": res}
 
 
 # --- classes, tooltips, legend -------------------------------------------------------------
@@ -367,7 +350,7 @@ def render(settings: Settings) -> None:
     sites, key = state.current_sites()
     c = _controls(settings)
     tid = c["type_id"]
-    radius_m = float(settings.radii.get(tid) or default_radius_m(tid))
+    radius_m = float(settings.radii.get(tid) or state.dataset().config.type(tid).radius_m)
     out = compute(key, tid, radius_m, settings.mode, settings.demand,
                   settings.include_planned, c["indicator"], c["method"], c["weights"],
                   c["threshold_m"], c["fdr"], c["alpha"], sites)

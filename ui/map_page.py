@@ -8,7 +8,8 @@ import streamlit as st
 
 from geo.quality import normalize_name
 from geo.services import STATUSES
-from ui import analysis, fmt, mapview, state
+from coverage.metrics import density
+from ui import fmt, mapview, state
 from ui.assets import esc
 from ui.controls import Settings
 from ui.folium_component import show_map
@@ -118,13 +119,25 @@ def _classify(values: pd.Series, metric: str):
                             cmap=CMAPS[metric])
 
 
+def metric_values(villages, result, metric: str) -> pd.Series:
+    """Per-village values of the chosen map metric (index VILLCODE)."""
+    if metric == "population":
+        return pd.to_numeric(villages["population"], errors="coerce").astype(float)
+    if metric == "density":
+        return density(villages)
+    if result is None:
+        return pd.Series(float("nan"), index=villages.index)
+    column = "uncovered_demand" if metric == "gap" else metric
+    return result.villages[column].astype(float).reindex(villages.index)
+
+
 def build_layers(settings: Settings, sites, sites_key: str, results: dict) -> list:
     """The swappable FeatureGroups: village choropleth first, then one per service type."""
     lang = settings.lang
     ds = state.dataset()
     villages = ds.villages
     result = results.get(settings.metric_type)
-    values = analysis.metric_values(villages, result, settings.metric)
+    values = metric_values(villages, result, settings.metric)
     colors, legend = _classify(values, settings.metric)
     names = pd.Series(sites["name"].to_numpy(), index=sites["site_id"].astype(str).to_numpy()) \
         if len(sites) else pd.Series(dtype=object)
@@ -142,7 +155,7 @@ def build_layers(settings: Settings, sites, sites_key: str, results: dict) -> li
 
 def network_areas_shown(settings: Settings) -> bool:
     """Network mode with a road graph loaded: service areas replace the circles."""
-    return settings.mode == "network" and state.network_file() is not None
+    return settings.mode == "network" and state.roads_available()
 
 
 def type_areas(settings: Settings, sites, type_id: str):
@@ -224,10 +237,10 @@ def render(settings: Settings) -> None:
         cols[0].caption(t("no_types", lang))
     else:
         for col, tid in zip(cols, settings.types):
-            city = results[tid].districts.loc["all"]
+            city = results[tid].city_row
             col.metric(f"{type_name(tid, lang)} · {t(COVERED_LABEL[settings.demand], lang)}",
                        fmt.pct(city["demand_share"]),
-                       help=t("metric_help", lang, n=fmt.num(results[tid].n_sites),
+                       help=t("metric_help", lang, n=fmt.num(len(results[tid].sites)),
                               r=fmt.num(settings.radii[tid] / 1000, 1)))
 
     # the search row always has the same two elements, so the map below keeps its place in

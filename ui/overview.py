@@ -20,8 +20,7 @@ def type_results(settings: Settings, sites, sites_key: str, type_ids) -> dict:
 
 def card_values(result, comp_row) -> dict[str, str]:
     """The card texts of one type, formatted from the engine's numbers."""
-    city = result.districts.loc["all"]
-    cap = result.capacity.loc["all"]
+    city = result.city_row
     kpi = result.city
     return {
         "located": fmt.ratio(comp_row["located"], comp_row["official_count"]),
@@ -30,7 +29,8 @@ def card_values(result, comp_row) -> dict[str, str]:
         "elderly_covered": fmt.pct(city.get("elderly_share")),
         "districts_covered": f"{fmt.pct(kpi['district_share'])} "
                              f"({kpi['districts_with_site']}/{kpi['districts']})",
-        "residents_per_site": fmt.num(cap["residents_per_site"]) if result.n_sites else fmt.DASH,
+        "residents_per_site": fmt.num(kpi["residents_per_site"]) if len(result.sites)
+        else fmt.DASH,
     }
 
 
@@ -40,8 +40,8 @@ CARD_KEYS = ("located", "pop_covered", "children_covered", "elderly_covered",
 
 def district_table(result, districts, lang: str) -> pd.DataFrame:
     """Per-district table (plus the city row) of one type, formatted for display."""
-    d = result.districts
-    cap = result.capacity
+    d = pd.concat([result.districts, result.city_row.to_frame("all").T])
+    d["residents_per_site"] = d["demand_total"] / d["sites"].where(d["sites"] > 0)
     rows = []
     for code in [*districts.index, "all"]:
         r = d.loc[code]
@@ -53,8 +53,8 @@ def district_table(result, districts, lang: str) -> pd.DataFrame:
             t("col_pop_share", lang): fmt.pct(r.get("population_share")),
             t("col_children_share", lang): fmt.pct(r.get("children_share")),
             t("col_elderly_share", lang): fmt.pct(r.get("elderly_share")),
-            t("col_sites", lang): fmt.num(cap.at[code, "sites"]),
-            t("col_residents_per_site", lang): fmt.num(cap.at[code, "residents_per_site"]),
+            t("col_sites", lang): fmt.num(r["sites"]),
+            t("col_residents_per_site", lang): fmt.num(r["residents_per_site"]),
             t("col_median", lang): fmt.km(r["median_m"]),
             t("col_p90", lang): fmt.km(r["p90_m"]),
         })
@@ -81,7 +81,7 @@ def render(settings: Settings) -> None:
             cols = st.columns(len(CARD_KEYS))
             for col, k in zip(cols, CARD_KEYS):
                 col.metric(t(k, lang), values[k])
-            if results[tid].n_sites == 0:
+            if len(results[tid].sites) == 0:
                 st.caption(t("no_sites", lang))
     st.header(t("district_table", lang))
     for tid in settings.types:

@@ -23,7 +23,7 @@ HIST, BASE, META, CLICK, SUGGEST, MSGS = ("scn_history", "scn_baseline", "scn_me
 
 
 def radius_m(settings: Settings, type_id: str) -> float:
-    """The radius of a type from the sidebar settings, else coverage/defaults.toml; metres."""
+    """The radius of a type from the sidebar settings, else analysis/defaults.toml; metres."""
     from ui.controls import default_radii_m
     return float(settings.radii.get(type_id) or default_radii_m()[type_id])
 
@@ -146,7 +146,7 @@ def on_suggest() -> None:
     try:
         after = apply_edits(baseline(), history().active)
         ss[SUGGEST] = scenario_calc.suggest(
-            state.dataset().villages, after, ss["scn_sug_type"], k=int(ss["scn_sug_k"]),
+            state.dataset(), after, ss["scn_sug_type"], k=int(ss["scn_sug_k"]),
             radius_m=float(ss["scn_sug_radius"]) * 1000.0, demand=ss["scn_sug_demand"],
             include_planned=bool(ss.get("scn_include_planned", False)))
     except ValueError as exc:

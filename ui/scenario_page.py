@@ -19,7 +19,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from coverage.compare import GROUP_COLUMNS, compare_sites
+from analysis.scenario import compare_scenario
+from coverage.compare import GROUP_COLUMNS
 from coverage.scenario import apply_edits, changed_site_ids, edit_to_dict
 from coverage.store import ScenarioError, list_scenarios, store_dir
 from geo.services import SERVICE_TYPES, STATUSES
@@ -153,13 +154,13 @@ def _suggest_widgets(lang: str, settings: Settings, default_type: str) -> None:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _comparison(base_key: str, after_key: str, types: tuple, radii: tuple,
                 include_planned: bool, _base, _after):
-    """coverage.compare.compare_sites, cached by the two tables' fingerprints."""
-    return compare_sites(state.dataset().villages, _base, _after, type_ids=list(types),
-                         radii_m=dict(radii), include_planned=include_planned)
+    """analysis.scenario.compare_scenario per type, cached by the two tables' fingerprints."""
+    return compare_scenario(state.dataset(), _base, _after, type_ids=list(types),
+                            radii_m=dict(radii), include_planned=include_planned).types
 
 
 def comparisons(settings: Settings, base, after, types: list[str]) -> dict:
-    """Scenario vs baseline per type (:func:`coverage.compare.compare_sites`, straight-line
+    """Scenario vs baseline per type (:func:`analysis.scenario.compare_scenario`, straight-line
     distance): {type id: coverage.compare.TypeComparison}."""
     radii = tuple((tid, act.radius_m(settings, tid)) for tid in types)
     return _comparison(state.sites_fingerprint(base), state.sites_fingerprint(after),

@@ -16,19 +16,20 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.dataset import Dataset, load_dataset
+from analysis.context import AnalysisContext, load_context
+from analysis.coverage import CoverageQuery, CoverageResult, analyse_coverage
 from geo.imports import ImportResult, read_sites
 from geo.services import SERVICE_TYPES
-from ui import analysis
 from ui.mapview import display_geometry, geojson_features
 
 IMPORTS_KEY = "imports"  # session_state: list of {"file", "result": ImportResult}
 
 
 @st.cache_resource(show_spinner=False)
-def dataset() -> Dataset:
-    """The default data set (geo.dataset.load_dataset), loaded once per process."""
-    return load_dataset()
+def dataset() -> AnalysisContext:
+    """The analysis context of the default data set (villages, districts, default sites,
+    vintages, findings; the road network on first use), loaded once per process."""
+    return load_context()
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,23 +45,22 @@ def display() -> dict:
             "village_points": pd.DataFrame({"lat": rep.y, "lon": rep.x})}
 
 
-def network_file() -> Path | None:
-    """The road graph file ``<data>/roads/*.graphml`` (first by name), or None."""
-    ds = dataset()
-    if ds.data_dir is None:
-        return None
-    files = sorted((Path(ds.data_dir) / "roads").glob("*.graphml"))
-    return files[0] if files else None
+def roads_available() -> bool:
+    """Whether the data set has a road network (road-distance mode can be offered)."""
+    return dataset().road_loader is not None
 
 
-@st.cache_resource(show_spinner=False)
 def road_network():
-    """The prepared road graph (geo.network.prepare_network), or None without a file."""
-    path = network_file()
-    if path is None:
-        return None
-    from geo.network import graph_from_file, prepare_network
-    return prepare_network(graph_from_file(path), weights=("length",))
+    """The prepared road network (loaded once per process, shared by every analysis), or
+    None without one."""
+    road = dataset().road_network()
+    return None if road is None else road[0]
+
+
+def road_source():
+    """The road network's source (label, vintage, what it covers), or None."""
+    road = dataset().road_network()
+    return None if road is None else road[1]
 
 
 def has_population() -> bool:
@@ -99,14 +99,14 @@ def current_sites() -> tuple[gpd.GeoDataFrame, str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def type_result(sites_key: str, type_id: str, radius_m: float, mode: str, demand: str,
-                include_planned: bool, _sites: gpd.GeoDataFrame) -> analysis.TypeResult:
-    """One service type's engine result, cached by (site fingerprint, settings)."""
-    network = road_network() if mode == "network" else None
-    return analysis.analyse_type(dataset().villages, _sites, type_id, radius_m=radius_m,
-                                 mode=mode if network is not None else "straight",
-                                 demand=demand, include_planned=include_planned,
-                                 network=network)
+def type_result(sites_key: str, type_id: str, radius_m: float, mode: str, demand: str | None,
+                include_planned: bool, _sites: gpd.GeoDataFrame) -> CoverageResult:
+    """One service type's coverage (:func:`analysis.coverage.analyse_coverage`), cached by
+    (site fingerprint, settings). Road mode falls back to straight lines without roads."""
+    ctx = dataset().with_sites(_sites)
+    mode = mode if mode == "straight" or roads_available() else "straight"
+    return analyse_coverage(ctx, CoverageQuery(type_id, radius=radius_m, mode=mode,
+                                               demand=demand, include_planned=include_planned))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -1,0 +1,115 @@
+"""The inputs every question starts from, loaded once per front end: the village table,
+the districts, the site table, the road network (loaded on first use) and the defaults.
+
+The app caches one :class:`AnalysisContext` per process, the CLI builds one per command,
+the reports take the caller's. Nothing here computes coverage.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+import geopandas as gpd
+
+from analysis.config import AnalysisConfig, config
+
+__all__ = ["AnalysisContext", "load_context", "road_loader", "RoadSource"]
+
+
+@dataclass(frozen=True)
+class RoadSource:
+    """Where a road network comes from and what it covers, for captions and notes.
+
+    ``label``: e.g. "OSM 桃園區 drive graph (2026-08)"; ``partial``: the graph covers only
+    part of the city (``covers`` names what), so city figures in road mode are partial."""
+
+    label: str
+    path: str | None = None
+    vintage: str = ""
+    partial: bool = False
+    covers: str = ""
+
+
+@dataclass
+class AnalysisContext:
+    """Loaded inputs. ``villages``: index VILLCODE, EPSG:4326, the village table contract
+    (TOWNCODE, district, village, population, age groups, need indicators, geometry);
+    ``districts``: index TOWNCODE; ``sites``: the site table (geo.services.SITE_COLUMNS);
+    ``vintages``: layer -> source and date; ``findings``: data-quality findings;
+    ``missing``: what could not be loaded, in words."""
+
+    villages: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    config: AnalysisConfig
+    data_dir: Path | None = None
+    vintages: dict[str, str] = field(default_factory=dict)
+    findings: list = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    population: Any = None  # geo.population.PopulationReport
+    road_loader: Callable[[], tuple[Any, RoadSource]] | None = None
+    # the loaded road network, shared by every copy made with with_sites()
+    _road_cache: dict = field(default_factory=dict, repr=False)
+
+    def road_network(self) -> tuple[Any, RoadSource] | None:
+        """(prepared road network, its source), loaded on first call; None without roads."""
+        if self.road_loader is None:
+            return None
+        key = id(self.road_loader)
+        if key not in self._road_cache:
+            self._road_cache[key] = self.road_loader()
+        return self._road_cache[key]
+
+    def with_sites(self, sites: gpd.GeoDataFrame) -> "AnalysisContext":
+        """The same context over another site table (a scenario, an import); shares the
+        road network (loaded once for all copies)."""
+        return replace(self, sites=sites)
+
+
+def road_loader(path: str | Path, *, label: str | None = None, vintage: str = "",
+                partial: bool = False, covers: str = ""
+                ) -> Callable[[], tuple[Any, RoadSource]]:
+    """A loader of the road graph file ``path`` (GraphML / OSM XML) for
+    :attr:`AnalysisContext.road_loader`; nothing is read until it is called."""
+    path = Path(path)
+
+    def load():
+        from geo.network import graph_from_file, prepare_network
+        network = prepare_network(graph_from_file(path), weights=("length",))
+        return network, RoadSource(label=label or path.name, path=str(path), vintage=vintage,
+                                   partial=partial, covers=covers)
+    return load
+
+
+def _default_roads(data_dir: Path | None) -> Callable[[], tuple[Any, RoadSource]] | None:
+    """Loader of the default road network of the data directory, or None when absent."""
+    from geo.city import city
+    rel = city().files.get("roads_graphml")
+    if data_dir is None or rel is None or not (Path(data_dir) / rel).is_file():
+        return None
+    return road_loader(Path(data_dir) / rel, label="OpenStreetMap drive graph",
+                       vintage="2026-08", partial=True, covers="桃園區")
+
+
+def load_context(data_dir: str | Path | None = None, *, vintage: str | None = None,
+                 population_file: str | Path | None = None,
+                 sites: gpd.GeoDataFrame | None = None,
+                 analysis_config: AnalysisConfig | None = None) -> AnalysisContext:
+    """Load the default data set (:func:`geo.dataset.load_dataset`) into a context.
+
+    ``data_dir`` resolves as in :func:`geo.paths.resolve_data_dir`; ``vintage`` /
+    ``population_file`` choose the population (and the boundaries matching its codes);
+    ``sites`` replaces the default site table (e.g. a file given on the command line).
+    """
+    from geo.dataset import load_dataset
+    kw = {"population_file": population_file}
+    if vintage is not None:
+        kw["vintage"] = vintage
+    ds = load_dataset(data_dir, **kw)
+    return AnalysisContext(
+        villages=ds.villages, districts=ds.districts,
+        sites=ds.sites if sites is None else sites,
+        config=analysis_config or config(), data_dir=ds.data_dir, vintages=dict(ds.vintages),
+        findings=list(ds.findings), missing=list(ds.missing), population=ds.population,
+        road_loader=_default_roads(ds.data_dir))

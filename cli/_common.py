@@ -1,0 +1,75 @@
+"""What every subcommand shares: the context from the arguments, output files (atomic,
+never over an input), JSON printing and notes in the chosen language."""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+from analysis.context import AnalysisContext, load_context, road_loader
+from common.checks import positive_number
+from common.files import atomic_write, refuse_overwriting_inputs
+from common.jsonable import to_jsonable
+from geo.paths import missing_data_help, resolve_data_dir
+
+__all__ = ["context_from_args", "write_output", "print_json", "note_lines", "km_to_m",
+           "check_suffix"]
+
+
+def km_to_m(value: float | None, flag: str) -> float | None:
+    """A --*-km argument in metres (None stays None); nan, inf, <= 0 and absurd values are
+    refused naming the flag."""
+    if value is None:
+        return None
+    return positive_number(value, flag, unit="km", maximum=200.0) * 1000.0
+
+
+def check_suffix(path: str, flag: str, suffixes: tuple[str, ...]) -> Path:
+    """``path`` when it ends in one of ``suffixes`` (case-insensitive), else ValueError."""
+    out = Path(path)
+    if out.suffix.lower() not in suffixes:
+        raise ValueError(f"{flag} must end in {' or '.join(suffixes)}, got {path!r}")
+    return out
+
+
+def context_from_args(args: argparse.Namespace, *, sites=None) -> AnalysisContext:
+    """The analysis context of a command: --data-dir, --vintage, --population-file, and a
+    road graph from --graph / --roads when the command has them."""
+    population_file = getattr(args, "population_file", None)
+    data_dir = resolve_data_dir(args.data_dir)
+    if data_dir is None and population_file is None:
+        raise FileNotFoundError(missing_data_help())
+    ctx = load_context(data_dir, vintage=getattr(args, "vintage", None),
+                       population_file=population_file, sites=sites)
+    graph = getattr(args, "graph", None) or getattr(args, "roads", None)
+    if graph:
+        path = Path(graph)
+        if not path.is_file():
+            raise FileNotFoundError(f"road graph not found: {path}")
+        ctx.road_loader = road_loader(path)
+    return ctx
+
+
+def write_output(path: str | Path, text: str | bytes, *, inputs: list = ()) -> Path:
+    """Write an output file atomically, refusing a path that is one of ``inputs``."""
+    refuse_overwriting_inputs(path, list(inputs))
+    return atomic_write(path, text)
+
+
+def print_json(data: object) -> None:
+    """Print JSON-safe data (NaN/inf -> null), UTF-8 text kept."""
+    print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2, allow_nan=False))
+
+
+def note_lines(notes, lang: str) -> list[str]:
+    """The notes' texts in ``lang`` (each once, in order)."""
+    seen: dict[str, None] = {}
+    for n in notes:
+        seen.setdefault(n.text(lang), None)
+    return list(seen)
+
+
+def fmt_km(metres: float) -> str:
+    """Metres as "1.23 km", "—" when infinite."""
+    return "—" if not math.isfinite(metres) else f"{metres / 1000:.2f} km"

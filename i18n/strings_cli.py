@@ -1,0 +1,48 @@
+"""Command-line output, zh-TW and English (the --lang option)."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "cli.coverage_head": ("{type}：半徑 {radius}，{mode}{area}；2SFCA 衰減：{decay}",
+                          "{type}: radius {radius}, {mode}{area}; 2SFCA decay: {decay}"),
+    "cli.area_weighted": ("，面積加權", ", area-weighted"),
+    "cli.mode_straight": ("直線距離", "straight-line distance"),
+    "cli.mode_network_length": ("道路距離", "road distance"),
+    "cli.mode_network_travel_time": ("道路行車時間", "road travel time"),
+    "cli.sites_line": ("  據點數 {n}；有據點之行政區 {d}/{of}（{share}）",
+                       "  sites {n}; districts with a site {d}/{of} ({share})"),
+    "cli.demand_line": ("  需求（{demand}）{total}；涵蓋 {covered}（{share}）；未涵蓋 {uncovered}",
+                        "  demand ({demand}) {total}; covered {covered} ({share}); "
+                        "uncovered {uncovered}"),
+    "cli.distance_line": ("  最近據點距離（需求加權）：中位數 {median}，第 90 百分位 {p90}",
+                          "  nearest site, demand-weighted: median {median}, "
+                          "90th percentile {p90}"),
+    "cli.per_site_line": ("  每據點需求 {n}", "  demand per site {n}"),
+    "cli.capacity_line": ("  服務量能 {cap}；每單位需求 {per}；標準 每 {norm} 人 1 單位 → 需要 {needed}",
+                          "  capacity {cap}; demand per unit {per}; norm 1 per {norm} → "
+                          "needed {needed}"),
+    "cli.capacity_unknown": ("  部分據點量能未知；依每 {norm} 人 1 單位之標準需要 {needed}",
+                             "  capacity unknown for some sites; at the norm of 1 per {norm} "
+                             "the demand needs {needed} units"),
+    "cli.district_head": ("  行政區              需求      涵蓋率   最近距離中位數",
+                          "  district            demand    covered  median distance"),
+    "cli.sites_note": ("據點：{what}；{n} 個 {type} 納入計算（{which}）",
+                       "sites: {what}; {n} of type {type} counted ({which})"),
+    "cli.sites_default": ("預設圖層", "default layer"),
+    "cli.sites_file": ("{file}：讀入 {loaded}，拒絕 {rejected}", "{file}: {loaded} loaded, "
+                       "{rejected} rejected"),
+    "cli.open_only": ("僅開放中", "open only"),
+    "cli.open_planned": ("開放中＋規劃中", "open + planned"),
+    "cli.unknown_codes": ("{file} 有 {n} 個村里代碼無對應村里，已排除：{codes}",
+                          "{n} code(s) of {file} have no village polygon and were left out: "
+                          "{codes}"),
+    "cli.unmatched_population": ("人口檔有 {n} 個村里代碼無對應界線（人口 {pop}），未納入表格",
+                                 "{n} village codes of the population file have no boundary "
+                                 "(population {pop}); they are not in the table"),
+    "cli.road_source": ("路網：{label}", "road network: {label}"),
+    "cli.wrote": ("  輸出：{path}", "  wrote: {path}"),
+    "cli.none": ("無", "none"),
+    "cli.error": ("safetynet {command}：錯誤：{message}", "safetynet {command}: error: {message}"),
+    "cli.internal_error": ("safetynet {command}：未預期的錯誤（{kind}）：{message}。"
+                           "請回報此訊息。",
+                           "safetynet {command}: unexpected error ({kind}): {message}. "
+                           "Please report this message."),
+}
