@@ -1,9 +1,11 @@
 """Village-to-site distances in metres, straight-line or along the road network.
 
-Each village is represented by one point: its ``point_on_surface`` computed in EPSG:3826
-(always inside the polygon, unlike the centroid of a crescent-shaped village). Population
-is assumed to live at that point (point mode) or uniformly over the polygon (area-weighted
-mode, see :mod:`coverage.metrics`).
+Each village is represented by one point: its demand point on built-up land
+(``demand_x``/``demand_y``, EPSG:3826, attached by :func:`geo.demand.attach_demand_points`)
+when the village table has one, else its ``point_on_surface`` computed in EPSG:3826 (always
+inside the polygon, unlike the centroid of a crescent-shaped village). Population is
+assumed to live at that point (point mode) or uniformly over its settled land / polygon
+(area-weighted mode, see :mod:`coverage.metrics`).
 
 Straight-line distances are Euclidean in EPSG:3826 (TWD97 / TM2, metres; scale error under
 0.1 % in Taoyuan). Network distances come from :mod:`geo.network` (shortest path along the
@@ -43,11 +45,17 @@ class DistanceMatrix:
 
 
 def village_points(villages: gpd.GeoDataFrame) -> np.ndarray:
-    """(n, 2) float64 x/y in EPSG:3826 of each village's point_on_surface (computed in
-    EPSG:3826, so it lies inside the metric polygon)."""
+    """(n, 2) float64 x/y in EPSG:3826 of each village's demand point: ``demand_x`` /
+    ``demand_y`` (built-up land, :mod:`geo.demand`) where present, else the point_on_surface
+    (computed in EPSG:3826, so it lies inside the metric polygon)."""
     metric = villages.geometry.to_crs(METRIC_CRS)
     pts = metric.representative_point()  # GEOS point_on_surface
-    return np.column_stack([pts.x.to_numpy(float), pts.y.to_numpy(float)])
+    xy = np.column_stack([pts.x.to_numpy(float), pts.y.to_numpy(float)])
+    if "demand_x" in villages and "demand_y" in villages:
+        demand = villages[["demand_x", "demand_y"]].to_numpy(float)
+        known = np.isfinite(demand).all(axis=1)
+        xy[known] = demand[known]
+    return xy
 
 
 def site_points(sites: gpd.GeoDataFrame) -> np.ndarray:

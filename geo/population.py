@@ -26,6 +26,7 @@ import pandas as pd
 
 from geo.boundaries import BOUNDARY_SETS, boundary_label, load_villages
 from geo.city import city
+from geo.demand import attach_demand_points, builtup_files
 from geo.quality import Finding
 
 __all__ = ["COLUMNS", "COUNT_COLUMNS", "DEFAULT_VINTAGE", "POPULATION_VINTAGES",
@@ -308,10 +309,14 @@ def choose_boundaries(codes: pd.Series | list[str]) -> str:
 
 def load_village_table(data_dir: str | Path | None = None, *, vintage: str | None = None,
                        population_file: str | Path | None = None,
-                       boundaries: str | None = None
+                       boundaries: str | None = None, place_on_builtup: bool = True
                        ) -> tuple[gpd.GeoDataFrame, PopulationReport | None]:
     """Villages (index VILLCODE, EPSG:4326) with population, households, male, female and
     the age groups (Int64 persons; NA where the release lacks them) and the join report.
+
+    With a data directory holding the built-up layer (and ``place_on_builtup``), each
+    village also gets its demand point on built-up land (:mod:`geo.demand`: demand_x,
+    demand_y, demand_point_source, settled_geometry, builtup_m2, demand_snapped).
 
     ``population_file`` (a path, or a name under ``data_dir/population/``) is joined to the
     boundary set whose codes match it best, unless ``boundaries`` names one. Otherwise the
@@ -336,8 +341,11 @@ def load_village_table(data_dir: str | Path | None = None, *, vintage: str | Non
                 else Path(population_file))
         rows, report = read_population(path)
         boundaries = boundaries or choose_boundaries(rows["VILLCODE"])
-    return join_population(load_villages(vintage=boundaries), rows, report,
-                           boundaries=boundaries)
+    villages, report = join_population(load_villages(vintage=boundaries), rows, report,
+                                       boundaries=boundaries)
+    if place_on_builtup and data_dir is not None and builtup_files(data_dir):
+        villages = attach_demand_points(villages, data_dir)
+    return villages, report
 
 
 def _vintage_files_exist(data_dir: str | Path) -> bool:
