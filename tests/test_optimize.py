@@ -1,6 +1,7 @@
 """Placement optimisation (coverage.optimize): hand-checked tiny instances, brute force on
-small random ones, HiGHS's time-limit path, and equal objectives to spopt (CBC) on the
-real 504 Taoyuan villages."""
+small random ones, the time-limit path stopped at a chosen step (the same on any machine),
+bad input, and the p-median bound and fixing checked by brute force. The comparisons with
+spopt on the real villages are in test_optimize_spopt.py."""
 from __future__ import annotations
 
 import itertools
@@ -10,11 +11,13 @@ import math
 import numpy as np
 import pytest
 
-from coverage.optimize import LSCP, MCLP, MODELS, PMedian, PlacementResult
+import coverage.optimize.pmedian as pmedian_module
+from coverage.optimize import LSCP, MCLP, METHODS, MODELS, Deadline, PMedian, PlacementResult
+from coverage.optimize._pmedian_lagrangian import fix_by_lagrangian_bounds, lagrangian_dual
+from tests.optimize_reference import StopAfterChecks, brute_force
 
 NAN = np.nan
-# spopt builds its models with PuLP calls that PuLP itself marks deprecated
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+NEVER = Deadline.never()
 
 # --- a covering instance where greedy is NOT optimal --------------------------------------
 # radius 10. Candidate c0 sits between A and B; c1 near A and C; c2 near B and D;
@@ -171,30 +174,6 @@ def test_nan_cost_is_unreachable():
 
 
 # --- brute force on small random instances ------------------------------------------------
-def _brute(kind, costs, w, radius, k, fixed=()):
-    m = costs.shape[1]
-    free = [j for j in range(m) if j not in fixed]
-    if kind == "lscp":
-        within = costs <= radius
-        need = within.any(axis=1)
-        for size in range(0, len(free) + 1):
-            for combo in itertools.combinations(free, size):
-                sel = list(fixed) + list(combo)
-                if (within[:, sel].any(axis=1) >= need).all():
-                    return size
-    best = None
-    for combo in itertools.combinations(free, k):
-        sel = list(fixed) + list(combo)
-        if kind == "mclp":
-            val = w[(costs[:, sel] <= radius).any(axis=1)].sum()
-            best = val if best is None else max(best, val)
-        else:
-            d = costs[:, sel].min(axis=1)
-            val = (w * d).sum()
-            best = val if best is None else min(best, val)
-    return best
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_exact_matches_brute_force_and_greedy_is_feasible_not_better(seed):
     rng = np.random.default_rng(seed)
@@ -209,7 +188,7 @@ def test_exact_matches_brute_force_and_greedy_is_feasible_not_better(seed):
         built = model.from_costs(costs, w, fixed=fixed, **kw)
         exact = built.solve()
         greedy = built.solve(method="greedy")
-        want = _brute(model.kind, costs, w, radius, k, fixed)
+        want = brute_force(model.kind, costs, w, radius, k, fixed)
         assert exact.optimal
         assert exact.objective == pytest.approx(want, rel=1e-9)
         assert set(fixed) <= set(exact.chosen) and set(fixed) <= set(greedy.chosen)
@@ -224,21 +203,61 @@ def test_exact_matches_brute_force_and_greedy_is_feasible_not_better(seed):
             assert len(greedy.new_sites) == k and greedy.objective >= exact.objective - 1e-6
 
 
-def test_time_limit_reports_highs_status_and_gap():
-    # 400 x 400 random p-median (160,000 assignment pairs): HiGHS cannot prove
-    # optimality in 0.2 s.
-    rng = np.random.default_rng(7)
-    xy = rng.uniform(0, 50_000, (400, 2))
-    costs = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
-    w = rng.integers(1, 5000, 400).astype(float)
-    res = PMedian.from_costs(costs, w, k=7).solve(time_limit=0.2)
-    if res.optimal:
-        pytest.skip("HiGHS proved optimality within 0.2 s on this machine")
-    assert res.solver_status == "Time limit reached"
-    assert not math.isnan(res.mip_gap) and res.mip_gap > 0
-    assert len(res.chosen) == 7 and math.isfinite(res.objective)
-    greedy = PMedian.from_costs(costs, w, k=7).solve(method="greedy")
-    assert res.objective <= greedy.objective + 1e-6  # never worse than the greedy fallback
+# --- a solve stopped at a chosen step: the same path on a fast and a slow machine ---------
+def _random_costs(seed: int, n: int, m: int):
+    rng = np.random.default_rng(seed)
+    dem_xy, cand_xy = rng.uniform(0, 10_000, (n, 2)), rng.uniform(0, 10_000, (m, 2))
+    costs = np.hypot(*(dem_xy[:, None, :] - cand_xy[None, :, :]).transpose(2, 0, 1))
+    return costs, rng.integers(1, 3000, n).astype(float)
+
+
+@pytest.mark.parametrize("checks", [0, 1, 4])
+def test_mclp_stopped_in_branch_and_bound_brackets_the_brute_force_optimum(checks):
+    # 150 points, 24 candidates, 3 km, k = 4: the root LP is fractional and the search
+    # needs 7 deadline checks (local-search passes and nodes) to finish; stopped after
+    # ``checks`` of them, the incumbent and the reported bound must bracket the optimum
+    # found by enumerating all 10,626 choices
+    costs, w = _random_costs(0, 150, 24)
+    want = brute_force("mclp", costs, w, 3000, 4)
+    res = MCLP.from_costs(costs, w, radius=3000, k=4).solve(deadline=StopAfterChecks(checks))
+    assert res.solver_status == "Time limit reached" and not res.optimal
+    assert 0 < res.mip_gap < math.inf and len(res.new_sites) == 4
+    sel = list(res.chosen)
+    assert res.objective == w[(costs[:, sel] <= 3000).any(axis=1)].sum()
+    assert res.objective < want <= res.objective * (1 + res.mip_gap) * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("seed, checks", [(0, 0), (0, 10), (1, 5), (1, 20)])
+def test_pmedian_stopped_in_lagrangian_brackets_the_brute_force_optimum(seed, checks):
+    # 80 points, 30 candidates, k = 4 (27,405 choices): the Lagrangian needs about 30
+    # iterations to close the gap; stopped earlier the solve must say so, and its
+    # incumbent and lower bound must bracket the enumerated optimum
+    costs, w = _random_costs(seed, 80, 30)
+    want = brute_force("pmedian", costs, w, None, 4)
+    res = PMedian.from_costs(costs, w, k=4).solve(deadline=StopAfterChecks(checks))
+    assert res.solver_status == "Time limit reached" and not res.optimal
+    assert 0 < res.mip_gap < math.inf and len(res.chosen) == 4
+    sel = list(res.chosen)
+    assert res.objective == pytest.approx(w @ costs[:, sel].min(axis=1), rel=1e-12)
+    assert res.objective * (1 - res.mip_gap) <= want * (1 + 1e-9)
+    assert res.objective >= want * (1 - 1e-9)
+
+
+def test_real_deadline_in_the_past_still_returns_k_sites():
+    # a Deadline that has already passed: the heuristics stop at once, the exact phase
+    # gets its minimum moment; whatever it reaches, the answer is feasible
+    costs, w = _random_costs(3, 80, 30)
+    for model in (MCLP.from_costs(costs, w, radius=2000, k=3), PMedian.from_costs(costs, w, k=3)):
+        res = model.solve(deadline=Deadline(-1.0))
+        assert len(res.new_sites) == 3 and math.isfinite(res.objective)
+        assert res.optimal == (res.solver_status == "Optimal")
+
+
+def test_from_cost_matrix_is_the_spopt_named_alias():
+    for model in (MCLP, LSCP, PMedian):
+        assert model.from_cost_matrix.__func__ is model.from_costs.__func__
+    res = MCLP.from_cost_matrix(COVER_COSTS, COVER_W, radius=10, k=2).solve()
+    assert res.chosen == (1, 2) and res.objective == 38
 
 
 def test_result_to_dict_is_json():
@@ -283,114 +302,10 @@ def test_bad_input_raises_clear_value_error(call, message):
 
 def test_models_registry():
     assert MODELS == {"mclp": MCLP, "lscp": LSCP, "pmedian": PMedian}
+    assert METHODS == ("exact", "greedy")
 
 
-# --- equal objectives to spopt on the real Taoyuan villages ---------------------------------
-@pytest.fixture(scope="module")
-def taoyuan():
-    from scipy.spatial.distance import cdist
-
-    from geo.boundaries import to_metric
-    from geo.paths import resolve_data_dir
-    from geo.population import load_village_table
-
-    data_dir = resolve_data_dir()
-    if data_dir is None:
-        pytest.skip("no data directory (population) available")
-    villages, _ = load_village_table(data_dir)
-    assert len(villages) == 504 and villages["population"].notna().all()
-    pts = to_metric(villages).geometry.representative_point()  # point on surface, EPSG:3826
-    xy = np.c_[pts.x, pts.y]
-    return villages, cdist(xy, xy), villages["population"].to_numpy(dtype=float)
-
-
-def _spopt_objective(model, solver: str = "cbc") -> float:
-    import pulp
-    if solver == "highs":
-        # PuLP's own status says "Optimal" even after a time limit: ask HiGHS itself
-        model.solve(pulp.HiGHS(msg=False, gapRel=0.0))
-        highs = model.problem.solverModel
-        assert highs.modelStatusToString(highs.getModelStatus()) == "Optimal"
-    else:
-        model.solve(pulp.PULP_CBC_CMD(msg=False))
-        assert pulp.LpStatus[model.problem.status] == "Optimal"
-    return float(model.problem.objective.value())
-
-
-@pytest.mark.parametrize("k", [3, 5, 10])
-def test_mclp_equals_spopt_on_taoyuan(taoyuan, k):
-    from spopt.locate import MCLP as SpMCLP
-    villages, costs, pop = taoyuan
-    ours = MCLP.from_costs(costs, pop, radius=3000, k=k,
-                           candidate_ids=villages.index, demand_ids=villages.index).solve()
-    assert ours.optimal and ours.total_demand == pop.sum()
-    theirs = _spopt_objective(SpMCLP.from_cost_matrix(costs, pop, 3000, k))
-    assert ours.objective == pytest.approx(theirs, abs=0.5)
-    # covered demand recomputed independently from the chosen village codes
-    sel = villages.index.get_indexer(list(ours.chosen))
-    assert pop[(costs[:, sel] <= 3000).any(axis=1)].sum() == pytest.approx(ours.objective)
-    greedy = MCLP.from_costs(costs, pop, radius=3000, k=k).solve(method="greedy")
-    assert greedy.objective <= ours.objective and len(greedy.chosen) == k
-
-
-@pytest.mark.parametrize("radius", [5000, 8000])
-def test_lscp_equals_spopt_on_taoyuan(taoyuan, radius):
-    from spopt.locate import LSCP as SpLSCP
-    villages, costs, pop = taoyuan
-    ours = LSCP.from_costs(costs, pop, radius=radius).solve()
-    # candidates sit on the village points, so every village covers itself
-    assert ours.uncoverable_ids == () and ours.covered_demand_after == pop.sum()
-    theirs = _spopt_objective(SpLSCP.from_cost_matrix(costs, radius))
-    assert ours.objective == theirs and len(ours.chosen) == theirs
-    greedy = LSCP.from_costs(costs, pop, radius=radius).solve(method="greedy")
-    assert greedy.covered_demand_after == pop.sum() and greedy.objective >= ours.objective
-
-
-def test_pmedian_equals_spopt_on_all_504_taoyuan_villages(taoyuan):
-    # the full 504 x 504 instance: spopt's p-median (254,520 PuLP variables) solved by
-    # HiGHS through PuLP takes about 80 s here; CBC does not finish within 5 minutes
-    from spopt.locate import PMedian as SpPMedian
-    villages, costs, pop = taoyuan
-    ours = PMedian.from_costs(costs, pop, k=3, candidate_ids=villages.index,
-                              demand_ids=villages.index).solve(time_limit=120)
-    assert ours.optimal and ours.solver_status == "Optimal"
-    theirs = _spopt_objective(SpPMedian.from_cost_matrix(costs, pop, 3), solver="highs")
-    assert ours.objective == pytest.approx(theirs, rel=1e-9)
-    # the objective recomputed independently from the chosen village codes
-    sel = villages.index.get_indexer(list(ours.chosen))
-    assert pop @ costs[:, sel].min(axis=1) == pytest.approx(ours.objective, rel=1e-12)
-
-
-@pytest.mark.parametrize("districts", [["中壢區"], ["桃園區", "八德區"]])
-def test_pmedian_equals_spopt_on_taoyuan_districts(taoyuan, districts):
-    from spopt.locate import PMedian as SpPMedian
-    villages, costs, pop = taoyuan
-    idx = np.flatnonzero(villages["district"].isin(districts).to_numpy())
-    sub, w = costs[np.ix_(idx, idx)], pop[idx]
-    ours = PMedian.from_costs(sub, w, k=3).solve()
-    assert ours.optimal
-    theirs = _spopt_objective(SpPMedian.from_cost_matrix(sub, w, 3))
-    assert ours.objective == pytest.approx(theirs, rel=1e-7)
-    greedy = PMedian.from_costs(sub, w, k=3).solve(method="greedy")
-    assert greedy.objective >= ours.objective * (1 - 1e-9)
-
-
-def test_mclp_time_limit_returns_incumbent_and_a_valid_bound(taoyuan):
-    # Taoyuan, 3 km, k = 15 takes a few hundred branch-and-bound nodes (about 1 s);
-    # stopped after 0.15 s, the incumbent and the reported bound must bracket the optimum
-    _, costs, pop = taoyuan
-    model = MCLP.from_costs(costs, pop, radius=3000, k=15)
-    stopped = model.solve(time_limit=0.15)
-    if stopped.optimal:
-        pytest.skip("the branch and bound finished within 0.15 s on this machine")
-    assert stopped.solver_status == "Time limit reached" and 0 < stopped.mip_gap < math.inf
-    assert len(stopped.new_sites) == 15
-    full = model.solve(time_limit=120)
-    assert full.optimal
-    bound = stopped.objective * (1 + stopped.mip_gap)
-    assert stopped.objective <= full.objective <= bound * (1 + 1e-9)
-
-
+# --- p-median internals, checked by brute force --------------------------------------------
 @pytest.mark.parametrize("seed, fixed", [(1, []), (2, [5]), (3, [0, 17])])
 def test_pmedian_with_truncated_pair_lists_is_still_exact(monkeypatch, seed, fixed):
     # With a tiny pair budget every point starts with its 16 nearest candidates and an
@@ -398,19 +313,17 @@ def test_pmedian_with_truncated_pair_lists_is_still_exact(monkeypatch, seed, fix
     # lists are widened until truncation is provably harmless, and the answer must still
     # be the brute-force optimum (k = 2 new sites among 80: 3,160 combinations; with so
     # few sites most points are served beyond their 16 nearest candidates).
-    import coverage.optimize as optimize
     rng = np.random.default_rng(seed)
     dem_xy, cand_xy = rng.uniform(0, 10_000, (60, 2)), rng.uniform(0, 10_000, (80, 2))
     costs = np.hypot(*(dem_xy[:, None, :] - cand_xy[None, :, :]).transpose(2, 0, 1))
     w = rng.integers(1, 3000, 60).astype(float)
-    want = _brute("pmedian", costs, w, None, 2, fixed)
-    monkeypatch.setattr(optimize, "_PAIR_BUDGET", 1)
+    want = brute_force("pmedian", costs, w, None, 2, fixed)
+    monkeypatch.setattr(pmedian_module, "PAIR_BUDGET", 1)
     # switch the heuristics off (no swaps, no Lagrangian solutions) so that the proof, not
     # a lucky incumbent, has to deliver the optimum: widening, fixing, then HiGHS
-    lagrangian = optimize._pmedian_lagrangian
-    monkeypatch.setattr(optimize, "_pmedian_swap", lambda c, w, x, *a, **kw: x)
-    monkeypatch.setattr(optimize, "_pmedian_lagrangian", lambda *a, **kw: {
-        **lagrangian(*a, **kw), "best_cost": math.inf})
+    monkeypatch.setattr(pmedian_module, "interchange", lambda c, w, x, *a, **kw: x)
+    monkeypatch.setattr(pmedian_module, "lagrangian_dual", lambda *a, **kw: {
+        **lagrangian_dual(*a, **kw), "best_cost": math.inf})
     res = PMedian.from_costs(costs, w, k=2, fixed=fixed).solve(time_limit=60)
     assert res.optimal and res.objective == pytest.approx(want, rel=1e-9)
     assert set(fixed) <= set(res.chosen) and len(res.new_sites) == 2
@@ -418,20 +331,19 @@ def test_pmedian_with_truncated_pair_lists_is_still_exact(monkeypatch, seed, fix
 
 def test_pmedian_lagrangian_bound_never_exceeds_the_optimum():
     # the dual bound alone (one call, no fixing) on instances with a real integrality gap
-    import coverage.optimize as optimize
     for seed in range(4):
         rng = np.random.default_rng(100 + seed)
         xy = rng.uniform(0, 10_000, (30, 2))
         costs = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
         w = rng.integers(1, 3000, 30).astype(float)
-        want = _brute("pmedian", costs, w, None, 4)
+        want = brute_force("pmedian", costs, w, None, 4)
         order = np.argsort(costs, axis=1, kind="stable")
         cst = np.take_along_axis(w[:, None] * costs, order, axis=1)
         for width in (30, 5):  # all pairs; 5 nearest + overflow at the 6th
             over = cst[:, width] if width < 30 else np.full(30, np.inf)
-            lag = optimize._pmedian_lagrangian(
+            lag = lagrangian_dual(
                 order[:, :width], cst[:, :width], over, np.zeros(30, dtype=bool), 4,
-                want * 1.05, None, math.inf,
+                want * 1.05, None, NEVER,
                 lambda x: float(w @ costs[:, x].min(axis=1)))
             assert lag["lb"] <= want * (1 + 1e-9)
             assert lag["best_cost"] >= want * (1 - 1e-9)
@@ -444,7 +356,6 @@ def test_pmedian_fixing_only_removes_what_cannot_beat_the_incumbent(seed):
     # Every site the Lagrangian fixing closes, every site it forces open and every pair
     # it drops is checked by brute force (16 candidates, k = 3: 560 solutions): each must
     # only appear in solutions costing more than the incumbent.
-    import coverage.optimize as optimize
     rng = np.random.default_rng(200 + seed)
     n, m, k = 24, 16, 3
     dem_xy, cand_xy = rng.uniform(0, 10_000, (n, 2)), rng.uniform(0, 10_000, (m, 2))
@@ -458,10 +369,9 @@ def test_pmedian_fixing_only_removes_what_cannot_beat_the_incumbent(seed):
     cst = np.take_along_axis(w[:, None] * costs, order, axis=1)
     for width in (m, 6):
         over = cst[:, width] if width < m else np.full(n, np.inf)
-        lag = optimize._pmedian_lagrangian(order[:, :width], cst[:, :width], over, fixed, k,
-                                           ub, None, math.inf,
-                                           lambda x: float(w @ costs[:, x].min(axis=1)))
-        allowed, forced, keep = optimize._pmedian_fixing(order[:, :width], cst[:, :width],
+        lag = lagrangian_dual(order[:, :width], cst[:, :width], over, fixed, k, ub, None,
+                              NEVER, lambda x: float(w @ costs[:, x].min(axis=1)))
+        allowed, forced, keep = fix_by_lagrangian_bounds(order[:, :width], cst[:, :width],
                                                          over, lag, fixed, ub)
         assert (~allowed).sum() + forced.sum() > 0  # the test must exercise some fixing
         for j in np.flatnonzero(~allowed):
