@@ -1,7 +1,15 @@
 """Service types (one registry, stable ids) and the site table.
 
 Site table (GeoDataFrame, EPSG:4326, one row per site): site_id, type, name, district,
-address, status (open/planned/closed), capacity (float, NaN = unknown), source, geometry.
+address, status (open/planned/closed), capacity (float, NaN = unknown), source,
+located_by, precision, geometry.
+
+``located_by`` says how the point was found: "coordinates" (given in the file),
+"village" (the demand point of the 里 its address or a column names), "geocoder" (an
+online geocoder), "hand" (placed by the planner) or "" (unlocated: listed with its
+address, empty geometry). ``precision``: "exact" (as given), "village", "geocoder",
+"hand" or "". Unlocated sites count as "listed, not located" in :func:`completeness` and
+never enter coverage (:func:`select_located`).
 """
 from __future__ import annotations
 
@@ -11,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
-from shapely.geometry import Point
+import shapely
 
 from geo import MAP_CRS
 from geo.city import city
@@ -20,7 +29,9 @@ from geo.quality import Finding, normalize_name
 
 STATUSES = ("open", "planned", "closed")
 SITE_COLUMNS = ["site_id", "type", "name", "district", "address", "status", "capacity",
-                "source", "geometry"]
+                "source", "located_by", "precision", "geometry"]
+LOCATED_BY = ("coordinates", "village", "geocoder", "hand", "")
+PRECISIONS = ("exact", "village", "geocoder", "hand", "")
 
 
 @dataclass(frozen=True)
@@ -109,18 +120,66 @@ def empty_sites() -> gpd.GeoDataFrame:
                             geometry=gpd.GeoSeries([], crs=MAP_CRS), crs=MAP_CRS)
 
 
-def make_sites(records: list[dict]) -> gpd.GeoDataFrame:
-    """Build a site table from dicts with keys of SITE_COLUMNS plus lon/lat."""
-    if not records:
-        return empty_sites()
-    df = pd.DataFrame(records)
+def points(lon: object, lat: object) -> np.ndarray:
+    """Shapely points from lon/lat arrays (EPSG:4326); an empty point where either is
+    missing (None / NaN)."""
+    lon = pd.to_numeric(pd.Series(lon, dtype=object), errors="coerce").to_numpy(float)
+    lat = pd.to_numeric(pd.Series(lat, dtype=object), errors="coerce").to_numpy(float)
+    out = shapely.points(np.column_stack([lon, lat])) if len(lon) else np.array([], object)
+    missing = np.isnan(lon) | np.isnan(lat)
+    if missing.any():
+        out[missing] = shapely.Point()
+    return out
+
+
+def sites_from_frame(frame: pd.DataFrame, lon: object, lat: object) -> gpd.GeoDataFrame:
+    """A site table from a frame with (some of) SITE_COLUMNS and lon/lat arrays in
+    EPSG:4326 (NaN: unlocated). Missing columns are blank; ``located_by`` / ``precision``
+    default to "coordinates" / "exact" where a point is given and "" where not."""
+    df = pd.DataFrame(frame).reset_index(drop=True)
+    geom = points(lon, lat)
+    located = ~shapely.is_empty(geom) if len(geom) else np.array([], bool)
     for col in SITE_COLUMNS:
         if col not in df and col != "geometry":
             df[col] = None
+    df["located_by"] = df["located_by"].where(df["located_by"].notna(),
+                                              np.where(located, "coordinates", ""))
+    df["precision"] = df["precision"].where(df["precision"].notna(),
+                                            np.where(located, "exact", ""))
     df["capacity"] = pd.to_numeric(df["capacity"], errors="raise").astype("float64")
-    geom = [Point(x, y) for x, y in zip(df.pop("lon"), df.pop("lat"))]
-    return gpd.GeoDataFrame(df[[c for c in SITE_COLUMNS if c != "geometry"]],
-                            geometry=geom, crs=MAP_CRS)
+    return gpd.GeoDataFrame(df[[c for c in SITE_COLUMNS if c != "geometry"]].astype(
+        {c: object for c in SITE_COLUMNS if c not in ("capacity", "geometry")}),
+        geometry=gpd.GeoSeries(geom, crs=MAP_CRS), crs=MAP_CRS)
+
+
+def make_sites(records: list[dict]) -> gpd.GeoDataFrame:
+    """Build a site table from dicts with keys of SITE_COLUMNS plus lon/lat (None or
+    missing: an unlocated site with empty geometry)."""
+    if not records:
+        return empty_sites()
+    df = pd.DataFrame(records)
+    lon = df.pop("lon") if "lon" in df else pd.Series([None] * len(df))
+    lat = df.pop("lat") if "lat" in df else pd.Series([None] * len(df))
+    return sites_from_frame(df, lon.to_numpy(object), lat.to_numpy(object))
+
+
+def is_located(sites: gpd.GeoDataFrame) -> pd.Series:
+    """True for sites with a point (not missing, not empty)."""
+    geom = sites.geometry
+    return ~(geom.isna() | geom.is_empty)
+
+
+def select_located(sites: gpd.GeoDataFrame, type_id: str | None = None, *,
+                   include_planned: bool = False) -> tuple[gpd.GeoDataFrame, int]:
+    """The sites that can enter coverage: of ``type_id`` (all types when None), status
+    open (and planned if asked), with a point. Returns them (table order) and how many
+    otherwise selected sites were left out for having no location."""
+    ok = ("open", "planned") if include_planned else ("open",)
+    chosen = sites[sites["status"].isin(ok)]
+    if type_id is not None:
+        chosen = chosen[chosen["type"] == type_id]
+    located = is_located(chosen)
+    return chosen[located], int((~located).sum())
 
 
 # --- default data set ---------------------------------------------------------------
@@ -170,7 +229,8 @@ def load_default_sites(data_dir: Path | None) -> tuple[gpd.GeoDataFrame, list[Fi
             records.append({
                 "site_id": f"{prefix}-{i:03d}", "type": type_id, "name": props["name"],
                 "district": district, "address": props.get("address"), "status": "open",
-                "capacity": None, "source": f"{rel}#{i}", "lon": lon, "lat": lat,
+                "capacity": None, "source": f"{rel}#{i}", "located_by": "coordinates",
+                "precision": "exact", "lon": lon, "lat": lat,
                 "_file": str(path), "_row": i})
     sites = make_sites([{k: v for k, v in r.items() if not k.startswith("_")} for r in records])
     seeds_dir = Path(data_dir).parent / "seeds"
@@ -212,18 +272,27 @@ def district_from_address(address: object) -> str | None:
 
 
 def completeness(sites: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Per service type: official count, sites located (open / planned / closed) and the
-    share located, keyed by type id. Types with no sites show 0 located."""
+    """Per service type (index: type id): official count; sites ``listed`` (open +
+    planned, located or not), of which ``located`` (with a point) and ``unlocated``
+    ("listed, not located": known by address, not yet placed); ``open`` / ``planned`` /
+    ``closed`` (all listed); ``share_listed`` / ``share_located`` of the official count;
+    ``complete`` when the listed sites reach the official count. Types with no sites
+    show 0."""
     rows = []
+    has_point = is_located(sites) if len(sites) else pd.Series(dtype=bool)
     for t in SERVICE_TYPES.values():
-        s = sites[sites["type"] == t.id] if len(sites) else sites
-        n_open = int((s["status"] == "open").sum()) if len(s) else 0
-        n_planned = int((s["status"] == "planned").sum()) if len(s) else 0
-        n_closed = int((s["status"] == "closed").sum()) if len(s) else 0
-        located = n_open + n_planned
+        mine = (sites["type"] == t.id) if len(sites) else pd.Series(dtype=bool)
+        status = sites.loc[mine, "status"] if len(sites) else pd.Series(dtype=object)
+        n_open, n_planned = int((status == "open").sum()), int((status == "planned").sum())
+        n_closed = int((status == "closed").sum())
+        listed = n_open + n_planned
+        located = int((status.isin(("open", "planned")) & has_point[mine]).sum()) \
+            if len(status) else 0
+        share = (lambda n: n / t.official_count if t.official_count else None)
         rows.append({"type": t.id, "name_zh": t.name_zh, "name_en": t.name_en,
-                     "official_count": t.official_count, "located": located, "open": n_open,
+                     "official_count": t.official_count, "listed": listed,
+                     "located": located, "unlocated": listed - located, "open": n_open,
                      "planned": n_planned, "closed": n_closed,
-                     "share_located": located / t.official_count if t.official_count else None,
-                     "complete": located >= t.official_count, "official_note": t.official_note})
+                     "share_listed": share(listed), "share_located": share(located),
+                     "complete": listed >= t.official_count, "official_note": t.official_note})
     return pd.DataFrame(rows).set_index("type")
