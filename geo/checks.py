@@ -16,6 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.spatial import cKDTree
 
 from geo import METRIC_CRS
@@ -44,153 +45,185 @@ def _address_origin(source: object, fallback: tuple[str, int]) -> tuple[str, int
     return (m[1].strip(), int(m[2])) if m else fallback
 
 
-def suggest_district(name: object, point_district: str | None = None) -> str:
-    """What to write instead of an unknown district name, for a finding's ``expected``."""
+def suggest_district(name: object, point_district: str | None = None, *,
+                     district_names: list[str] | None = None) -> str:
+    """What to write instead of an unknown district name, for a finding's ``expected``.
+    ``district_names``: the city's districts (default: read from the boundaries)."""
     key = normalize_name(name).removesuffix("區")
     for place, district in PLACE_DISTRICT.items():
         if key.endswith(place) or key == place:
-            return f"a district of 桃園市, e.g. {district} ({place} is part of {district})"
+            return f"a district of {city().name_zh}, e.g. {district} ({place} is part of {district})"
     if point_district:
-        return f"a district of 桃園市, e.g. {point_district} (the district containing the point)"
-    names = "、".join(load_districts()["district"])
-    return f"a district of 桃園市: {names}"
+        return (f"a district of {city().name_zh}, e.g. {point_district} (the district "
+                "containing the point)")
+    names = "、".join(district_names if district_names is not None
+                     else load_districts()["district"])
+    return f"a district of {city().name_zh}: {names}"
 
 
 def _blank(v: object) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == ""
 
 
+def _origins(sites: gpd.GeoDataFrame, file: str | None) -> tuple[list, list]:
+    """Per site (file, row) of its own row and of its address (``source`` parsed)."""
+    src = sites["source"].astype(object).where(sites["source"].notna(), "").astype(str)
+    own = src.str.extract(_SOURCE_ROW.pattern)
+    addr = src.str.extract(_ADDRESS_FROM.pattern)
+    pos = np.arange(1, len(sites) + 1)
+    files = own[0].str.strip().fillna("<sites>").to_numpy(object)
+    rows = np.where(own[1].notna(), pd.to_numeric(own[1], errors="coerce").fillna(0), pos)
+    origins = [((file or f), int(r)) for f, r in zip(files, rows)]
+    addr_origins = [(a.strip(), int(r)) if isinstance(a, str) else o
+                    for a, r, o in zip(addr[0], addr[1], origins)]
+    return origins, addr_origins
+
+
+def _point_codes(metric: gpd.GeoSeries, has_geom: np.ndarray, dmetric: gpd.GeoSeries) -> list:
+    pts = gpd.GeoDataFrame(geometry=metric[has_geom].reset_index(drop=True))
+    polys = gpd.GeoDataFrame({"_code": dmetric.index.astype(str)},
+                             geometry=dmetric.reset_index(drop=True))
+    joined = gpd.sjoin(pts, polys, how="left", predicate="within")
+    code = joined[~joined.index.duplicated()]["_code"].reindex(pts.index)
+    code = pd.Series(code.to_numpy(object), index=np.flatnonzero(has_geom)).reindex(
+        range(len(metric)))
+    return [None if pd.isna(c) else str(c) for c in code]
+
+
 def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
                 districts: gpd.GeoDataFrame | None = None,
                 duplicate_m: float = DUPLICATE_DISTANCE_M) -> list[Finding]:
-    """Quality findings (severity warning; nothing is removed) for a site table:
+    """Quality findings (nothing is removed) for a site table, vectorised (100,000 sites
+    in seconds), in row order:
 
-    - ``missing_geometry``; ``outside_city`` (point not inside any 桃園市 district,
-      e.g. in the sea; value the point, expected states the distance to the city);
+    - ``unlocated`` (info): listed without a point (counts toward completeness only);
+    - ``outside_city``: the point is in no district (expected states the distance, m);
     - ``point_district_mismatch``: the point lies in another district than ``district``;
-    - ``unknown_district``: ``district`` or the district written in ``address`` is not a
-      district of 桃園市 (e.g. 「內壢區」);
+    - ``unknown_district``: ``district`` or the district in ``address`` is not one of the
+      city's (e.g. 「內壢區」, with the district the place belongs to);
     - ``address_district_mismatch``: the address names another district than ``district``;
-    - ``duplicate_name`` (same :func:`geo.quality.normalize_name`, any type),
-      ``duplicate_location`` (same type, within ``duplicate_m`` metres, EPSG:3826),
-      ``duplicate_id``; ``unknown_type`` / ``unknown_status``.
+    - ``unknown_type`` / ``unknown_status``; ``duplicate_name`` (same
+      :func:`geo.quality.normalize_name`), ``duplicate_id``, ``duplicate_location`` (same
+      type within ``duplicate_m`` metres, EPSG:3826).
 
-    ``file`` overrides the file named in each site's ``source``.
+    Warnings unless stated. ``file`` overrides the file named in each site's ``source``.
     """
-    findings: list[Finding] = []
     if len(sites) == 0:
-        return findings
+        return []
     sites = sites.reset_index(drop=True)  # positions are the identity below
     districts = load_districts() if districts is None else districts
     lookup = district_lookup(districts)
     name_of = districts["district"].to_dict()
-    metric = sites.to_crs(METRIC_CRS)
-    dmetric = districts.to_crs(METRIC_CRS)
-    city = dmetric.union_all()
-    has_geom = ~(metric.geometry.isna() | metric.geometry.is_empty)
-    joined = gpd.sjoin(metric.loc[has_geom, ["geometry"]], dmetric[["geometry"]],
-                       how="left", predicate="within")
-    point_code = joined[~joined.index.duplicated()]["TOWNCODE"].reindex(sites.index)
+    all_names = list(districts["district"])
+    metric = sites.geometry.to_crs(METRIC_CRS)
+    dmetric = districts.geometry.to_crs(METRIC_CRS)
+    has_geom = ~(metric.isna() | metric.is_empty).to_numpy()
+    pcode = _point_codes(metric, has_geom, dmetric)
+    origins, addr_origins = _origins(sites, file)
+    layer = sites["type"].astype(object).where(sites["type"].notna(), "").astype(str).tolist()
+    geoms = sites.geometry.to_numpy()
+    district_of = lru_cache(maxsize=None)(lambda v: match_district(v, lookup))
+    suggest = lru_cache(maxsize=None)(lambda v, near: suggest_district(
+        v, near, district_names=all_names))
+    out: list[tuple[int, int, Finding]] = []
 
-    origins = [_origin(s, k, file) for k, s in enumerate(sites["source"])]
-    records = sites.drop(columns=sites.geometry.name).to_dict("records")
-    geoms, mgeoms = list(sites.geometry), list(metric.geometry)
-    codes = [None if pd.isna(c) else str(c) for c in point_code]
-    district_of = lru_cache(maxsize=None)(lambda name: match_district(name, lookup))
-    for k, site in enumerate(records):
-        f, row = origins[k]
-        layer = str(site.get("type") or "")
+    def add(k: int, order: int, fld: str, value: object, expected: str, code: str,
+            where: tuple | None = None, severity: str = "warning") -> None:
+        f, row = where or origins[k]
+        out.append((k, order, Finding(f, row, fld, value, expected, severity, code, layer[k])))
 
-        def add(fld: str, value: object, expected: str, code: str,
-                where: tuple[str, int] = (f, row)) -> None:
-            findings.append(Finding(where[0], where[1], fld, value, expected, "warning",
-                                    code, layer))
+    def xy(k: int) -> str:
+        return f"({geoms[k].x:.6f}, {geoms[k].y:.6f})"
 
-        geom, pcode = geoms[k], codes[k]
-        if not has_geom.iat[k]:
-            add("geometry", None, "a point location (lon/lat)", "missing_geometry")
-        elif pcode is None:
-            dist = mgeoms[k].distance(city)
-            add("geometry", f"({geom.x:.6f}, {geom.y:.6f})",
-                f"a point inside 桃園市 (this one is {dist:,.0f} m outside the city "
-                "boundary, e.g. in the sea or a neighbouring city)", "outside_city")
-
-        stated = site.get("district")
-        scode = None
-        if not _blank(stated):
-            scode = district_of(stated)
-            if scode is None:
-                add("district", stated,
-                    suggest_district(stated, name_of.get(pcode)), "unknown_district")
-            elif pcode is not None and scode != pcode:
-                dist = mgeoms[k].distance(dmetric.geometry.loc[scode])
-                add("district", stated,
-                    f"the district that contains the point, {name_of[pcode]} (the point "
-                    f"({geom.x:.6f}, {geom.y:.6f}) is {dist:,.0f} m outside {name_of[scode]})",
-                    "point_district_mismatch")
-
-        address = site.get("address")
-        addr_district = None if _blank(address) else district_from_address(address)
-        if addr_district:
-            where = _address_origin(site.get("source"), (f, row))
-            acode = district_of(addr_district)
-            if acode is None:
-                add("address", address, suggest_district(
-                    addr_district, name_of.get(scode or pcode)), "unknown_district", where)
-            elif scode is not None and acode != scode:
-                add("address", address,
-                    f"an address in the stated district {name_of[scode]} (the address "
-                    f"names {name_of[acode]}"
-                    + (f"; the point lies in {name_of[pcode]})" if pcode else ")"),
-                    "address_district_mismatch", where)
-
-        if not _blank(site.get("type")) and site.get("type") not in SERVICE_TYPES:
-            add("type", site.get("type"), "a service-type id: " + ", ".join(SERVICE_TYPES),
+    outside = np.flatnonzero(has_geom & np.array([c is None for c in pcode]))
+    if len(outside):
+        dist = shapely.distance(metric.to_numpy()[outside][:, None],
+                                dmetric.to_numpy()[None, :]).min(axis=1)
+        for k, d in zip(outside, dist):
+            add(k, 1, "geometry", xy(k), f"a point inside {city().name_zh} (this one is "
+                f"{d:,.0f} m outside the city boundary, e.g. in the sea or a neighbouring "
+                "city)", "outside_city")
+    for k in np.flatnonzero(~has_geom):
+        add(k, 0, "geometry", sites["address"].iat[k] if not _blank(sites["address"].iat[k])
+            else None, "a location: listed, not located (counts toward completeness, not "
+            "coverage); place it by its 里, on the map, or with the geocoder", "unlocated",
+            severity="info")
+    stated = sites["district"].tolist()
+    scode = [None if _blank(v) else district_of(v) for v in stated]
+    for k, v in enumerate(stated):
+        if _blank(v):
+            continue
+        if scode[k] is None:
+            add(k, 2, "district", v, suggest(v, name_of.get(pcode[k])), "unknown_district")
+        elif pcode[k] is not None and scode[k] != pcode[k]:
+            d = metric.iat[k].distance(dmetric.loc[scode[k]])
+            add(k, 3, "district", v, f"the district that contains the point, "
+                f"{name_of[pcode[k]]} (the point {xy(k)} is {d:,.0f} m outside "
+                f"{name_of[scode[k]]})", "point_district_mismatch")
+    address = sites["address"].tolist()
+    for k, a in enumerate(address):
+        ad = None if _blank(a) else district_from_address(a)
+        if not ad:
+            continue
+        acode = district_of(ad)
+        if acode is None:
+            add(k, 4, "address", a, suggest(ad, name_of.get(scode[k] or pcode[k])),
+                "unknown_district", addr_origins[k])
+        elif scode[k] is not None and acode != scode[k]:
+            add(k, 5, "address", a, f"an address in the stated district {name_of[scode[k]]} "
+                f"(the address names {name_of[acode]}" + (f"; the point lies in "
+                f"{name_of[pcode[k]]})" if pcode[k] else ")"),
+                "address_district_mismatch", addr_origins[k])
+    types = sites["type"].tolist()
+    for k in np.flatnonzero(~sites["type"].isin(list(SERVICE_TYPES)).to_numpy()):
+        if not _blank(types[k]):
+            add(k, 6, "type", types[k], "a service-type id: " + ", ".join(SERVICE_TYPES),
                 "unknown_type")
-        if site.get("status") not in STATUSES:
-            add("status", site.get("status"), "open/planned/closed", "unknown_status")
+    for k in np.flatnonzero(~sites["status"].isin(STATUSES).to_numpy()):
+        add(k, 7, "status", sites["status"].iat[k], "open/planned/closed", "unknown_status")
+    out.sort(key=lambda t: (t[0], t[1]))
+    return [f for _, _, f in out] + _duplicates(sites, metric, has_geom, origins, duplicate_m)
 
-    findings += _duplicates(sites, metric[has_geom], origins, duplicate_m)
-    return findings
+
+def _first_of(keys: pd.Series) -> np.ndarray:
+    """Per position, the first position holding the same key."""
+    return pd.Series(np.arange(len(keys))).groupby(keys.to_numpy(), sort=False) \
+        .transform("first").to_numpy()
 
 
-def _duplicates(sites: gpd.GeoDataFrame, metric: gpd.GeoDataFrame,
+def _duplicates(sites: gpd.GeoDataFrame, metric: gpd.GeoSeries, has_geom: np.ndarray,
                 origins: list[tuple[str, int]], duplicate_m: float) -> list[Finding]:
     out: list[Finding] = []
-    pos = {idx: k for k, idx in enumerate(sites.index)}
-    first_name: dict[str, int] = {}
-    first_id: dict[str, int] = {}
-    for k, site in enumerate(sites.drop(columns=sites.geometry.name).to_dict("records")):
-        f, row = origins[k]
-        layer = str(site.get("type") or "")
-        key = normalize_name(site.get("name"))
-        if key and key in first_name:
-            j = first_name[key]
-            out.append(Finding(f, row, "name", site.get("name"),
-                               f"a name no other site has (same as {origins[j][0]} row "
-                               f"{origins[j][1]}, {sites['site_id'].iat[j]})",
-                               "warning", "duplicate_name", layer))
-        elif key:
-            first_name[key] = k
-        sid = site.get("site_id")
-        if not _blank(sid) and sid in first_id:
-            j = first_id[sid]
-            out.append(Finding(f, row, "site_id", sid, f"a unique site id (also used by "
-                               f"{origins[j][0]} row {origins[j][1]})", "warning",
-                               "duplicate_id", layer))
-        elif not _blank(sid):
-            first_id[sid] = k
-    for type_id, group in metric.groupby("type", dropna=False):
-        if len(group) < 2:
+    layer = sites["type"].astype(object).where(sites["type"].notna(), "").astype(str).tolist()
+    names = sites["name"].tolist()
+    keys = pd.Series([normalize_name(n) for n in names], dtype=object)
+    first = _first_of(keys)
+    for k in np.flatnonzero(keys.duplicated().to_numpy() & (keys != "").to_numpy()):
+        j = int(first[k])
+        out.append(Finding(*origins[k], "name", names[k], f"a name no other site has (same "
+                           f"as {origins[j][0]} row {origins[j][1]}, {sites['site_id'].iat[j]})",
+                           "warning", "duplicate_name", layer[k]))
+    ids = sites["site_id"].astype(object).reset_index(drop=True)
+    valid = ~ids.map(_blank)
+    first = _first_of(ids.astype(str))
+    for k in np.flatnonzero((ids.duplicated() & valid).to_numpy()):
+        j = int(first[k])
+        out.append(Finding(*origins[k], "site_id", ids.iat[k], f"a unique site id (also used "
+                           f"by {origins[j][0]} row {origins[j][1]})", "warning",
+                           "duplicate_id", layer[k]))
+    located = np.flatnonzero(has_geom)
+    xy_all = np.column_stack([metric.x.to_numpy(), metric.y.to_numpy()]) if len(metric) else None
+    for type_id, group in pd.Series(located).groupby(sites["type"].to_numpy()[located],
+                                                    dropna=False):
+        rows = group.to_numpy()
+        if len(rows) < 2:
             continue
-        xy = np.column_stack([group.geometry.x, group.geometry.y])
+        xy = xy_all[rows]
         for a, b in sorted(cKDTree(xy).query_pairs(duplicate_m)):
-            ka, kb = pos[group.index[a]], pos[group.index[b]]
-            ka, kb = min(ka, kb), max(ka, kb)
+            ka, kb = sorted((int(rows[a]), int(rows[b])))
             d = float(np.hypot(*(xy[a] - xy[b])))
             g = sites.geometry.iat[kb]
-            out.append(Finding(origins[kb][0], origins[kb][1], "geometry",
-                               f"({g.x:.6f}, {g.y:.6f})",
+            out.append(Finding(*origins[kb], "geometry", f"({g.x:.6f}, {g.y:.6f})",
                                f"sites of one type at least {duplicate_m:g} m apart (this one "
                                f"is {d:.1f} m from {origins[ka][0]} row {origins[ka][1]}, "
                                f"{sites['name'].iat[ka]})", "warning", "duplicate_location",

@@ -133,11 +133,15 @@ def test_missing_columns_error_names_them_and_the_accepted_names():
         assert word in msg
 
 
-def test_address_without_coordinates_rejects_rows_not_silently():
+def test_address_without_coordinates_is_kept_unlocated():
     res = read_sites(FIX / "address_only.csv")
-    assert len(res.sites) == 0 and res.rejected["row"].tolist() == [1]
-    assert _codes(res, 1) == {"missing_coordinate"}
-    assert "geocode" in res.rejected["reasons"].iloc[0]
+    (row,) = _csv_rows("address_only.csv")
+    assert res.rejected.empty and len(res.sites) == 1 and res.unlocated == 1
+    site = res.sites.iloc[0]
+    assert site.geometry.is_empty and (site["located_by"], site["precision"]) == ("", "")
+    assert (site["name"], site["address"]) == (row["名稱"], row["地址"])
+    assert site["district"] is None  # 龍潭區 is in the address; no point to check it by
+    assert _codes(res, 1) == {"unlocated"}  # the address names no 里: stays unlocated
 
 
 def test_empty_file_is_an_error_and_header_only_is_an_empty_table():
@@ -253,7 +257,7 @@ def test_a_twd97_row_in_a_lon_lat_file_is_rejected():
 
 def test_geojson_import():
     res = read_sites(FIX / "sites.geojson")
-    assert res.encoding is None and res.coordinate_system == "EPSG:4326"
+    assert res.encoding == "utf-8" and res.coordinate_system == "EPSG:4326"
     assert res.sites["site_id"].tolist() == ["S-01", "S-03"]
     assert res.rejected["row"].tolist() == [2]
     assert _codes(res, 2) == {"bad_geometry"}
