@@ -41,7 +41,8 @@ from geo.boundaries import repair_polygons
 from geo.city import city
 
 __all__ = ["DEMAND_COLUMNS", "ENV_CACHE", "SNAP_INSET_M", "builtup_files", "builtup_label",
-           "cache_dir", "load_builtup", "demand_points", "attach_demand_points"]
+           "cache_dir", "inputs_digest", "load_builtup", "demand_points",
+           "attach_demand_points"]
 
 ENV_CACHE = "SAFETYNET_CACHE"
 SNAP_INSET_M = 0.5  # a snapped point lies this far inside the built-up land (metres)
@@ -147,16 +148,23 @@ def demand_points(villages: gpd.GeoDataFrame, builtup: gpd.GeoDataFrame) -> pd.D
         "demand_snapped": snapped}, index=villages.index)
 
 
-def _cache_key(villages: gpd.GeoDataFrame, files: list[Path]) -> str:
-    h = hashlib.sha256(_METHOD_VERSION.encode())
+def inputs_digest(files: list[Path], *extra: bytes) -> str:
+    """SHA-256 (32 hex digits) of files (a shapefile with its .dbf and .shx) and extra bytes:
+    the cache key of a result derived from them."""
+    h = hashlib.sha256()
     for path in files:
-        for part in (path, path.with_suffix(".dbf"), path.with_suffix(".shx")):
+        for part in dict.fromkeys((path, path.with_suffix(".dbf"), path.with_suffix(".shx"))):
             h.update(part.name.encode())
             h.update(part.read_bytes() if part.is_file() else b"")
-    h.update("\n".join(villages.index.astype(str)).encode())
-    for wkb in shapely.to_wkb(villages.geometry.to_crs(MAP_CRS).to_numpy()):
-        h.update(wkb)
+    for chunk in extra:
+        h.update(chunk)
     return h.hexdigest()[:32]
+
+
+def _cache_key(villages: gpd.GeoDataFrame, files: list[Path]) -> str:
+    wkb = shapely.to_wkb(villages.geometry.to_crs(MAP_CRS).to_numpy())
+    return inputs_digest(files, _METHOD_VERSION.encode(),
+                         "\n".join(villages.index.astype(str)).encode(), *wkb)
 
 
 def attach_demand_points(villages: gpd.GeoDataFrame, data_dir: str | os.PathLike, *,
