@@ -1,41 +1,139 @@
 """Placement suggestions on the city's data: build the inputs of :mod:`coverage.optimize`
 (candidates, cost matrix, demand) from villages and site tables, solve, and describe the
-chosen sites. Used by ``safetynet optimize`` and the app's scenario page.
+chosen sites. Used by the analysis layer (``safetynet optimize``, the scenario page).
 
-Demand points are the villages' point_on_surface (EPSG:3826, as everywhere in coverage).
-Candidates, in this order: the service type's existing sites (fixed = always open, unless
-``fix_existing=False``: then they are ordinary candidates), followed by either every
-village point (candidate id = VILLCODE) or a user's site list (e.g. social-housing
-sites). Costs are straight-line metres in EPSG:3826. ``k`` counts NEW sites.
+Demand points are the villages' demand points (:func:`coverage.distance.village_points`,
+EPSG:3826). Candidates, in this order: the service type's existing sites (fixed = always
+open, unless ``fix_existing=False``: then they are ordinary candidates), followed by either
+every village's demand point (candidate id = VILLCODE) or a user's site list (e.g.
+social-housing sites). ``k`` counts NEW sites.
+
+Costs come from any distance mode through one interface, :func:`placement_costs`, which
+asks :func:`coverage.distance.distances_xy` for the (demand points x candidates) matrix:
+
+- ``mode="straight"`` (default): straight-line metres in EPSG:3826;
+- ``mode="network", weight="length"``: road metres along a road network (anything with
+  the ``RoadNetwork`` interface: graph, csr per weight, node_ids, node_xy), the
+  straight-line snap metres at both ends added;
+- ``mode="network", weight="travel_time"``: road seconds (the snap legs not included).
+
+In network mode every demand point and candidate is snapped to its nearest graph node and
+its snap distance is reported. A point farther than ``max_snap_m`` is never snapped: a
+demand point keeps its demand but reaches no site (the models report it uncoverable); a
+candidate that is not fixed is left out of the optimisation and listed in
+``excluded_candidates``; a fixed existing site stays (it is open whatever the model says)
+but reaches no one. Radii are in the unit of the costs: metres, or seconds for travel time.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import MAP_CRS, METRIC_CRS
-
-from coverage.distance import site_points, straight_distances, village_points
+from common.checks import choice, positive_number
+from coverage.distance import distances_xy, site_points, village_points
 from coverage.metrics import demand_column
 from coverage.optimize import MODELS, PlacementResult
+from geo import MAP_CRS, METRIC_CRS
+
+__all__ = ["CANDIDATE_COLUMNS", "MODES", "WEIGHTS", "PlacementCosts", "PlacementInput",
+           "placement_costs", "placement_input", "village_candidates", "site_candidates",
+           "solve", "chosen_table"]
 
 CANDIDATE_COLUMNS = ["id", "name", "lon", "lat", "villcode", "village", "district",
                      "existing", "fixed"]
+MODES = ("straight", "network")
+WEIGHTS = ("length", "travel_time")
+MAX_SNAP_LIMIT_M = 50_000.0  # a snap threshold beyond this would switch the check off
+
+
+@dataclass
+class PlacementCosts:
+    """A cost matrix and how it was made. ``matrix``: (n_demand, n_candidates) float, inf =
+    unreachable; ``unit``: "m" (straight line or road length) or "s" (road travel time);
+    ``demand_snap`` / ``candidate_snap`` (network mode, else None): one row per demand
+    point / candidate with ``node`` (graph node position), ``snap_m`` (metres to it) and
+    ``flagged`` (snap_m > max_snap_m: never snapped, every cost of the point is inf)."""
+
+    matrix: np.ndarray
+    unit: str = "m"
+    mode: str = "straight"
+    weight: str = "length"
+    max_snap_m: float | None = None
+    demand_snap: pd.DataFrame | None = None
+    candidate_snap: pd.DataFrame | None = None
 
 
 @dataclass
 class PlacementInput:
-    """``candidates``: one row per candidate (columns CANDIDATE_COLUMNS, lon/lat EPSG:4326;
+    """Inputs of one placement solve.
+
+    ``candidates``: one row per candidate (columns CANDIDATE_COLUMNS, lon/lat EPSG:4326;
     villcode/village/district of the village the point lies in); ``costs``: (n_villages,
-    n_candidates) metres; ``demand``: float per village (NaN as 0), index VILLCODE."""
+    n_candidates) in ``unit`` ("m" metres or "s" seconds); ``demand``: float per village
+    (NaN as 0), index VILLCODE. Network mode only (else None / empty): ``demand_snap``
+    (index VILLCODE; node, snap_m, flagged), ``candidate_snap`` (index candidate id, the
+    kept candidates), ``excluded_candidates`` (the candidates left out as off the road
+    network, CANDIDATE_COLUMNS + snap_m).
+    """
 
     candidates: pd.DataFrame
     costs: np.ndarray
     demand: pd.Series
     demand_name: str
+    unit: str = "m"
+    mode: str = "straight"
+    weight: str = "length"
+    demand_snap: pd.DataFrame | None = None
+    candidate_snap: pd.DataFrame | None = None
+    excluded_candidates: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=CANDIDATE_COLUMNS + ["snap_m"]))
+
+    @property
+    def off_network_villages(self) -> pd.Index:
+        """VILLCODEs whose demand point is farther than the snap threshold from the road
+        network (empty in straight-line mode)."""
+        if self.demand_snap is None:
+            return pd.Index([], name="VILLCODE")
+        return self.demand_snap.index[self.demand_snap["flagged"].to_numpy(bool)]
+
+
+def placement_costs(demand_xy: np.ndarray, candidate_xy: np.ndarray, *,
+                    mode: str = "straight", network=None, weight: str = "length",
+                    max_snap_m: float = 500.0, cutoff: float | None = None) -> PlacementCosts:
+    """The (demand points x candidates) cost matrix for the placement models.
+
+    Parameters
+    ----------
+    demand_xy, candidate_xy : array (n, 2), (m, 2)
+        EPSG:3826 x/y metres.
+    mode : {"straight", "network"}
+    network : RoadNetwork or graph, optional
+        Needed in network mode (see :func:`coverage.distance.distances_xy`).
+    weight : {"length", "travel_time"}
+        Network mode: road metres (snap metres added) or road seconds.
+    max_snap_m : float
+        Metres; a point snapped farther is flagged and unreachable. Must be a finite
+        number > 0 (no value switches the check off).
+    cutoff : float, optional
+        Network mode: costs beyond it (metres or seconds, road part) become inf; pass the
+        radius of a covering model to bound the search, None for p-median.
+    """
+    choice(mode, "mode", MODES)
+    choice(weight, "weight", WEIGHTS)
+    snap = positive_number(max_snap_m, "max_snap_m", unit="metres", maximum=MAX_SNAP_LIMIT_M)
+    limit = None if cutoff is None else positive_number(cutoff, "cutoff")
+    if mode == "straight" and weight != "length":
+        raise ValueError(f"weight: {weight!r} needs mode 'network' (road travel time); "
+                         "straight-line costs are metres")
+    matrix, demand_snap, candidate_snap = distances_xy(
+        demand_xy, candidate_xy, mode=mode, network=network, cutoff_m=limit,
+        max_snap_m=snap, weight=weight)
+    unit = "s" if mode == "network" and weight == "travel_time" else "m"
+    return PlacementCosts(np.asarray(matrix, dtype=float), unit, mode, weight,
+                          snap if mode == "network" else None, demand_snap, candidate_snap)
 
 
 def _lonlat(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -58,8 +156,9 @@ def _village_of(villages: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray) ->
 
 
 def village_candidates(villages: gpd.GeoDataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """Every village's point as a candidate (id = VILLCODE, name = district + village) and
-    its EPSG:3826 x/y (identical to the demand points, so the cost to itself is 0)."""
+    """Every village's demand point as a candidate (id = VILLCODE, name = district +
+    village) and its EPSG:3826 x/y (identical to the demand points, so the cost to itself
+    is 0 in straight-line mode)."""
     xy = village_points(villages)
     lon, lat = _lonlat(xy)
     table = pd.DataFrame({
@@ -89,15 +188,9 @@ def site_candidates(sites: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, *, exis
     return table[CANDIDATE_COLUMNS], xy
 
 
-def placement_input(villages: gpd.GeoDataFrame, existing: gpd.GeoDataFrame, *,
-                    demand: str = "population", candidates: gpd.GeoDataFrame | None = None,
-                    fix_existing: bool = True) -> PlacementInput:
-    """Inputs for :mod:`coverage.optimize` (see the module docstring).
-
-    ``existing``: the type's sites that count now (already selected, e.g. by
-    :func:`coverage.metrics.select_sites`); ``candidates``: a site table, or None for the
-    village points. Candidate ids that repeat an existing site id get a ``cand:`` prefix.
-    """
+def _candidate_table(villages, existing, candidates, fix_existing
+                     ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Existing sites first, then the village points or the candidate list; x/y parallel."""
     ex_table, ex_xy = site_candidates(existing, villages, existing=True)
     ex_table["fixed"] = bool(fix_existing)
     if candidates is None:
@@ -112,16 +205,65 @@ def placement_input(villages: gpd.GeoDataFrame, existing: gpd.GeoDataFrame, *,
     table = pd.concat([ex_table, new_table], ignore_index=True) if len(ex_table) else new_table
     table["existing"] = table["existing"].astype(bool)
     table["fixed"] = table["fixed"].astype(bool)
-    xy = np.vstack([ex_xy, new_xy])
-    costs = straight_distances(village_points(villages), xy)
+    return table.reset_index(drop=True), np.vstack([ex_xy, new_xy])
+
+
+def _drop_off_network(table: pd.DataFrame, costs: PlacementCosts):
+    """Leave out the candidates flagged off the network unless fixed: (kept table, kept
+    matrix, kept snap table indexed by id, excluded rows with snap_m)."""
+    snap = costs.candidate_snap.reset_index(drop=True)
+    drop = snap["flagged"].to_numpy(bool) & ~table["fixed"].to_numpy(bool)
+    excluded = table[drop].assign(snap_m=snap.loc[drop, "snap_m"].to_numpy(float))
+    kept_snap = snap[~drop].set_index(table.loc[~drop, "id"].rename("id"))
+    return (table[~drop].reset_index(drop=True), costs.matrix[:, ~drop], kept_snap,
+            excluded.reset_index(drop=True))
+
+
+def placement_input(villages: gpd.GeoDataFrame, existing: gpd.GeoDataFrame, *,
+                    demand: str = "population", candidates: gpd.GeoDataFrame | None = None,
+                    fix_existing: bool = True, mode: str = "straight", network=None,
+                    weight: str = "length", max_snap_m: float = 500.0,
+                    cutoff: float | None = None) -> PlacementInput:
+    """Inputs for :mod:`coverage.optimize` (see the module docstring).
+
+    ``existing``: the type's sites that count now (already selected, e.g. by
+    :func:`coverage.metrics.select_sites`); ``candidates``: a site table, or None for the
+    village points. Candidate ids that repeat an existing site id get a ``cand:`` prefix.
+    ``mode``, ``network``, ``weight``, ``max_snap_m`` (metres) and ``cutoff`` (metres or
+    seconds): as :func:`placement_costs`; straight-line metres by default.
+    """
+    table, xy = _candidate_table(villages, existing, candidates, fix_existing)
+    costs = placement_costs(village_points(villages), xy, mode=mode, network=network,
+                            weight=weight, max_snap_m=max_snap_m, cutoff=cutoff)
     dem = demand_column(villages, demand).fillna(0.0)
-    return PlacementInput(table.reset_index(drop=True), costs, dem, demand)
+    if costs.mode == "straight":
+        return PlacementInput(table, costs.matrix, dem, demand)
+    table, matrix, candidate_snap, excluded = _drop_off_network(table, costs)
+    demand_snap = costs.demand_snap.set_index(villages.index.rename("VILLCODE"))
+    return PlacementInput(table, matrix, dem, demand, costs.unit, costs.mode, costs.weight,
+                          demand_snap, candidate_snap, excluded)
 
 
-def solve(inp: PlacementInput, *, model: str, radius_m: float | None, k: int | None = None,
-          time_limit: float = 60.0, method: str = "exact") -> PlacementResult:
-    """Build and solve ``model`` (mclp | lscp | pmedian) on ``inp``; radius in metres.
-    LSCP ignores ``k`` (it chooses the number of sites)."""
+def _radius(inp: PlacementInput, radius: float | None, radius_m: float | None):
+    if radius_m is None:
+        return radius
+    if radius is not None:
+        raise ValueError("give the radius once: radius (in the costs' unit) or radius_m")
+    if inp.unit != "m":
+        raise ValueError(f"radius_m is metres but the costs are road travel time "
+                         f"({inp.unit}); pass radius in seconds")
+    return radius_m
+
+
+def solve(inp: PlacementInput, *, model: str, radius: float | None = None,
+          k: int | None = None, time_limit: float = 60.0, method: str = "exact",
+          radius_m: float | None = None) -> PlacementResult:
+    """Build and solve ``model`` (mclp | lscp | pmedian) on ``inp``.
+
+    ``radius``: in the unit of ``inp.costs`` (metres, or seconds for travel time);
+    ``radius_m``: the same in metres (the older name; metre costs only). LSCP ignores ``k``
+    (it chooses the number of sites); ``time_limit`` in seconds.
+    """
     if model not in MODELS:
         raise ValueError(f"model must be one of {list(MODELS)}, got {model!r}")
     cls = MODELS[model]
@@ -132,7 +274,8 @@ def solve(inp: PlacementInput, *, model: str, radius_m: float | None, k: int | N
         if k is None:
             raise ValueError(f"{model} needs k, the number of new sites")
         common["k"] = int(k)
-    m = cls.from_costs(inp.costs, inp.demand.to_numpy(float), radius=radius_m, **common)
+    m = cls.from_costs(inp.costs, inp.demand.to_numpy(float),
+                       radius=_radius(inp, radius, radius_m), **common)
     return m.solve(time_limit=time_limit, method=method)
 
 
