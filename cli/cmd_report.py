@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     types = _types(args.types)
     scenario = None
     if args.scenario is not None:
-        from coverage.store import ScenarioError, load_scenario
+        from store import ScenarioError, load_scenario
         try:
             scenario = load_scenario(args.scenario, store=args.store)
         except ScenarioError as exc:

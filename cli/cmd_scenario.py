@@ -1,8 +1,10 @@
 """safetynet scenario — list, show, apply and manage stored what-if scenarios.
 
 Scenarios live in a store directory (``--store DIR``, else ``$SAFETYNET_HOME/scenarios``,
-else ``~/.local/share/safetynet/scenarios``); see :mod:`coverage.store`. Exit codes: 0 ok,
-1 store error (missing, conflict, corrupted file), 2 bad input (via ``cli.main``).
+else the platform user data dir, ``~/.local/share/safetynet/scenarios`` on Linux); see
+:mod:`store.scenarios`. Village edits are placed on the boundaries of ``--data-dir``'s
+data set (:func:`coverage.places.dataset_places`). Exit codes: 0 ok, 1 store error
+(missing, conflict, corrupted file), 2 bad input (via ``cli.main``).
 """
 from __future__ import annotations
 
@@ -16,12 +18,12 @@ from pathlib import Path
 import pandas as pd
 
 from cli import add_common_options
+from coverage.places import Places, dataset_places
 from coverage.scenario import Scenario, apply_edits, changed_site_ids, edits_from_list
-from coverage.store import (ScenarioError, delete_scenario, duplicate_scenario,
-                            export_scenario, import_scenario, list_scenarios, load_scenario,
-                            quarantine_corrupt, save_scenario, store_dir)
 from geo.paths import missing_data_help, resolve_data_dir
-from geo.services import load_default_sites
+from store import (ScenarioError, delete_scenario, duplicate_scenario, export_scenario,
+                   import_scenario, list_scenarios, load_scenario, quarantine_corrupt,
+                   save_scenario, store_dir)
 
 _FIELDS = ("type", "name", "district", "address", "status", "capacity")
 
@@ -77,6 +79,20 @@ def _shown(value: object) -> str:
     return "".join(c if unicodedata.category(c)[0] != "C" else repr(c)[1:-1] for c in str(value))
 
 
+def _context(args: argparse.Namespace):
+    """The analysis context of ``--data-dir`` (villages, districts, default sites), loaded
+    once per command."""
+    if getattr(args, "_context", None) is None:
+        from analysis.context import load_context
+        args._context = load_context(resolve_data_dir(args.data_dir))
+    return args._context
+
+
+def _places(args: argparse.Namespace) -> Places:
+    """Village points and districts of the data set the edits are placed on."""
+    return dataset_places(_context(args))
+
+
 def _emit(args: argparse.Namespace, data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -113,6 +129,11 @@ def _show(args: argparse.Namespace) -> int:
     if scn.notes:
         print(f"備註 notes: {_shown(scn.notes)}")
     print(f"基準 baseline: {len(scn.baseline)} sites   編輯 edits: {len(scn.edits)}")
+    if scn.boundary_vintage:
+        print(f"村里界 boundaries: {_shown(scn.boundary_vintage)}")
+    if scn.layer_versions:
+        print("圖層 layers: " + ", ".join(f"{_shown(n)} v{v}"
+                                         for n, v in sorted(scn.layer_versions.items())))
     for i, e in enumerate(meta["edits"]):
         rest = ", ".join(f"{k}={_shown(v)}" for k, v in e.items() if k != "kind" and v is not None)
         print(f"  {i:3d}  {e['kind']:9s} {rest}")
@@ -127,10 +148,12 @@ def _apply(args: argparse.Namespace) -> int:
         if data_dir is None:
             print(missing_data_help(), file=sys.stderr)
             return 2
-        baseline, _ = load_default_sites(data_dir)
-    after = apply_edits(baseline, scn.edits)
+        baseline = _context(args).sites
+    after = apply_edits(baseline, scn.edits, places=_places(args),
+                        made_on=scn.boundary_vintage or None)
     changes = site_changes(baseline, after, changed_site_ids(scn.edits))
-    coverage = coverage_comparison(baseline, after, data_dir=args.data_dir)
+    coverage = (coverage_comparison(baseline, after, ctx=_context(args))
+                if resolve_data_dir(args.data_dir) is not None else None)
     note = ("no population data (see `safetynet info`): no before/after figures"
             if coverage is None else None)
     if args.json:
@@ -168,18 +191,18 @@ def _new(args: argparse.Namespace) -> int:
     if data_dir is None:
         print(missing_data_help(), file=sys.stderr)
         return 2
-    baseline, _ = load_default_sites(data_dir)
+    baseline = _context(args).sites
     edits = ()
     if args.edits:
         edits = edits_from_list(json.loads(Path(args.edits).read_text(encoding="utf-8")))
     scn = Scenario(args.name, baseline, edits, author=args.author, notes=args.notes)
-    saved = save_scenario(scn, store=args.store, expected_version=0)
+    saved = save_scenario(scn, places=_places(args), store=args.store, expected_version=0)
     print(f"saved {_shown(saved.name)} version {saved.version}")
     return 0
 
 
 def _duplicate(args: argparse.Namespace) -> int:
-    saved = duplicate_scenario(args.name, args.new_name, store=args.store)
+    saved = duplicate_scenario(args.name, args.new_name, places=_places(args), store=args.store)
     print(f"saved {_shown(saved.name)} version {saved.version}")
     return 0
 
@@ -197,7 +220,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    saved = import_scenario(args.file, store=args.store, name=args.new_name)
+    saved = import_scenario(args.file, places=_places(args), store=args.store,
+                            name=args.new_name)
     print(f"imported {_shown(saved.name)} version {saved.version}")
     return 0
 
@@ -246,13 +270,12 @@ def site_changes(before, after, site_ids) -> list[dict]:
     return out
 
 
-def coverage_comparison(before, after, *, data_dir) -> dict | None:
-    """Coverage before/after for the service types the scenario changes, from the engine's
-    incremental update (coverage.compare); None when no population data is available."""
-    from coverage.compare import compare_sites, comparison_dict
-    from geo.population import load_village_table
-    resolved = resolve_data_dir(data_dir)
-    if resolved is None:
+def coverage_comparison(before, after, *, ctx) -> dict | None:
+    """Coverage before/after for the service types the scenario changes, at the config's
+    radii (:func:`analysis.scenario.compare_scenario`); None without population data."""
+    from analysis.scenario import compare_scenario
+    from coverage.compare import comparison_dict
+    if ctx.population is None:
         return None
-    villages, _ = load_village_table(resolved)
-    return {t: comparison_dict(c) for t, c in compare_sites(villages, before, after).items()}
+    result = compare_scenario(ctx, before, after)
+    return {t: comparison_dict(c) for t, c in result.types.items()}

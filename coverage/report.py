@@ -275,7 +275,8 @@ def build_report_data(ds, *, types: list[str] | None = None, radius_km: float | 
     from coverage import hotspots as hs
     defaults = load_defaults()
     missing: list[str] = []
-    sites = scenario.sites() if scenario is not None else ds.sites
+    from coverage.places import dataset_places
+    sites = scenario.sites(dataset_places(ds)) if scenario is not None else ds.sites
     if types is None:
         ok = ("open", "planned") if include_planned else ("open",)
         counted = sites[sites["status"].isin(ok)]["type"]

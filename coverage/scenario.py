@@ -3,28 +3,32 @@
 Edits are small frozen dataclasses with a ``kind`` field (``add``, ``move``, ``close``,
 ``capacity``, ``status``); ``edit_to_dict`` / ``edit_from_dict`` make them JSON-safe.
 ``apply_edits`` is pure: it returns a new site table (EPSG:4326) and never mutates its input.
-Coordinates are lon/lat in EPSG:4326; village representative points are computed in
-EPSG:3826 (``point_on_surface``) and converted back. User text (names, notes) is kept
-verbatim: escaping happens at display time.
+Coordinates are lon/lat in EPSG:4326; the geography (village points, districts, bounding
+box) arrives as an argument, :class:`coverage.places.Places`. User text (names, notes) is
+kept verbatim: escaping happens at display time.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
-from functools import lru_cache
 from typing import Union
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
-from geo import MAP_CRS, METRIC_CRS
-from geo.boundaries import load_districts, load_villages
+from coverage.places import Places, build_places, dataset_places, district_at, village_point
+from geo import MAP_CRS
 from geo.services import SERVICE_TYPES, SITE_COLUMNS, STATUSES, empty_sites, service_type
 
 NEW_ID_PREFIX = "scn-"
+
+__all__ = ["AddSite", "CloseSite", "EDIT_KINDS", "Edit", "EditHistory", "MoveSite",
+           "NEW_ID_PREFIX", "Places", "Scenario", "SetCapacity", "SetStatus", "apply_edits",
+           "build_places", "changed_site_ids", "dataset_places", "district_at", "edit_from_dict",
+           "edit_to_dict", "edits_from_list", "edits_to_list", "new_site_id", "normalise_sites",
+           "utc_now", "village_point"]
 
 
 # --- edits ----------------------------------------------------------------------------
@@ -42,8 +46,9 @@ class _EditDict:
 
 @dataclass(frozen=True)
 class AddSite(_EditDict):
-    """A new site at ``lon``/``lat`` (EPSG:4326) or, when those are None, at the
-    representative point of village ``village`` (VILLCODE). ``site_id`` None means
+    """A new site at ``lon``/``lat`` (EPSG:4326) or, when those are None, at the point of
+    village ``village`` (VILLCODE; its demand point, see :func:`build_places`, in the
+    boundary vintage of the scenario). ``site_id`` None means
     ``scn-<edit index + 1>``; ``district`` None means the district containing the point."""
 
     type: str
@@ -152,47 +157,6 @@ def changed_site_ids(edits) -> tuple[str, ...]:
     return tuple(seen)
 
 
-# --- geography helpers ----------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def taoyuan_bbox() -> tuple[float, float, float, float]:
-    """(min lon, min lat, max lon, max lat) of 桃園市 in EPSG:4326, from the district boundaries."""
-    return tuple(float(v) for v in load_districts().total_bounds)
-
-
-@lru_cache(maxsize=1)
-def village_points() -> pd.DataFrame:
-    """Representative point of every village (point on surface, ``representative_point``, in EPSG:3826, returned
-    as lon/lat EPSG:4326): index VILLCODE, columns lon, lat, district, village."""
-    villages = load_villages()
-    pts = villages.to_crs(METRIC_CRS).geometry.representative_point().to_crs(MAP_CRS)
-    return pd.DataFrame({"lon": pts.x.values, "lat": pts.y.values,
-                         "district": villages["district"].values,
-                         "village": villages["village"].values}, index=villages.index)
-
-
-def village_point(villcode: str) -> tuple[float, float]:
-    """(lon, lat) EPSG:4326 of a village's representative point; unknown codes raise ValueError."""
-    pts = village_points()
-    if villcode not in pts.index:
-        raise ValueError(f"unknown village code {villcode!r}; expected an 11-digit VILLCODE "
-                         "of 桃園市 (geo.boundaries.load_villages)")
-    row = pts.loc[villcode]
-    return float(row["lon"]), float(row["lat"])
-
-
-def district_at(lon: float, lat: float) -> str | None:
-    """The district (e.g. 桃園區) containing lon/lat (EPSG:4326), or None (outside the city)."""
-    districts = _districts()
-    hit = shapely.contains_xy(districts.geometry.values, lon, lat)
-    return str(districts["district"].values[np.argmax(hit)]) if hit.any() else None
-
-
-@lru_cache(maxsize=1)
-def _districts() -> gpd.GeoDataFrame:
-    return load_districts()
-
-
 # --- applying edits -------------------------------------------------------------------
 
 def _fail(i: int, edit: Edit, fld: str, value, expected: str):
@@ -205,12 +169,13 @@ def _check_site(i: int, edit: Edit, rows: dict) -> dict:
     return rows[edit.site_id]
 
 
-def _check_lonlat(i: int, edit: Edit, lon, lat) -> tuple[float, float]:
-    x0, y0, x1, y1 = taoyuan_bbox()
+def _check_lonlat(i: int, edit: Edit, lon, lat, places: Places) -> tuple[float, float]:
+    x0, y0, x1, y1 = places.bbox
     for fld, v, lo, hi in (("lon", lon, x0, x1), ("lat", lat, y0, y1)):
         ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
         if not ok or not lo <= v <= hi:
-            _fail(i, edit, fld, v, f"a number within 桃園市's bounding box [{lo:.4f}, {hi:.4f}]")
+            _fail(i, edit, fld, v, f"a number within the districts' bounding box "
+                  f"[{lo:.4f}, {hi:.4f}]")
     return float(lon), float(lat)
 
 
@@ -237,7 +202,19 @@ def _check_text(i: int, edit: Edit, fld: str, value, *, required: bool) -> None:
               else "a text without NUL, or null")
 
 
-def _add_row(i: int, edit: AddSite, edits, rows: dict, columns) -> dict:
+def _village_lonlat(i: int, edit: AddSite, places: Places, made_on: str | None):
+    if edit.village is None:
+        _fail(i, edit, "lon", None, "lon/lat, or a village code")
+    if not isinstance(edit.village, str) or edit.village not in places.villages.index:
+        made = (f"; the scenario was made on {made_on!r}" if made_on and made_on != places.vintage
+                else "")
+        _fail(i, edit, "village", edit.village,
+              f"a VILLCODE of the boundaries {places.vintage!r}{made}")
+    return village_point(places, edit.village)
+
+
+def _add_row(i: int, edit: AddSite, edits, rows: dict, columns, places: Places,
+             made_on: str | None) -> dict:
     try:
         service_type(edit.type)
     except (KeyError, TypeError):
@@ -249,29 +226,30 @@ def _add_row(i: int, edit: AddSite, edits, rows: dict, columns) -> dict:
         _check_text(i, edit, "site_id", edit.site_id, required=True)
     lon, lat = edit.lon, edit.lat
     if lon is None and lat is None:
-        if edit.village is None:
-            _fail(i, edit, "lon", None, "lon/lat, or a village code")
-        if edit.village not in village_points().index:
-            _fail(i, edit, "village", edit.village, "an 11-digit VILLCODE of 桃園市")
-        lon, lat = village_point(edit.village)
-    lon, lat = _check_lonlat(i, edit, lon, lat)
+        lon, lat = _village_lonlat(i, edit, places, made_on)
+    lon, lat = _check_lonlat(i, edit, lon, lat, places)
     sid = new_site_id(edits, i)
     if sid in rows:
         _fail(i, edit, "site_id", sid, "an id not already in the site table")
     row = dict.fromkeys(columns)
     row.update({"site_id": sid, "type": edit.type, "name": edit.name,
-                "district": edit.district if edit.district is not None else district_at(lon, lat),
+                "district": (edit.district if edit.district is not None
+                             else district_at(places, lon, lat)),
                 "address": edit.address, "status": _check_status(i, edit, edit.status),
                 "capacity": _check_capacity(i, edit, edit.capacity),
                 "source": f"scenario edit {i}", "geometry": shapely.Point(lon, lat)})
     return row
 
 
-def apply_edits(sites: gpd.GeoDataFrame, edits) -> gpd.GeoDataFrame:
+def apply_edits(sites: gpd.GeoDataFrame, edits, *, places: Places,
+                made_on: str | None = None) -> gpd.GeoDataFrame:
     """A new site table (EPSG:4326, RangeIndex, same columns) with ``edits`` applied in order.
 
-    Raises ``ValueError`` naming the edit index and field for an unknown site id, unknown
-    service type, coordinates outside 桃園市's bounding box, a bad status or capacity.
+    ``places`` (:func:`build_places`) gives the village points, districts and bounding box;
+    ``made_on``: the boundary vintage the edits were made on (named in the error when a
+    village code is unknown in ``places``). Raises ``ValueError`` naming the edit index and
+    field for an unknown site id, unknown service type or village code, coordinates outside
+    the districts' bounding box, a bad status or capacity.
     """
     if sites.crs is not None and not sites.crs.equals(MAP_CRS):
         sites = sites.to_crs(MAP_CRS)
@@ -282,14 +260,14 @@ def apply_edits(sites: gpd.GeoDataFrame, edits) -> gpd.GeoDataFrame:
     edits = tuple(edits)
     for i, edit in enumerate(edits):
         if isinstance(edit, AddSite):
-            row = _add_row(i, edit, edits, rows, columns)
+            row = _add_row(i, edit, edits, rows, columns, places, made_on)
             rows[row["site_id"]] = row
             continue
         if not isinstance(edit, (MoveSite, CloseSite, SetCapacity, SetStatus)):
             raise ValueError(f"edit {i}: not an edit object: {edit!r}")
         row = _check_site(i, edit, rows)
         if isinstance(edit, MoveSite):
-            lon, lat = _check_lonlat(i, edit, edit.lon, edit.lat)
+            lon, lat = _check_lonlat(i, edit, edit.lon, edit.lat, places)
             row["geometry"] = shapely.Point(lon, lat)
         elif isinstance(edit, CloseSite):
             row["status"] = "closed"
@@ -303,20 +281,21 @@ def apply_edits(sites: gpd.GeoDataFrame, edits) -> gpd.GeoDataFrame:
 
 def normalise_sites(sites: gpd.GeoDataFrame, *, like: gpd.GeoDataFrame | None = None
                     ) -> gpd.GeoDataFrame:
-    """Site table with the standard column order and dtypes (text columns ``str``,
-    capacity float64) and a RangeIndex; extra columns follow, typed like ``like``."""
+    """Site table with the standard column order (geo.services.SITE_COLUMNS, then extra
+    columns) and a RangeIndex, EPSG:4326; capacity float64. Columns of ``like`` (default:
+    :func:`geo.services.empty_sites`) take its dtypes, the other standard columns are text
+    (``object``)."""
     like = empty_sites() if like is None else like
     order = SITE_COLUMNS + [c for c in sites.columns if c not in SITE_COLUMNS]
-    out = sites.reindex(columns=order).reset_index(drop=True)
+    out = pd.DataFrame(sites.reindex(columns=order).reset_index(drop=True))
     for col in order:
-        if col == "geometry":
+        if col == "geometry" or (col not in like.columns and col not in SITE_COLUMNS):
             continue
+        dtype = like[col].dtype if col in like.columns else object
         if col == "capacity":
             out[col] = pd.to_numeric(out[col]).astype("float64")
-        elif col in SITE_COLUMNS:
-            out[col] = out[col].astype("str")
-        elif col in like.columns:
-            out[col] = out[col].astype(like[col].dtype)
+        else:
+            out[col] = out[col].astype(dtype)
     return gpd.GeoDataFrame(out, geometry="geometry", crs=MAP_CRS)
 
 
@@ -332,7 +311,9 @@ class Scenario:
     """A named scenario: ``baseline`` site table (EPSG:4326) plus ``edits``.
 
     ``version`` is the stored version it was loaded at (0 = never saved); ``created`` and
-    ``modified`` are UTC ISO 8601 timestamps set by the store.
+    ``modified`` are UTC ISO 8601 timestamps set by the store; ``boundary_vintage`` is the
+    boundary vintage its village codes belong to (set by the store when saving);
+    ``layer_versions`` maps each site-library layer the baseline uses to its version.
     """
 
     name: str
@@ -343,10 +324,13 @@ class Scenario:
     created: str = ""
     modified: str = ""
     version: int = 0
+    boundary_vintage: str = ""
+    layer_versions: dict = field(default_factory=dict, hash=False)
 
-    def sites(self) -> gpd.GeoDataFrame:
-        """The site table after the edits."""
-        return apply_edits(self.baseline, self.edits)
+    def sites(self, places: Places) -> gpd.GeoDataFrame:
+        """The site table after the edits (:func:`apply_edits` with ``places``)."""
+        return apply_edits(self.baseline, self.edits, places=places,
+                           made_on=self.boundary_vintage or None)
 
     def with_edit(self, edit: Edit) -> "Scenario":
         return replace(self, edits=tuple(self.edits) + (edit,))
@@ -355,7 +339,8 @@ class Scenario:
         """JSON-serialisable metadata and edits (everything but the baseline)."""
         return {"name": self.name, "author": self.author, "notes": self.notes,
                 "created": self.created, "modified": self.modified, "version": self.version,
-                "edits": edits_to_list(self.edits)}
+                "boundary_vintage": self.boundary_vintage,
+                "layer_versions": dict(self.layer_versions), "edits": edits_to_list(self.edits)}
 
     to_dict = metadata
 
@@ -366,7 +351,9 @@ class Scenario:
                    edits=edits_from_list(data.get("edits", [])),
                    author=data.get("author", ""), notes=data.get("notes", ""),
                    created=data.get("created", ""), modified=data.get("modified", ""),
-                   version=int(data.get("version", 0)))
+                   version=int(data.get("version", 0)),
+                   boundary_vintage=data.get("boundary_vintage", ""),
+                   layer_versions=dict(data.get("layer_versions") or {}))
 
 
 @dataclass(frozen=True)

@@ -141,13 +141,16 @@ def test_failed_format_shows_its_error_and_keeps_the_others():
 def test_report_for_a_stored_scenario(tmp_path, monkeypatch, data_dir):
     from openpyxl import load_workbook
     from coverage.scenario import CloseSite, Scenario
-    from coverage.store import save_scenario
+    from coverage.places import dataset_places
+    from geo.dataset import load_dataset
+    from store import save_scenario
     from geo.services import load_default_sites
     monkeypatch.setenv("SAFETYNET_HOME", str(tmp_path))  # the store the app lists
     sites, _ = load_default_sites(data_dir)
     fsc = sites[(sites["type"] == TYPES[0]) & (sites["status"] == "open")]
     save_scenario(Scenario("關閉一處 A", baseline=sites,
-                           edits=(CloseSite(str(fsc["site_id"].iloc[0])),)))
+                           edits=(CloseSite(str(fsc["site_id"].iloc[0])),)),
+                  places=dataset_places(load_dataset(data_dir)))
     files = _build_and_capture("關閉一處 A")
     assert files["xlsx"].filename.startswith("taoyuan_coverage_關閉一處_A_")
     wb = load_workbook(io.BytesIO(files["xlsx"].content), read_only=True)

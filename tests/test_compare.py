@@ -7,7 +7,9 @@ import pytest
 from coverage.compare import changed_types, compare_sites
 from coverage.distance import straight_distances, village_points, site_points
 from coverage.engine import build_state
+from coverage.places import dataset_places
 from coverage.scenario import AddSite, CloseSite, MoveSite, apply_edits
+from geo.dataset import load_dataset
 from geo.services import load_default_sites
 
 
@@ -18,15 +20,20 @@ def base(village_table, data_dir):
     return villages, sites
 
 
+@pytest.fixture(scope="module")
+def places(data_dir):
+    return dataset_places(load_dataset(data_dir))
+
+
 def _covered_by_numpy(villages, sites, type_id, radius):
     s = sites[(sites["type"] == type_id) & (sites["status"] == "open")]
     d = straight_distances(village_points(villages), site_points(s))
     return (d <= radius).any(axis=1)
 
 
-def test_close_one_centre_matches_direct_count(base):
+def test_close_one_centre_matches_direct_count(base, places):
     villages, sites = base
-    after = apply_edits(sites, [CloseSite(site_id="fsc-010")])  # 復興家庭服務中心
+    after = apply_edits(sites, [CloseSite(site_id="fsc-010")], places=places)  # 復興
     assert changed_types(sites, after) == ["family_service_centre"]
     cmps = compare_sites(villages, sites, after, radii_m={"family_service_centre": 5000.0})
     assert list(cmps) == ["family_service_centre"]
@@ -44,7 +51,7 @@ def test_close_one_centre_matches_direct_count(base):
     assert cmp.districts_with_site == (13, 12, 13)
 
 
-def test_random_edits_equal_full_recomputation(base):
+def test_random_edits_equal_full_recomputation(base, places):
     villages, sites = base
     rng = np.random.default_rng(7)
     xmin, ymin, xmax, ymax = villages.total_bounds
@@ -55,7 +62,7 @@ def test_random_edits_equal_full_recomputation(base):
                              status="open"))
     edits.append(MoveSite(site_id="mhc-001", lon=121.30, lat=24.99))
     edits.append(CloseSite(site_id="mhc-002"))
-    after = apply_edits(sites, edits)
+    after = apply_edits(sites, edits, places=places)
     cmp = compare_sites(villages, sites, after, radii_m={"mental_health_centre": 4000.0})
     cmp = cmp["mental_health_centre"]
     full = build_state(villages, after[(after["type"] == "mental_health_centre") & (after["status"] == "open")],

@@ -19,8 +19,9 @@ from cli import main as cli_main
 from coverage import report as R
 from coverage.engine import coverage_table
 from coverage.metrics import select_sites
+from coverage.places import dataset_places
 from coverage.scenario import AddSite, CloseSite, Scenario
-from coverage.store import save_scenario
+from store import save_scenario
 from geo import METRIC_CRS
 from geo.dataset import load_dataset
 
@@ -60,7 +61,8 @@ def brute_coverage(villages, sites, radius_m: float) -> tuple[float, float]:
 
 
 def scenario_sites(ds, type_id):
-    return select_sites(Scenario("x", baseline=ds.sites, edits=EDITS).sites(), type_id)
+    return select_sites(Scenario("x", baseline=ds.sites, edits=EDITS).sites(dataset_places(ds)),
+                        type_id)
 
 
 def _header_index(ws) -> dict[str, int]:
@@ -342,7 +344,8 @@ def test_failed_gpkg_midway_leaves_previous_file(data, tmp_path, monkeypatch):
 
 def test_cli_report_with_stored_scenario(ds, tmp_path, data_dir, capsys):
     store = tmp_path / "store"
-    save_scenario(Scenario(SCENARIO_NAME, baseline=ds.sites, edits=EDITS), store=store)
+    save_scenario(Scenario(SCENARIO_NAME, baseline=ds.sites, edits=EDITS),
+                  places=dataset_places(ds), store=store)
     out = tmp_path / "cli.gpkg"
     rc = cli_main(["report", "--scenario", SCENARIO_NAME, "--store", str(store), "--out", str(out),
                    "--type", "家庭服務中心", "--radius-km", "3", "--no-hotspots",

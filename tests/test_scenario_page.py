@@ -16,8 +16,9 @@ from coverage.compare import compare_sites
 from analysis.config import type_defaults
 from coverage.engine import build_state
 from coverage.metrics import select_sites
+from coverage.places import dataset_places
 from coverage.scenario import AddSite, CloseSite, MoveSite, SetCapacity, SetStatus, apply_edits
-from coverage.store import list_scenarios, load_scenario, save_scenario
+from store import list_scenarios, load_scenario, save_scenario
 from geo.dataset import load_dataset
 from ui.scenario_strings import t as page_t
 from ui.scenario_actions import CLICK
@@ -63,7 +64,7 @@ def _shown(at, type_id) -> pd.DataFrame:
 
 def _assert_numbers(at, ds, type_id, edits):
     before, cov_b = _engine(ds, ds.sites, type_id)
-    after, cov_a = _engine(ds, apply_edits(ds.sites, edits), type_id)
+    after, cov_a = _engine(ds, apply_edits(ds.sites, edits, places=dataset_places(ds)), type_id)
     shown = _shown(at, type_id)
     for g in GROUP_COLS:
         assert shown.at[g, "before"] == before[g]
@@ -219,7 +220,7 @@ def test_save_load_duplicate_delete_and_conflict(tmp_path, ds):
 
     # another session saves the same scenario: this page's save is refused, clearly
     other = load_scenario(name, store=store)
-    save_scenario(other, store=store)
+    save_scenario(other, places=dataset_places(ds), store=store)
     at.radio(key="scn_where").set_value("coords").run()
     at.text_input(key="scn_add_name").set_value("另一點")
     at.button(key="scn_add_btn").click().run()
@@ -230,7 +231,7 @@ def test_save_load_duplicate_delete_and_conflict(tmp_path, ds):
 
     # deleting a copy that changed since the list was drawn is refused too
     at.selectbox(key="scn_pick").set_value("副本").run()
-    save_scenario(load_scenario("副本", store=store), store=store)
+    save_scenario(load_scenario("副本", store=store), places=dataset_places(ds), store=store)
     at.button(key="scn_delete").click().run()
     assert "情境已被其他工作階段修改" in " ".join(_errors(at))
     assert _listed(at) == {name, "副本"}
@@ -245,7 +246,7 @@ def test_compare_sites_equal_full_build(ds):
     edits = [AddSite(type=MHC, name="a", lon=121.1, lat=24.95, status="open", capacity=3.0),
              MoveSite("mhc-002", 121.25, 25.05), SetCapacity("mhc-001", 4.0),
              CloseSite("fsc-003"), SetStatus("fsc-004", "planned")]
-    after = apply_edits(ds.sites, edits)
+    after = apply_edits(ds.sites, edits, places=dataset_places(ds))
     radii = {MHC: 10_000.0, FSC: 5_000.0}
     views = compare_sites(ds.villages, ds.sites, after, type_ids=list(radii), radii_m=radii)
     for tid, radius in radii.items():
@@ -270,7 +271,7 @@ def test_compare_type_equals_full_build(ds):
     edits = [AddSite(type=MHC, name="a", lon=121.1, lat=24.95, status="open", capacity=3.0),
              MoveSite("mhc-002", 121.25, 25.05), SetCapacity("mhc-001", 4.0),
              CloseSite("fsc-003"), SetStatus("fsc-004", "planned")]
-    after = apply_edits(ds.sites, edits)
+    after = apply_edits(ds.sites, edits, places=dataset_places(ds))
     for tid, radius in ((MHC, 10_000.0), (FSC, 5_000.0)):
         base = compare.baseline_state(ds.villages, select_sites(ds.sites, tid), radius_m=radius)
         kept = base.covered().copy()
@@ -288,6 +289,7 @@ def test_compare_type_equals_full_build(ds):
 
 
 def test_tooltips_escape_user_text(ds):
-    sites = apply_edits(ds.sites, [AddSite(type=MHC, name=HOSTILE, lon=121.2, lat=24.9)])
+    sites = apply_edits(ds.sites, [AddSite(type=MHC, name=HOSTILE, lon=121.2, lat=24.9)],
+                        places=dataset_places(ds))
     tips = site_tips(sites[sites["name"] == HOSTILE], "zh-TW")
     assert "<img" not in tips.iloc[0] and "&lt;img src=x onerror=alert(1)&gt;" in tips.iloc[0]

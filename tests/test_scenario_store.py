@@ -1,8 +1,10 @@
-"""Scenario model (coverage/scenario.py), GeoPackage store (coverage/store.py) and the
-``safetynet scenario`` CLI, on the real Taoyuan default sites and boundaries."""
+"""Scenario model (coverage/scenario.py, coverage/places.py), GeoPackage store
+(store/scenarios.py) and the ``safetynet scenario`` CLI, on the real Taoyuan default sites
+and the committed boundaries."""
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import multiprocessing as mp
@@ -23,18 +25,25 @@ import shapely
 from geopandas.testing import assert_geodataframe_equal
 from pyproj import Transformer
 
+from coverage.places import build_places
 from coverage.scenario import (AddSite, CloseSite, EditHistory, MoveSite, Scenario, SetCapacity,
                                SetStatus, apply_edits, changed_site_ids, edit_from_dict,
                                edits_from_list, edits_to_list, village_point)
-from coverage.store import (ScenarioConflict, ScenarioFileError, ScenarioNotFound,
-                            delete_scenario, duplicate_scenario, export_scenario, file_name,
-                            import_scenario, list_scenarios, load_scenario, quarantine_corrupt,
-                            read_scenario_file, save_scenario, scenario_path, store_dir)
-from geo.boundaries import load_districts, load_villages
+from store import (ScenarioConflict, ScenarioFileError, ScenarioNotFound, delete_scenario,
+                   duplicate_scenario, export_scenario, file_name, import_scenario,
+                   list_scenarios, load_scenario, quarantine_corrupt, read_scenario_file,
+                   save_scenario, scenario_path, store_dir)
+from geo.boundaries import BOUNDARY_VINTAGE, load_districts, load_villages
 from geo.paths import PROJECT_ROOT
 from geo.services import load_default_sites
 
 FSC = "family_service_centre"
+
+
+@functools.lru_cache(maxsize=1)
+def _places():
+    """The committed boundaries as edit geography (cached: forked workers reuse it)."""
+    return build_places(load_villages(), load_districts(), vintage=BOUNDARY_VINTAGE)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +72,7 @@ def _edits() -> tuple:
 def test_apply_edits_changes_only_what_the_edits_say(sites):
     before = copy.deepcopy(sites)
     edits = _edits()
-    out = apply_edits(sites, edits)
+    out = apply_edits(sites, edits, places=_places())
     assert_geodataframe_equal(sites, before)  # the input is not mutated
     assert len(out) == len(sites) + 2 and out.crs.to_epsg() == 4326
     by_id = out.set_index("site_id")
@@ -88,24 +97,62 @@ def test_apply_edits_changes_only_what_the_edits_say(sites):
     assert by_id.loc["fsc-002", "status"] == "closed"
     assert by_id.loc["mhc-001", "capacity"] == 45.5
     # no edits: same table back
-    assert_geodataframe_equal(apply_edits(sites, ()), sites)
+    assert_geodataframe_equal(apply_edits(sites, (), places=_places()), sites)
+
+
+def _reproject(geom, src, dst):
+    t = Transformer.from_crs(src, dst, always_xy=True)
+    return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
 
 
 def test_village_point_is_point_on_surface_in_twd97():
     poly = load_villages().loc["68000010001"].geometry
-    def reproject(geom, src, dst):
-        t = Transformer.from_crs(src, dst, always_xy=True)
-        return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
-
-    expected = reproject(reproject(poly, 4326, 3826).point_on_surface(), 3826, 4326)
-    lon, lat = village_point("68000010001")
+    expected = _reproject(_reproject(poly, 4326, 3826).point_on_surface(), 3826, 4326)
+    lon, lat = village_point(_places(), "68000010001")
     assert lon == pytest.approx(expected.x, abs=1e-9) and lat == pytest.approx(expected.y, abs=1e-9)
     with pytest.raises(ValueError, match="12345"):
-        village_point("12345")
+        village_point(_places(), "12345")
+
+
+def test_village_edit_uses_the_demand_point_when_the_table_has_one(sites):
+    """demand_x / demand_y (EPSG:3826 metres) win over point_on_surface; a village without
+    them (NaN) keeps its point on surface."""
+    villages = load_villages().copy()
+    villages["demand_x"], villages["demand_y"] = np.nan, np.nan
+    villages.loc["68000010001", ["demand_x", "demand_y"]] = [280_500.0, 2_764_800.0]
+    places = build_places(villages, load_districts(), vintage="test")
+    out = apply_edits(sites, [AddSite(FSC, "a", village="68000010001"),
+                              AddSite(FSC, "b", village="68000010002")], places=places)
+    by_id = out.set_index("site_id")
+    lon, lat = Transformer.from_crs(3826, 4326, always_xy=True).transform(280_500.0, 2_764_800.0)
+    assert by_id.loc["scn-1"].geometry.x == pytest.approx(lon, abs=1e-9)
+    assert by_id.loc["scn-1"].geometry.y == pytest.approx(lat, abs=1e-9)
+    poly = load_villages().loc["68000010002"].geometry
+    other = _reproject(_reproject(poly, 4326, 3826).point_on_surface(), 3826, 4326)
+    assert by_id.loc["scn-2"].geometry.equals_exact(other, tolerance=1e-9)
+
+
+def test_village_code_unknown_in_another_vintage_fails_clearly(sites, store):
+    """A scenario saved on one boundary vintage records it; applied on a vintage without
+    the village code, the error names the code, both vintages and the edit."""
+    saved = save_scenario(Scenario("舊界", sites, (AddSite(FSC, "x", village="68000010001"),)),
+                          places=_places(), store=store)
+    assert saved.boundary_vintage == BOUNDARY_VINTAGE
+    assert load_scenario("舊界", store=store).boundary_vintage == BOUNDARY_VINTAGE
+    newer = build_places(load_villages().drop(index="68000010001"), load_districts(),
+                         vintage="re-coded boundaries")
+    with pytest.raises(ValueError) as err:
+        load_scenario("舊界", store=store).sites(newer)
+    text = str(err.value)
+    assert "edit 0 (add): field 'village' = '68000010001'" in text
+    assert "'re-coded boundaries'" in text and repr(BOUNDARY_VINTAGE) in text
+    with pytest.raises(ValueError, match="68000010001"):
+        save_scenario(saved, places=newer, store=store)
+    assert load_scenario("舊界", store=store).version == 1
 
 
 def _bbox():
-    return load_districts().total_bounds  # independent of the module's cached bbox
+    return load_districts().total_bounds  # independent of Places.bbox
 
 
 @pytest.mark.parametrize("bad, field", [
@@ -123,7 +170,7 @@ def _bbox():
 ])
 def test_invalid_edit_names_index_and_field(sites, bad, field):
     with pytest.raises(ValueError, match=rf"edit 1 \({bad.kind}\): field '{field}'"):
-        apply_edits(sites, [CloseSite("fsc-004"), bad])
+        apply_edits(sites, [CloseSite("fsc-004"), bad], places=_places())
 
 
 def test_edits_json_roundtrip_and_bad_dicts():
@@ -146,7 +193,7 @@ def test_changed_site_ids_and_new_ids_are_deterministic(sites):
                         AddSite(FSC, "named", lon=121.2, lat=24.9, site_id="my-site"))
     assert changed_site_ids(edits) == ("scn-1", "scn-2", "fsc-001", "fsc-002", "mhc-001",
                                        "my-site")
-    a, b = apply_edits(sites, edits), apply_edits(sites, edits)
+    a, b = apply_edits(sites, edits, places=_places()), apply_edits(sites, edits, places=_places())
     assert_geodataframe_equal(a, b)
     assert set(a["site_id"]) - set(sites["site_id"]) == {"scn-1", "scn-2", "my-site"}
 
@@ -168,7 +215,7 @@ def test_edit_history_undo_redo():
 
 def test_save_load_roundtrip_is_a_real_geopackage(sites, store):
     scn = Scenario("北區加站 v1", sites, _edits(), author="社會局 王", notes='line1\nline "2"')
-    saved = save_scenario(scn, store=store)
+    saved = save_scenario(scn, places=_places(), store=store)
     assert saved.version == 1 and saved.created == saved.modified
     assert saved.created.endswith("+00:00")
     loaded = load_scenario("北區加站 v1", store=store)
@@ -181,7 +228,7 @@ def test_save_load_roundtrip_is_a_real_geopackage(sites, store):
     assert layers == {"baseline_sites": "Point", "scenario_sites": "Point", "scenarios": None}
     assert pyogrio.read_info(path, layer="scenario_sites")["crs"] == "EPSG:4326"
     changed = pyogrio.read_dataframe(path, layer="scenario_sites").set_index("site_id")
-    expected = apply_edits(sites, _edits()).set_index("site_id")
+    expected = apply_edits(sites, _edits(), places=_places()).set_index("site_id")
     assert list(changed.index) == [s for s in expected.index if s in changed_site_ids(_edits())]
     assert set(changed.index) == set(changed_site_ids(_edits()))
     assert changed.geometry.geom_equals(expected.loc[changed.index].geometry).all()
@@ -197,22 +244,22 @@ def test_save_load_roundtrip_is_a_real_geopackage(sites, store):
 
 def test_invalid_edits_are_rejected_before_writing(sites, store):
     with pytest.raises(ValueError, match="edit 0"):
-        save_scenario(Scenario("bad", sites, (CloseSite("nope"),)), store=store)
+        save_scenario(Scenario("bad", sites, (CloseSite("nope"),)), places=_places(), store=store)
     assert list_scenarios(store=store) == []
     assert not list(store.glob("*.gpkg"))
 
 
 def test_list_duplicate_delete(sites, store):
-    a = save_scenario(Scenario("A", sites, _edits()[:2], author="x"), store=store)
-    save_scenario(Scenario("B", sites, _edits()[2:4]), store=store)
-    c = duplicate_scenario("A", "C", store=store)
+    a = save_scenario(Scenario("A", sites, _edits()[:2], author="x"), places=_places(), store=store)
+    save_scenario(Scenario("B", sites, _edits()[2:4]), places=_places(), store=store)
+    c = duplicate_scenario("A", "C", places=_places(), store=store)
     assert (c.version, c.edits, c.author) == (1, a.edits, "x")
     infos = list_scenarios(store=store)
     assert [(i.name, i.version, i.n_edits, i.error) for i in infos] == [
         ("A", 1, 2, None), ("B", 1, 2, None), ("C", 1, 2, None)]
     assert_geodataframe_equal(load_scenario("C", store=store).baseline, sites)
     with pytest.raises(ScenarioConflict, match="already exists"):
-        duplicate_scenario("A", "B", store=store)
+        duplicate_scenario("A", "B", places=_places(), store=store)
     with pytest.raises(ScenarioConflict, match="version 1"):
         delete_scenario("B", store=store, expected_version=7)
     delete_scenario("B", store=store, expected_version=1)
@@ -224,7 +271,8 @@ def test_list_duplicate_delete(sites, store):
 
 
 def test_export_import_roundtrip(sites, store, tmp_path):
-    saved = save_scenario(Scenario("匯出", sites, _edits(), notes="n"), store=store)
+    saved = save_scenario(Scenario("匯出", sites, _edits(), notes="n"), places=_places(),
+                          store=store)
     out = export_scenario("匯出", tmp_path / "shared.gpkg", store=store)
     assert dict(pyogrio.list_layers(out))["scenario_sites"] == "Point"
     assert len(pyogrio.read_dataframe(out, layer="baseline_sites")) == len(sites)
@@ -234,31 +282,33 @@ def test_export_import_roundtrip(sites, store, tmp_path):
         export_scenario("匯出", tmp_path / "x.shp", store=store)
 
     other = tmp_path / "other-store"
-    imported = import_scenario(out, store=other)
+    imported = import_scenario(out, places=_places(), store=other)
     assert (imported.name, imported.edits, imported.notes, imported.version) == (
         "匯出", saved.edits, "n", 1)
     assert imported.created == saved.created  # creation time travels with the scenario
     assert_geodataframe_equal(load_scenario("匯出", store=other).baseline, sites)
-    renamed = import_scenario(out, store=store, name="匯入副本")
+    renamed = import_scenario(out, places=_places(), store=store, name="匯入副本")
     assert renamed.edits == saved.edits
     with pytest.raises(ScenarioConflict, match="already exists"):
-        import_scenario(out, store=store)
-    assert_geodataframe_equal(apply_edits(load_scenario("匯入副本", store=store).baseline,
-                                          renamed.edits), apply_edits(sites, saved.edits))
+        import_scenario(out, places=_places(), store=store)
+    assert_geodataframe_equal(
+        apply_edits(load_scenario("匯入副本", store=store).baseline, renamed.edits,
+                    places=_places()),
+        apply_edits(sites, saved.edits, places=_places()))
 
 
 def test_optimistic_concurrency_in_one_process(sites, store):
-    v1 = save_scenario(Scenario("S", sites, ()), store=store)
+    v1 = save_scenario(Scenario("S", sites, ()), places=_places(), store=store)
     first, second = load_scenario("S", store=store), load_scenario("S", store=store)
-    v2 = save_scenario(first.with_edit(CloseSite("fsc-003")), store=store)
+    v2 = save_scenario(first.with_edit(CloseSite("fsc-003")), places=_places(), store=store)
     assert v2.version == 2 and v1.version == 1
     with pytest.raises(ScenarioConflict, match="stored version 2.*based on version 1"):
-        save_scenario(second.with_edit(CloseSite("fsc-004")), store=store)
+        save_scenario(second.with_edit(CloseSite("fsc-004")), places=_places(), store=store)
     with pytest.raises(ScenarioConflict, match="already exists"):
-        save_scenario(Scenario("S", sites, ()), store=store)
+        save_scenario(Scenario("S", sites, ()), places=_places(), store=store)
     delete_scenario("S", store=store)
     with pytest.raises(ScenarioConflict, match="deleted"):
-        save_scenario(v2, store=store)
+        save_scenario(v2, places=_places(), store=store)
     assert list_scenarios(store=store) == []
 
 
@@ -282,7 +332,7 @@ def test_malicious_names_stay_inside_the_store(sites, tmp_path):
     store = tmp_path / "a" / "b" / "store"
     etc_x = Path("/etc/x").exists()
     for name in NASTY:
-        save_scenario(Scenario(name, sites, ()), store=store)
+        save_scenario(Scenario(name, sites, ()), places=_places(), store=store)
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert all(p.parent == store for p in files), files
     assert not (tmp_path / "a" / "etc").exists() and Path("/etc/x").exists() == etc_x
@@ -293,7 +343,7 @@ def test_malicious_names_stay_inside_the_store(sites, tmp_path):
         assert load_scenario(name, store=store).name == name
     for bad in ["", "   ", "a\x00b", "a\nb", "x" * 201, None, 5]:
         with pytest.raises(ValueError, match="scenario name"):
-            save_scenario(Scenario(bad, sites, ()), store=store)
+            save_scenario(Scenario(bad, sites, ()), places=_places(), store=store)
     assert len(list(store.glob("*.gpkg"))) == len(NASTY)
 
 
@@ -308,8 +358,8 @@ def _plain_gpkg(path: Path) -> None:
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "foreign_gpkg"])
 def test_corrupted_file_is_isolated_and_kept(sites, store, damage):
-    save_scenario(Scenario("good", sites, _edits()), store=store)
-    save_scenario(Scenario("bad", sites, _edits()[:1]), store=store)
+    save_scenario(Scenario("good", sites, _edits()), places=_places(), store=store)
+    save_scenario(Scenario("bad", sites, _edits()[:1]), places=_places(), store=store)
     path = scenario_path("bad", store)
     raw = path.read_bytes()
     if damage == "truncate":
@@ -332,14 +382,14 @@ def test_corrupted_file_is_isolated_and_kept(sites, store, damage):
     assert [i.name for i in infos.values() if i.error is None] == ["good"]
     # saving over it (as if it were still version 1) refuses and leaves the bytes alone
     with pytest.raises(ScenarioFileError, match=str(path)):
-        save_scenario(Scenario("bad", sites, (), version=1), store=store)
+        save_scenario(Scenario("bad", sites, (), version=1), places=_places(), store=store)
     assert _sha(path) == damaged
     # explicit repair moves it aside, intact; then the name can be used again
     moved = quarantine_corrupt(store=store)
     assert len(moved) == 1 and moved[0].name.startswith(path.name + ".corrupt-")
     assert _sha(moved[0]) == damaged and not path.exists()
     assert [i.name for i in list_scenarios(store=store)] == ["good"]
-    assert save_scenario(Scenario("bad", sites, ()), store=store).version == 1
+    assert save_scenario(Scenario("bad", sites, ()), places=_places(), store=store).version == 1
 
 
 def test_read_scenario_file_names_a_missing_file(tmp_path):
@@ -353,27 +403,31 @@ _SLOW_SAVER = r"""
 import sys, time
 from dataclasses import replace
 from pathlib import Path
-import coverage.store as store
+import store.scenarios as store
+from coverage.places import build_places
 from coverage.scenario import AddSite
+from geo.boundaries import BOUNDARY_VINTAGE, load_districts, load_villages
 
 store_dir, ready = sys.argv[1], Path(sys.argv[2])
+places = build_places(load_villages(), load_districts(), vintage=BOUNDARY_VINTAGE)
 scn = store.load_scenario("big", store=store_dir)
 edits = tuple(AddSite("community_support_site", f"據點 {i}", lon=121.0 + (i % 400) * 0.001,
                       lat=24.7 + (i // 400) * 0.001, district="桃園區") for i in range(4000))
 real_write_meta = store._write_meta
 
-def stalled_write_meta(scenario, path):  # layers are in the temp file, metadata is not yet
+def stalled_write_meta(scenario, path, *rest):  # layers are in the temp file, metadata not yet
     ready.write_text(str(path))
     time.sleep(120)
-    real_write_meta(scenario, path)
+    real_write_meta(scenario, path, *rest)
 
 store._write_meta = stalled_write_meta
-store.save_scenario(replace(scn, edits=edits), store=store_dir)
+store.save_scenario(replace(scn, edits=edits), places=places, store=store_dir)
 """
 
 
 def test_kill_during_save_keeps_previous_version(sites, store, tmp_path):
-    v1 = save_scenario(Scenario("big", sites, _edits(), notes="v1"), store=store)
+    v1 = save_scenario(Scenario("big", sites, _edits(), notes="v1"), places=_places(),
+                       store=store)
     path = scenario_path("big", store)
     before = _sha(path)
     ready = tmp_path / "ready"
@@ -387,7 +441,7 @@ def test_kill_during_save_keeps_previous_version(sites, store, tmp_path):
             assert time.monotonic() < deadline, "child never reached the write"
             time.sleep(0.05)
         temp = Path(ready.read_text())
-        assert temp.parent == store and temp.stat().st_size > 0  # it really was mid-write
+        assert store in temp.parents and temp.stat().st_size > 0  # it really was mid-write
         os.kill(child.pid, signal.SIGKILL)
     finally:
         child.kill()
@@ -401,7 +455,8 @@ def test_kill_during_save_keeps_previous_version(sites, store, tmp_path):
     assert temp.exists()  # the debris is there ...
     infos = list_scenarios(store=store)  # ... and does not disturb listing
     assert [(i.name, i.version, i.error) for i in infos] == [("big", 1, None)]
-    v2 = save_scenario(again.with_edit(CloseSite("fsc-005")), store=store)  # lock was freed
+    v2 = save_scenario(again.with_edit(CloseSite("fsc-005")), places=_places(),
+                       store=store)  # the lock was freed
     assert v2.version == 2 and not temp.exists()
     assert load_scenario("big", store=store).edits == _edits() + (CloseSite("fsc-005"),)
 
@@ -412,7 +467,8 @@ def _race_worker(store, capacity, barrier, queue):
     try:
         scn = load_scenario("shared", store=store)
         barrier.wait(timeout=60)
-        saved = save_scenario(scn.with_edit(SetCapacity("fsc-001", capacity)), store=store)
+        saved = save_scenario(scn.with_edit(SetCapacity("fsc-001", capacity)),
+                              places=_places(), store=store)
         queue.put(("ok", capacity, saved.version))
     except ScenarioConflict as exc:
         queue.put(("conflict", capacity, str(exc)))
@@ -426,7 +482,8 @@ def _increment_worker(store, site_id, n, queue):
         while done < n:
             scn = load_scenario("counter", store=store)
             try:
-                save_scenario(scn.with_edit(SetCapacity(site_id, done)), store=store)
+                save_scenario(scn.with_edit(SetCapacity(site_id, done)), places=_places(),
+                              store=store)
                 done += 1
             except ScenarioConflict:
                 conflicts += 1
@@ -446,7 +503,7 @@ def _run(ctx, target, arglists, queue):
 
 
 def test_concurrent_saves_one_wins_other_conflicts(sites, store):
-    save_scenario(Scenario("shared", sites, ()), store=store)
+    save_scenario(Scenario("shared", sites, ()), places=_places(), store=store)
     ctx = mp.get_context("fork")
     barrier, queue = ctx.Barrier(2), ctx.Queue()
     results = _run(ctx, _race_worker, [(store, 10, barrier, queue), (store, 20, barrier, queue)],
@@ -463,7 +520,7 @@ def test_concurrent_saves_one_wins_other_conflicts(sites, store):
 
 
 def test_concurrent_read_modify_write_loses_nothing(sites, store):
-    save_scenario(Scenario("counter", sites, ()), store=store)
+    save_scenario(Scenario("counter", sites, ()), places=_places(), store=store)
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
     n = 4
@@ -488,7 +545,7 @@ def _cli(capsys, *argv):
 
 
 def test_cli_list_show_apply(sites, store, capsys):
-    save_scenario(Scenario("情境一", sites, _edits(), author="王"), store=store)
+    save_scenario(Scenario("情境一", sites, _edits(), author="王"), places=_places(), store=store)
     code, out, _ = _cli(capsys, "scenario", "list", "--store", str(store), "--json")
     assert code == 0
     listed = json.loads(out)["scenarios"]
@@ -521,7 +578,7 @@ def test_cli_list_show_apply(sites, store, capsys):
 def test_cli_errors_exit_nonzero(sites, store, capsys):
     code, _, err = _cli(capsys, "scenario", "apply", "不存在", "--store", str(store))
     assert code != 0 and "不存在" in err
-    save_scenario(Scenario("ok", sites, ()), store=store)
+    save_scenario(Scenario("ok", sites, ()), places=_places(), store=store)
     scenario_path("broken", store).write_bytes(b"not a geopackage")
     code, out, err = _cli(capsys, "scenario", "list", "--store", str(store))
     assert code != 0 and "ok" in out and str(scenario_path("broken", store)) in err
@@ -536,14 +593,14 @@ def _rewriter(store, n, queue):
             base = scn.baseline.copy()
             base["capacity"] = float(k)  # baseline and edits change together
             save_scenario(replace(scn, baseline=base, edits=(SetCapacity("fsc-001", k),)),
-                          store=store)
+                          places=_places(), store=store)
         queue.put(("ok", n))
     except Exception as exc:
         queue.put(("error", repr(exc)))
 
 
 def test_loads_during_saves_see_one_whole_version(sites, store):
-    save_scenario(Scenario("live", sites, ()), store=store)
+    save_scenario(Scenario("live", sites, ()), places=_places(), store=store)
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
     writer = ctx.Process(target=_rewriter, args=(store, 6, queue))

@@ -97,7 +97,7 @@ def build_files(params: tuple, _sites, _scenario) -> dict:
 
 def _scenario_choice(lang: str) -> tuple[str, object]:
     """The stored scenario picked ("" = baseline) and its identity for the cache key."""
-    from coverage.store import ScenarioError, list_scenarios
+    from store import ScenarioError, list_scenarios
     from ui import scenario_actions as act
     try:
         infos = [i for i in list_scenarios(store=act.store()) if i.error is None]
@@ -148,7 +148,7 @@ def render(settings: Settings, sites, sites_key: str) -> None:
             try:
                 scenario = None
                 if name:
-                    from coverage.store import load_scenario
+                    from store import load_scenario
                     from ui import scenario_actions as act
                     scenario = load_scenario(name, store=act.store())
                 built = build_files(params, sites, scenario)

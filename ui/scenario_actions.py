@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coverage.places import dataset_places, village_point
 from coverage.scenario import (AddSite, CloseSite, EditHistory, MoveSite, Scenario,
-                               SetCapacity, SetStatus, apply_edits, village_point)
-from coverage.store import (ScenarioConflict, ScenarioError, delete_scenario,
-                            duplicate_scenario, load_scenario, save_scenario, store_dir)
+                               SetCapacity, SetStatus, apply_edits)
+from store import (ScenarioConflict, ScenarioError, delete_scenario, duplicate_scenario,
+                   load_scenario, save_scenario, store_dir)
 from ui import scenario_calc, state
 from ui.controls import Settings
 from ui.scenario_strings import t
@@ -45,6 +46,11 @@ def baseline():
     return _ss()[BASE]
 
 
+def places():
+    """Village points and districts of the app's data set (coverage.places), for edits."""
+    return dataset_places(state.dataset())
+
+
 def say(level: str, text: str) -> None:
     _ss().setdefault(MSGS, []).append((level, text))
 
@@ -66,7 +72,7 @@ def target_point() -> dict | None:
     code = _ss().get("scn_village")
     if not code:
         return None
-    lon, lat = village_point(code)
+    lon, lat = village_point(places(), code)
     return {"lon": lon, "lat": lat, "village": code}
 
 
@@ -74,7 +80,7 @@ def push(edit) -> bool:
     """Add an edit after checking that it applies; a failure becomes an error message."""
     hist = history()
     try:
-        apply_edits(baseline(), hist.active + (edit,))
+        apply_edits(baseline(), hist.active + (edit,), places=places())
     except ValueError as exc:
         say("error", t("edit_error", _lang(), err=exc))
         return False
@@ -144,7 +150,7 @@ def on_reset() -> None:
 def on_suggest() -> None:
     ss, lang = _ss(), _lang()
     try:
-        after = apply_edits(baseline(), history().active)
+        after = apply_edits(baseline(), history().active, places=places())
         ss[SUGGEST] = scenario_calc.suggest(
             state.dataset(), after, ss["scn_sug_type"], k=int(ss["scn_sug_k"]),
             radius_m=float(ss["scn_sug_radius"]) * 1000.0, demand=ss["scn_sug_demand"],
@@ -182,7 +188,7 @@ def on_save() -> None:
                    created=meta.get("created", "") if same else "",
                    version=meta.get("version", 0) if same else 0)
     try:
-        saved = save_scenario(scn, store=store())
+        saved = save_scenario(scn, places=places(), store=store())
     except ScenarioConflict as exc:
         return say("error", t("conflict", lang, err=exc))
     except (ScenarioError, ValueError, OSError) as exc:
@@ -224,7 +230,8 @@ def on_delete() -> None:
 def on_duplicate() -> None:
     ss, lang = _ss(), _lang()
     try:
-        saved = duplicate_scenario(ss["scn_pick"], ss.get("scn_dup_name") or "", store=store())
+        saved = duplicate_scenario(ss["scn_pick"], ss.get("scn_dup_name") or "",
+                                   places=places(), store=store())
     except ScenarioConflict as exc:
         return say("error", t("conflict", lang, err=exc))
     except (ScenarioError, ValueError) as exc:

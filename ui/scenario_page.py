@@ -22,7 +22,7 @@ from streamlit_folium import st_folium
 from analysis.scenario import compare_scenario
 from coverage.compare import GROUP_COLUMNS
 from coverage.scenario import apply_edits, changed_site_ids, edit_to_dict
-from coverage.store import ScenarioError, list_scenarios, store_dir
+from store import ScenarioError, list_scenarios, store_dir
 from geo.services import SERVICE_TYPES, STATUSES
 from ui import fmt, scenario_calc, state
 from ui import scenario_actions as act
@@ -326,7 +326,7 @@ def render(settings: Settings) -> None:
     _header(lang)
     base = act.baseline()
     try:
-        after = apply_edits(base, act.history().active)
+        after = apply_edits(base, act.history().active, places=act.places())
     except ValueError as exc:
         st.error(md(t("baseline_error", lang, err=exc)))
         after = base

@@ -1,75 +1,56 @@
-"""Scenario store: one GeoPackage per scenario in a user data directory.
+"""Scenario store: one GeoPackage per scenario in the user data directory.
 
-Layout (design): the store directory holds ``<slug>-<hash>.gpkg`` files, one scenario each,
-so a corrupted file loses only that scenario. The file name is derived from the scenario
-name (letters/digits kept, everything else ``-``, plus 16 hex digits of its SHA-256): a
-name never becomes a path, so ``../../etc/x`` is stored as data inside the directory.
-Each file is a standard GeoPackage (opens in QGIS / pyogrio) with three layers:
+Layout: the store directory (:func:`store._paths.store_dir`) holds ``<slug>-<hash>.gpkg``
+files, one scenario each, so a corrupted file loses only that scenario; a name never becomes
+a path. Each file is a standard GeoPackage (opens in QGIS / pyogrio) with three layers:
 
 * ``scenarios``       — attribute table, one row: name, author, notes, created, modified
-                        (UTC ISO 8601), version, edits (JSON list), format;
+                        (UTC ISO 8601), version, edits (JSON list), format, boundary_vintage
+                        (the village codes' boundaries), layer_versions (JSON object: site
+                        library layer -> version the baseline used), baseline_columns (JSON
+                        [[column, dtype], ...]: the baseline reads back with its dtypes);
 * ``baseline_sites``  — the baseline site table, points EPSG:4326;
 * ``scenario_sites``  — the sites the edits add or change, after the edits, with a
                         ``changes`` column listing the edit kinds (points EPSG:4326).
 
-Writes are atomic (temp file in the same directory, fsync, ``os.replace``, fsync of the
-directory) and serialised by an ``fcntl.flock`` on ``.safetynet-store.lock``; saves carry
-optimistic concurrency (``expected_version``). Temp files left by a killed writer are
-hidden from listings and removed by the next writer. Unreadable files are reported (with
-their path) and never overwritten; :func:`quarantine_corrupt` moves them aside on request.
+Writes are atomic (:func:`common.files.atomic_write`) and serialised by the store lock
+(:mod:`store._lock`); saves carry optimistic concurrency (``expected_version``). Temp files
+left by a killed writer are hidden from listings and removed by the next writer. Unreadable
+files are reported (with their path) and never overwritten; :func:`quarantine_corrupt`
+moves them aside on request.
 """
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import os
-import re
 import shutil
-import sqlite3
-import time
-import unicodedata
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Mapping
 
 import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from common.files import atomic_write, fsync_directory
+from coverage.places import Places
 from coverage.scenario import (AddSite, Scenario, apply_edits, changed_site_ids,
                                edits_from_list, edits_to_list, new_site_id, normalise_sites,
                                utc_now)
+from store._errors import ScenarioConflict, ScenarioError, ScenarioFileError, ScenarioNotFound
+from store._gpkg import (check_gpkg, column_dtypes, file_identity, read_layer, restore_dtypes,
+                         text_or_empty, write_gpkg_atomic)
+from store._lock import locked, remove_debris
+from store._paths import safe_stem, store_dir, validate_name
 
-ENV_HOME = "SAFETYNET_HOME"
+__all__ = ["FORMAT", "ScenarioInfo", "delete_scenario", "duplicate_scenario",
+           "export_scenario", "file_name", "import_scenario", "list_scenarios",
+           "load_scenario", "quarantine_corrupt", "read_scenario_file", "save_scenario",
+           "scenario_path"]
+
 FORMAT = "safetynet-scenario/1"
-LOCK_NAME = ".safetynet-store.lock"
 META_LAYER, BASELINE_LAYER, SITES_LAYER = "scenarios", "baseline_sites", "scenario_sites"
-MAX_NAME_LENGTH = 200
-LOCK_TIMEOUT_S = 30.0
-_TMP_MARK = ".tmp-"
-_GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
-
-
-class ScenarioError(Exception):
-    """Base class of store errors (the CLI reports them and exits non-zero)."""
-
-
-class ScenarioNotFound(ScenarioError, LookupError):
-    """No scenario of that name in the store."""
-
-
-class ScenarioConflict(ScenarioError):
-    """The stored version is not the one the save (or delete) was based on."""
-
-
-class ScenarioFileError(ScenarioError, ValueError):
-    """A file that is not a readable scenario GeoPackage (corrupted, truncated, foreign)."""
-
-
-class StoreLockTimeout(ScenarioError):
-    """Another process held the store lock too long."""
 
 
 @dataclass(frozen=True)
@@ -87,45 +68,11 @@ class ScenarioInfo:
     error: str | None = None
 
 
-# --- locations and names --------------------------------------------------------------
-
-def store_dir(store: str | os.PathLike | None = None) -> Path:
-    """The store directory: ``store``, else ``$SAFETYNET_HOME/scenarios``, else
-    ``$XDG_DATA_HOME/safetynet/scenarios``, else ``~/.local/share/safetynet/scenarios``.
-    Not created until the first write."""
-    if store is not None:
-        return Path(store).expanduser().resolve()
-    if os.environ.get(ENV_HOME):
-        return (Path(os.environ[ENV_HOME]).expanduser() / "scenarios").resolve()
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return (base.expanduser() / "safetynet" / "scenarios").resolve()
-
-
-def validate_name(name: object) -> str:
-    """The scenario name unchanged, or ``ValueError`` when it is not text, empty or blank,
-    longer than 200 characters, or contains NUL or other control characters."""
-    if not isinstance(name, str):
-        raise ValueError(f"scenario name: expected text, got {type(name).__name__}")
-    if not name.strip():
-        raise ValueError("scenario name: expected a non-empty name")
-    if len(name) > MAX_NAME_LENGTH:
-        raise ValueError(f"scenario name: {len(name)} characters; expected at most "
-                         f"{MAX_NAME_LENGTH}")
-    bad = [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
-    if bad:
-        raise ValueError(f"scenario name {name!r}: contains control character(s) "
-                         f"{sorted({hex(ord(c)) for c in bad})}")
-    return name
-
+# --- names ----------------------------------------------------------------------------
 
 def file_name(name: str) -> str:
-    """The file name of scenario ``name``: a slug of letters, digits, ``-`` and ``_`` (at
-    most 40 characters) plus 16 hex digits of SHA-256 of the name, ``.gpkg``."""
-    validate_name(name)
-    slug = "".join(c if c.isalnum() or c in "-_" else "-"
-                   for c in unicodedata.normalize("NFKC", name))
-    slug = re.sub(r"-{2,}", "-", slug).strip("-_")[:40].strip("-_") or "scenario"
-    return f"{slug}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:16]}.gpkg"
+    """The file name of scenario ``name``: :func:`store._paths.safe_stem` plus ``.gpkg``."""
+    return safe_stem(name) + ".gpkg"
 
 
 def scenario_path(name: str, store: str | os.PathLike | None = None) -> Path:
@@ -139,58 +86,59 @@ def scenario_path(name: str, store: str | os.PathLike | None = None) -> Path:
 
 # --- reading --------------------------------------------------------------------------
 
-def _check_gpkg(path: Path) -> None:
-    """Raise ScenarioFileError unless ``path`` is an intact GeoPackage with our tables."""
-    try:
-        uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
-        con = sqlite3.connect(uri, uri=True)
-        try:
-            app_id = con.execute("PRAGMA application_id").fetchone()[0]
-            check = con.execute("PRAGMA quick_check").fetchone()[0]
-            tables = {r[0] for r in con.execute(
-                "SELECT table_name FROM gpkg_contents").fetchall()}
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        if not path.exists():  # deleted meanwhile: not a damaged file
-            raise ScenarioNotFound(f"{path}: no such scenario file") from None
-        raise _file_error(path, f"not a readable GeoPackage ({exc})") from None
-    if app_id != _GPKG_APPLICATION_ID:
-        raise _file_error(path, f"not a GeoPackage (application_id {app_id:#x})")
-    if check != "ok":
-        raise _file_error(path, f"damaged GeoPackage (integrity check: {check})")
-    missing = {META_LAYER, BASELINE_LAYER, SITES_LAYER} - tables
-    if missing:
-        raise _file_error(path, f"GeoPackage without the scenario layer(s) {sorted(missing)}")
-
-
 def _file_error(path: Path, what: str) -> ScenarioFileError:
     return ScenarioFileError(
         f"{path}: {what}. Other scenarios are not affected; this file is left untouched "
         "(delete it, or move it aside with quarantine_corrupt / `safetynet scenario repair`).")
 
 
+def _missing(path: Path) -> ScenarioNotFound:
+    return ScenarioNotFound(f"{path}: no such scenario file")
+
+
+def _check(path: Path) -> None:
+    check_gpkg(path, {META_LAYER, BASELINE_LAYER, SITES_LAYER}, bad=_file_error,
+               missing=_missing)
+
+
+def _layer_versions(text: str) -> dict[str, int]:
+    data = json.loads(text) if text else {}
+    if not isinstance(data, dict) or not all(isinstance(v, int) for v in data.values()):
+        raise ValueError(f"layer_versions: expected an object of versions, got {text!r}")
+    return {str(k): int(v) for k, v in data.items()}
+
+
 def _read_meta(path: Path) -> dict:
-    _check_gpkg(path)
-    try:
-        meta = pyogrio.read_dataframe(path, layer=META_LAYER)
-    except Exception as exc:  # pyogrio/GDAL errors have no common base class
-        raise _file_error(path, f"unreadable '{META_LAYER}' table ({exc})") from None
+    _check(path)
+    meta = read_layer(path, META_LAYER, bad=_file_error)
     if len(meta) != 1:
         raise _file_error(path, f"'{META_LAYER}' table has {len(meta)} rows; expected 1")
     row = meta.iloc[0]
     if row.get("format") != FORMAT:
         raise _file_error(path, f"format {row.get('format')!r}; expected {FORMAT!r}")
     try:
-        edits = edits_from_list(json.loads(row["edits"]))
         out = {"name": validate_name(row["name"]), "version": int(row["version"]),
-               "edits": edits}
+               "edits": edits_from_list(json.loads(row["edits"])),
+               "layer_versions": _layer_versions(text_or_empty(row.get("layer_versions"))),
+               "baseline_columns": json.loads(text_or_empty(row.get("baseline_columns"))
+                                              or "null")}
     except (ValueError, TypeError, KeyError) as exc:
         raise _file_error(path, f"bad scenario metadata ({exc})") from None
-    for key in ("author", "notes", "created", "modified"):
-        value = row.get(key)
-        out[key] = "" if value is None or pd.isna(value) else str(value)
+    for key in ("author", "notes", "created", "modified", "boundary_vintage"):
+        out[key] = text_or_empty(row.get(key))
     return out
+
+
+def _baseline(path: Path, columns: list | None) -> gpd.GeoDataFrame:
+    """The baseline layer with its stored dtypes (files without them: the standard ones)."""
+    raw = read_layer(path, BASELINE_LAYER, bad=_file_error)
+    if columns is None:
+        return normalise_sites(raw)
+    if sorted(c for c, _ in columns) != sorted(raw.columns):
+        raise _file_error(path, f"'{BASELINE_LAYER}' columns {sorted(raw.columns)}; the "
+                          f"metadata says {sorted(c for c, _ in columns)}")
+    table = restore_dtypes(raw, columns)
+    return normalise_sites(table, like=table)
 
 
 def read_scenario_file(path: str | os.PathLike) -> Scenario:
@@ -202,26 +150,20 @@ def read_scenario_file(path: str | os.PathLike) -> Scenario:
     path = Path(path)
     for _ in range(10):  # a save may replace the file between our reads: read one version
         try:
-            before = _identity(path)
+            before = file_identity(path)
         except FileNotFoundError:
-            raise ScenarioNotFound(f"{path}: no such scenario file") from None
+            raise _missing(path) from None
         meta = _read_meta(path)
-        try:
-            baseline = normalise_sites(pyogrio.read_dataframe(path, layer=BASELINE_LAYER))
-        except Exception as exc:
-            raise _file_error(path, f"unreadable '{BASELINE_LAYER}' layer ({exc})") from None
-        if _identity(path) == before:
+        baseline = _baseline(path, meta["baseline_columns"])
+        if file_identity(path) == before:
             break
     else:
         raise ScenarioError(f"{path}: kept changing while being read; try again")
     return Scenario(name=meta["name"], baseline=baseline, edits=meta["edits"],
                     author=meta["author"], notes=meta["notes"], created=meta["created"],
-                    modified=meta["modified"], version=meta["version"])
-
-
-def _identity(path: Path) -> tuple[int, int, int]:
-    st = os.stat(path)
-    return st.st_ino, st.st_mtime_ns, st.st_size
+                    modified=meta["modified"], version=meta["version"],
+                    boundary_vintage=meta["boundary_vintage"],
+                    layer_versions=meta["layer_versions"])
 
 
 def load_scenario(name: str, *, store: str | os.PathLike | None = None) -> Scenario:
@@ -260,48 +202,7 @@ def list_scenarios(*, store: str | os.PathLike | None = None) -> list[ScenarioIn
 
 # --- writing --------------------------------------------------------------------------
 
-@contextmanager
-def _locked(directory: Path, *, timeout: float = LOCK_TIMEOUT_S):
-    """Exclusive inter-process lock on the store (``flock`` on the lock file; the kernel
-    releases it if the holder dies)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise StoreLockTimeout(f"{directory / LOCK_NAME}: another session has held "
-                                           f"the store lock for over {timeout:.0f} s") from None
-                time.sleep(0.02)
-        yield
-    finally:
-        os.close(fd)
-
-
-def _remove_debris(directory: Path) -> None:
-    """Delete temp files of interrupted saves (call with the lock held: then no live writer
-    has a temp file)."""
-    for path in directory.glob(f".*{_TMP_MARK}*"):
-        path.unlink(missing_ok=True)
-
-
-def _fsync_path(path: Path, *, directory: bool = False) -> None:
-    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _temp_path(target: Path, mark: str = _TMP_MARK) -> Path:
-    return target.with_name(f".{target.stem}{mark}{os.getpid()}-{os.urandom(4).hex()}.gpkg")
-
-
-def _changed_sites(scenario: Scenario, result):
+def _changed_sites(scenario: Scenario, result: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ids = changed_site_ids(scenario.edits)
     kinds: dict[str, list[str]] = {sid: [] for sid in ids}
     for i, edit in enumerate(scenario.edits):
@@ -313,39 +214,33 @@ def _changed_sites(scenario: Scenario, result):
     return changed
 
 
-def _write_meta(scenario: Scenario, path: Path) -> None:
+def _write_meta(scenario: Scenario, path: Path, baseline: gpd.GeoDataFrame) -> None:
     meta = pd.DataFrame([{"name": scenario.name, "author": scenario.author,
                           "notes": scenario.notes, "created": scenario.created,
                           "modified": scenario.modified, "version": int(scenario.version),
                           "edits": json.dumps(edits_to_list(scenario.edits), ensure_ascii=False,
                                               allow_nan=False),
-                          "format": FORMAT}])
+                          "format": FORMAT, "boundary_vintage": scenario.boundary_vintage,
+                          "layer_versions": json.dumps(scenario.layer_versions,
+                                                       ensure_ascii=False, sort_keys=True),
+                          "baseline_columns": json.dumps(column_dtypes(baseline))}])
     pyogrio.write_dataframe(meta, path, layer=META_LAYER, driver="GPKG")
 
 
-def _write_file(scenario: Scenario, path: Path) -> None:
-    """Write the scenario GeoPackage to ``path`` (a fresh file)."""
-    baseline = normalise_sites(scenario.baseline)
-    result = apply_edits(baseline, scenario.edits)  # validates the edits before writing
-    changed = _changed_sites(scenario, result)
-    pyogrio.write_dataframe(baseline, path, layer=BASELINE_LAYER, driver="GPKG",
-                            geometry_type="Point")
-    pyogrio.write_dataframe(changed, path, layer=SITES_LAYER, driver="GPKG",
-                            geometry_type="Point")
-    _write_meta(scenario, path)
+def _writer(scenario: Scenario, places: Places, made_on: str):
+    """A ``write(path)`` for :func:`write_gpkg_atomic`; applies the edits first, so invalid
+    edits raise ``ValueError`` before any file is created."""
+    baseline = normalise_sites(scenario.baseline, like=scenario.baseline)
+    changed = _changed_sites(scenario, apply_edits(baseline, scenario.edits, places=places,
+                                                   made_on=made_on or None))
 
-
-def _write_atomic(scenario: Scenario, target: Path) -> None:
-    tmp = _temp_path(target)
-    try:
-        _write_file(scenario, tmp)
-        _check_gpkg(tmp)
-        _fsync_path(tmp)
-        os.replace(tmp, target)
-        _fsync_path(target.parent, directory=True)
-    finally:
-        for leftover in tmp.parent.glob(tmp.name + "*"):
-            leftover.unlink(missing_ok=True)
+    def write(path: Path) -> None:
+        pyogrio.write_dataframe(baseline, path, layer=BASELINE_LAYER, driver="GPKG",
+                                geometry_type="Point")
+        pyogrio.write_dataframe(changed, path, layer=SITES_LAYER, driver="GPKG",
+                                geometry_type="Point")
+        _write_meta(scenario, path, baseline)
+    return write
 
 
 def _stored_version(path: Path, name: str) -> tuple[int, str] | None:
@@ -359,10 +254,15 @@ def _stored_version(path: Path, name: str) -> tuple[int, str] | None:
     return meta["version"], meta["created"]
 
 
-def save_scenario(scenario: Scenario, *, store: str | os.PathLike | None = None,
-                  expected_version: int | None = None) -> Scenario:
+def save_scenario(scenario: Scenario, *, places: Places,
+                  store: str | os.PathLike | None = None, expected_version: int | None = None,
+                  layer_versions: Mapping[str, int] | None = None) -> Scenario:
     """Save atomically and return the scenario as stored (new ``version``, timestamps).
 
+    ``places`` (:func:`coverage.places.build_places`) validates the edits and places the
+    village edits; its vintage is stored as the scenario's ``boundary_vintage``.
+    ``layer_versions`` ({site-library layer: version} the baseline used, see
+    :func:`store.layers.layer_versions`) replaces the scenario's own when given.
     ``expected_version`` (default: ``scenario.version``; 0 = a new scenario) must equal the
     stored version, else ``ScenarioConflict``: another session saved in between, the
     scenario was deleted, or the name is taken. Invalid edits raise ``ValueError`` before
@@ -372,18 +272,20 @@ def save_scenario(scenario: Scenario, *, store: str | os.PathLike | None = None,
     if not isinstance(scenario.baseline, gpd.GeoDataFrame):
         raise ValueError(f"scenario {name!r}: baseline must be a site table (GeoDataFrame), "
                          f"got {type(scenario.baseline).__name__}")
+    versions = dict(scenario.layer_versions if layer_versions is None else layer_versions)
     path = scenario_path(name, store)
     expected = scenario.version if expected_version is None else int(expected_version)
-    with _locked(path.parent):
-        _remove_debris(path.parent)
+    with locked(path.parent):
+        remove_debris(path.parent)
         stored = _stored_version(path, name)
         version, created = stored if stored else (0, "")
         if version != expected:
             raise ScenarioConflict(_conflict_message(name, version, expected))
         now = utc_now()
         saved = replace(scenario, created=created or scenario.created or now, modified=now,
-                        version=version + 1, edits=tuple(scenario.edits))
-        _write_atomic(saved, path)
+                        version=version + 1, edits=tuple(scenario.edits),
+                        boundary_vintage=places.vintage, layer_versions=versions)
+        write_gpkg_atomic(path, _writer(saved, places, scenario.boundary_vintage), _check)
     return saved
 
 
@@ -403,7 +305,7 @@ def delete_scenario(name: str, *, store: str | os.PathLike | None = None,
                     expected_version: int | None = None) -> None:
     """Delete scenario ``name``; with ``expected_version``, only if it is still that version."""
     path = scenario_path(name, store)
-    with _locked(path.parent):
+    with locked(path.parent):
         if not path.exists():
             raise ScenarioNotFound(f"no scenario named {name!r} in {path.parent}")
         if expected_version is not None:
@@ -411,16 +313,17 @@ def delete_scenario(name: str, *, store: str | os.PathLike | None = None,
             if stored[0] != expected_version:
                 raise ScenarioConflict(_conflict_message(name, stored[0], expected_version))
         path.unlink()
-        _fsync_path(path.parent, directory=True)
+        fsync_directory(path.parent)
 
 
-def duplicate_scenario(name: str, new_name: str, *, store: str | os.PathLike | None = None,
+def duplicate_scenario(name: str, new_name: str, *, places: Places,
+                       store: str | os.PathLike | None = None,
                        author: str | None = None) -> Scenario:
     """Save a copy of ``name`` as the new scenario ``new_name`` (version 1, new timestamps)."""
     source = load_scenario(name, store=store)
     copy = replace(source, name=validate_name(new_name), version=0, created="", modified="",
                    author=source.author if author is None else author)
-    return save_scenario(copy, store=store, expected_version=0)
+    return save_scenario(copy, places=places, store=store, expected_version=0)
 
 
 def export_scenario(name: str, dest: str | os.PathLike, *, store: str | os.PathLike | None = None,
@@ -435,27 +338,23 @@ def export_scenario(name: str, dest: str | os.PathLike, *, store: str | os.PathL
     source = scenario_path(name, store)
     if not source.is_file():
         raise ScenarioNotFound(f"no scenario named {name!r} in {source.parent}")
-    tmp = _temp_path(dest.resolve(), ".export-")  # not store debris: no lock held
-    try:
+
+    def copy(tmp: Path) -> None:
         shutil.copyfile(source, tmp)
         if read_scenario_file(tmp).name != name:
             raise _file_error(source, f"does not hold scenario {name!r}")
-        _fsync_path(tmp)
-        os.replace(tmp, dest)
-        _fsync_path(dest.resolve().parent, directory=True)
-    finally:
-        tmp.unlink(missing_ok=True)
+    atomic_write(dest, copy)
     return dest
 
 
-def import_scenario(src: str | os.PathLike, *, store: str | os.PathLike | None = None,
-                    name: str | None = None) -> Scenario:
+def import_scenario(src: str | os.PathLike, *, places: Places,
+                    store: str | os.PathLike | None = None, name: str | None = None) -> Scenario:
     """Add the scenario in GeoPackage ``src`` to the store, as ``name`` if given (else its
     own name) and version 1; an existing scenario of that name raises ``ScenarioConflict``."""
     scenario = read_scenario_file(src)
     new = replace(scenario, name=validate_name(scenario.name if name is None else name),
                   version=0)
-    return save_scenario(new, store=store, expected_version=0)
+    return save_scenario(new, places=places, store=store, expected_version=0)
 
 
 def quarantine_corrupt(*, store: str | os.PathLike | None = None) -> list[Path]:
@@ -466,19 +365,12 @@ def quarantine_corrupt(*, store: str | os.PathLike | None = None) -> list[Path]:
         return []
     moved = []
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    with _locked(directory):
+    with locked(directory):
         for info in list_scenarios(store=directory):
             if info.error is not None:
                 target = info.path.with_name(f"{info.path.name}.corrupt-{stamp}")
                 os.replace(info.path, target)
                 moved.append(target)
         if moved:
-            _fsync_path(directory, directory=True)
+            fsync_directory(directory)
     return moved
-
-
-__all__ = ["ENV_HOME", "ScenarioConflict", "ScenarioError", "ScenarioFileError",
-           "ScenarioInfo", "ScenarioNotFound", "StoreLockTimeout", "delete_scenario",
-           "duplicate_scenario", "export_scenario", "file_name", "import_scenario",
-           "list_scenarios", "load_scenario", "quarantine_corrupt", "read_scenario_file",
-           "save_scenario", "scenario_path", "store_dir", "validate_name"]
