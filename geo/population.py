@@ -27,6 +27,7 @@ import pandas as pd
 from geo.boundaries import BOUNDARY_SETS, boundary_label, load_villages
 from geo.city import city
 from geo.demand import attach_demand_points, builtup_files
+from geo.plausibility import check_population
 from geo.quality import Finding
 
 __all__ = ["COLUMNS", "COUNT_COLUMNS", "DEFAULT_VINTAGE", "POPULATION_VINTAGES",
@@ -171,6 +172,7 @@ def read_population(path: str | Path) -> tuple[pd.DataFrame, PopulationReport]:
     report = PopulationReport(str(path), month, len(rows), total, missing,
                               pd.DataFrame(), [], pd.DataFrame(), findings,
                               files=[str(path)], vintage=month)
+    report.findings += check_population(rows, file=str(path))
     return rows.reset_index(drop=True), report
 
 
