@@ -254,11 +254,11 @@ def crosswalk_summary(crosswalk: pd.DataFrame) -> dict:
         "new_villages": int(crosswalk["new_code"].nunique()),
         "unchanged": int((crosswalk["basis_forward"] == "identity").sum()),
         "changed_old_villages": changed,
-        "split_villages": {code: [{"parent": r.old_code, "parent_name": r.old_name,
-                                   "share_of_parent": round(float(r.w_forward), 4),
-                                   "basis": r.basis_forward, "parent_by": r.parent_by}
-                                  for r in g.itertuples()]
-                           for code, g in splits.groupby("new_code")},
+        "split_villages": {code: {"name": g["new_name"].iat[0], "parents": [
+            {"parent": r.old_code, "parent_name": r.old_name,
+             "share_of_parent": round(float(r.w_forward), 4), "basis": r.basis_forward,
+             "parent_by": r.parent_by} for r in g.itertuples()]}
+            for code, g in splits.groupby("new_code")},
         "boundary_moves": crosswalk.loc[crosswalk["kind"] == "boundary",
                                         ["old_code", "new_code", "w_forward"]]
         .to_dict("records"),

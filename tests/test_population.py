@@ -42,8 +42,10 @@ def test_hyphen_form_only_and_one_extra_code(tmp_path, data_dir):
     """A file without the VILLCODE column, plus one code the boundaries lack."""
     raw = _raw(data_dir).drop(columns=["VILLCODE", "TOWNCODE"])
     extra = raw.iloc[[0]].copy()
-    extra["村里代碼"], extra["村里"], extra["人口"] = "68000010999", "測試里", "4321"
-    extra["村里代碼"] = "68000010-999"
+    extra["村里代碼"], extra["村里"], extra["人口"] = "68000010-999", "測試里", "4321"
+    # counts that add up (a plausible village): 321 + 3000 + 1000, 2000 + 2321
+    extra["未滿15歲"], extra["15-64歲"], extra["超過64歲"] = "321", "3000", "1000"
+    extra["男性人口"], extra["女性人口"], extra["戶數"] = "2000", "2321", "1500"
     pd.concat([raw, extra]).to_csv(tmp_path / "pop.csv", index=False)
     villages, report = load_village_table(population_file=tmp_path / "pop.csv")
     assert int(villages["population"].sum()) == 2_270_689
@@ -134,7 +136,10 @@ def test_vintage_files_that_disagree_are_reported(tmp_path, data_dir):
     (tmp_path / "vintages").mkdir()
     shutil.copy(data_dir / "vintages" / "taoyuan_villages_2025-12.csv", tmp_path / "vintages")
     ages = _raw(data_dir, "vintages/taoyuan_villages_2025-12_agegroups.csv")
-    ages.loc[2, "age_65_plus"] = "1"
+    # the age-group file stays consistent in itself (65+ and 18-64 move by 5 together) but
+    # its 65+ differs from the ODRP014 file's 超過64歲
+    ages.loc[2, "age_65_plus"] = str(int(ages.loc[2, "age_65_plus"]) - 5)
+    ages.loc[2, "age_18_64"] = str(int(ages.loc[2, "age_18_64"]) + 5)
     ages.to_csv(tmp_path / "vintages" / "taoyuan_villages_2025-12_agegroups.csv", index=False)
     rows, report = read_vintage(tmp_path, "2025-12")
     bad = [(f.row, f.field, f.code) for f in report.findings if f.severity == "error"]
