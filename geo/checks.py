@@ -17,14 +17,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-from geo import METRIC_CRS
+from geo import MAP_CRS, METRIC_CRS
 from geo.city import city
 from geo.boundaries import BOUNDARY_VINTAGE, district_lookup, load_districts, match_district
-from geo.quality import Finding, normalize_name
-from geo.services import (SERVICE_TYPES, STATUSES, completeness, district_from_address,
-                          load_default_sites)
+from geo.quality import Finding, InputError, normalize_name
+from geo.services import (SERVICE_TYPES, STATUSES, completeness, districts_from_addresses,
+                          is_located, load_default_sites)
 
 DUPLICATE_DISTANCE_M = 20.0
 # well-known place names that are not districts -> the district they lie in (city profile)
@@ -52,7 +53,8 @@ def suggest_district(name: object, point_district: str | None = None, *,
     key = normalize_name(name).removesuffix("區")
     for place, district in PLACE_DISTRICT.items():
         if key.endswith(place) or key == place:
-            return f"a district of {city().name_zh}, e.g. {district} ({place} is part of {district})"
+            return (f"a district of {city().name_zh}, e.g. {district} ({place} is part of "
+                    f"{district})")
     if point_district:
         return (f"a district of {city().name_zh}, e.g. {point_district} (the district "
                 "containing the point)")
@@ -67,27 +69,46 @@ def _blank(v: object) -> bool:
 
 def _origins(sites: gpd.GeoDataFrame, file: str | None) -> tuple[list, list]:
     """Per site (file, row) of its own row and of its address (``source`` parsed)."""
-    src = sites["source"].astype(object).where(sites["source"].notna(), "").astype(str)
-    own = src.str.extract(_SOURCE_ROW.pattern)
-    addr = src.str.extract(_ADDRESS_FROM.pattern)
-    pos = np.arange(1, len(sites) + 1)
-    files = own[0].str.strip().fillna("<sites>").to_numpy(object)
-    rows = np.where(own[1].notna(), pd.to_numeric(own[1], errors="coerce").fillna(0), pos)
-    origins = [((file or f), int(r)) for f, r in zip(files, rows)]
-    addr_origins = [(a.strip(), int(r)) if isinstance(a, str) else o
-                    for a, r, o in zip(addr[0], addr[1], origins)]
+    origins, addr_origins = [], []
+    for k, src in enumerate(sites["source"].tolist(), 1):
+        src = src if isinstance(src, str) else ""
+        m = _SOURCE_ROW.match(src)
+        own = ((file or m[1].strip()), int(m[2])) if m else ((file or "<sites>"), k)
+        origins.append(own)
+        a = _ADDRESS_FROM.search(src) if "address:" in src else None
+        addr_origins.append((a[1].strip(), int(a[2])) if a else own)
     return origins, addr_origins
 
 
-def _point_codes(metric: gpd.GeoSeries, has_geom: np.ndarray, dmetric: gpd.GeoSeries) -> list:
-    pts = gpd.GeoDataFrame(geometry=metric[has_geom].reset_index(drop=True))
-    polys = gpd.GeoDataFrame({"_code": dmetric.index.astype(str)},
-                             geometry=dmetric.reset_index(drop=True))
-    joined = gpd.sjoin(pts, polys, how="left", predicate="within")
-    code = joined[~joined.index.duplicated()]["_code"].reindex(pts.index)
-    code = pd.Series(code.to_numpy(object), index=np.flatnonzero(has_geom)).reindex(
-        range(len(metric)))
-    return [None if pd.isna(c) else str(c) for c in code]
+_TO_METRIC = Transformer.from_crs(MAP_CRS, METRIC_CRS, always_xy=True)
+
+
+def _metric_xy(sites: gpd.GeoDataFrame, has_geom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x / y (EPSG:3826 metres) of each located site's point (NaN where none)."""
+    x, y = np.full(len(sites), np.nan), np.full(len(sites), np.nan)
+    geoms = sites.geometry.to_crs(MAP_CRS).to_numpy()[has_geom]
+    centre = shapely.centroid(geoms)
+    x[has_geom], y[has_geom] = _TO_METRIC.transform(shapely.get_x(centre),
+                                                     shapely.get_y(centre))
+    return x, y
+
+
+def _point_codes(x: np.ndarray, y: np.ndarray, dmetric: gpd.GeoSeries) -> list:
+    """TOWNCODE of the district containing each point (None outside all, or no point)."""
+    code = np.full(len(x), None, dtype=object)
+    todo = np.flatnonzero(~np.isnan(x))
+    for c, poly in dmetric.items():
+        if not len(todo):
+            break
+        shapely.prepare(poly)
+        inside = shapely.contains_xy(poly, x[todo], y[todo])
+        code[todo[inside]] = str(c)
+        todo = todo[~inside]
+    return code.tolist()
+
+
+def _blanks(values: pd.Series) -> np.ndarray:
+    return np.array([_blank(v) for v in values.to_numpy(object)], dtype=bool)
 
 
 def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
@@ -115,13 +136,13 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
     lookup = district_lookup(districts)
     name_of = districts["district"].to_dict()
     all_names = list(districts["district"])
-    metric = sites.geometry.to_crs(METRIC_CRS)
     dmetric = districts.geometry.to_crs(METRIC_CRS)
-    has_geom = ~(metric.isna() | metric.is_empty).to_numpy()
-    pcode = _point_codes(metric, has_geom, dmetric)
+    has_geom = is_located(sites).to_numpy()
+    mx, my = _metric_xy(sites, has_geom)
+    pcode = _point_codes(mx, my, dmetric)
     origins, addr_origins = _origins(sites, file)
-    layer = sites["type"].astype(object).where(sites["type"].notna(), "").astype(str).tolist()
-    geoms = sites.geometry.to_numpy()
+    layer = [t if isinstance(t, str) else "" for t in sites["type"].tolist()]
+    geoms = sites.geometry.to_crs(MAP_CRS).to_numpy()
     district_of = lru_cache(maxsize=None)(lambda v: match_district(v, lookup))
     suggest = lru_cache(maxsize=None)(lambda v, near: suggest_district(
         v, near, district_names=all_names))
@@ -137,34 +158,33 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
 
     outside = np.flatnonzero(has_geom & np.array([c is None for c in pcode]))
     if len(outside):
-        dist = shapely.distance(metric.to_numpy()[outside][:, None],
+        dist = shapely.distance(shapely.points(mx[outside], my[outside])[:, None],
                                 dmetric.to_numpy()[None, :]).min(axis=1)
         for k, d in zip(outside, dist):
             add(k, 1, "geometry", xy(k), f"a point inside {city().name_zh} (this one is "
                 f"{d:,.0f} m outside the city boundary, e.g. in the sea or a neighbouring "
                 "city)", "outside_city")
+    address = sites["address"].tolist()
     for k in np.flatnonzero(~has_geom):
-        add(k, 0, "geometry", sites["address"].iat[k] if not _blank(sites["address"].iat[k])
-            else None, "a location: listed, not located (counts toward completeness, not "
-            "coverage); place it by its 里, on the map, or with the geocoder", "unlocated",
+        add(k, 0, "geometry", None if _blank(address[k]) else address[k],
+            "a location: listed, not located (counts toward completeness, not coverage); "
+            "place it by its 里, on the map, or with the geocoder", "unlocated",
             severity="info")
     stated = sites["district"].tolist()
-    scode = [None if _blank(v) else district_of(v) for v in stated]
-    for k, v in enumerate(stated):
-        if _blank(v):
-            continue
+    blank_district = _blanks(sites["district"])
+    scode = [None if b else district_of(v) for v, b in zip(stated, blank_district)]
+    for k in np.flatnonzero(~blank_district):
+        v = stated[k]
         if scode[k] is None:
             add(k, 2, "district", v, suggest(v, name_of.get(pcode[k])), "unknown_district")
         elif pcode[k] is not None and scode[k] != pcode[k]:
-            d = metric.iat[k].distance(dmetric.loc[scode[k]])
+            d = shapely.Point(mx[k], my[k]).distance(dmetric.loc[scode[k]])
             add(k, 3, "district", v, f"the district that contains the point, "
                 f"{name_of[pcode[k]]} (the point {xy(k)} is {d:,.0f} m outside "
                 f"{name_of[scode[k]]})", "point_district_mismatch")
-    address = sites["address"].tolist()
-    for k, a in enumerate(address):
-        ad = None if _blank(a) else district_from_address(a)
-        if not ad:
-            continue
+    written = districts_from_addresses(sites["address"]).tolist()
+    for k in np.flatnonzero(pd.notna(np.asarray(written, dtype=object))):
+        a, ad = address[k], written[k]
         acode = district_of(ad)
         if acode is None:
             add(k, 4, "address", a, suggest(ad, name_of.get(scode[k] or pcode[k])),
@@ -182,7 +202,7 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
     for k in np.flatnonzero(~sites["status"].isin(STATUSES).to_numpy()):
         add(k, 7, "status", sites["status"].iat[k], "open/planned/closed", "unknown_status")
     out.sort(key=lambda t: (t[0], t[1]))
-    return [f for _, _, f in out] + _duplicates(sites, metric, has_geom, origins, duplicate_m)
+    return [f for _, _, f in out] + _duplicates(sites, mx, my, has_geom, origins, duplicate_m)
 
 
 def _first_of(keys: pd.Series) -> np.ndarray:
@@ -191,42 +211,41 @@ def _first_of(keys: pd.Series) -> np.ndarray:
         .transform("first").to_numpy()
 
 
-def _duplicates(sites: gpd.GeoDataFrame, metric: gpd.GeoSeries, has_geom: np.ndarray,
+def _duplicates(sites: gpd.GeoDataFrame, mx: np.ndarray, my: np.ndarray, has_geom: np.ndarray,
                 origins: list[tuple[str, int]], duplicate_m: float) -> list[Finding]:
     out: list[Finding] = []
-    layer = sites["type"].astype(object).where(sites["type"].notna(), "").astype(str).tolist()
-    names = sites["name"].tolist()
+    layer = [t if isinstance(t, str) else "" for t in sites["type"].tolist()]
+    names, site_ids = sites["name"].tolist(), sites["site_id"].tolist()
     keys = pd.Series([normalize_name(n) for n in names], dtype=object)
     first = _first_of(keys)
     for k in np.flatnonzero(keys.duplicated().to_numpy() & (keys != "").to_numpy()):
         j = int(first[k])
         out.append(Finding(*origins[k], "name", names[k], f"a name no other site has (same "
-                           f"as {origins[j][0]} row {origins[j][1]}, {sites['site_id'].iat[j]})",
+                           f"as {origins[j][0]} row {origins[j][1]}, {site_ids[j]})",
                            "warning", "duplicate_name", layer[k]))
-    ids = sites["site_id"].astype(object).reset_index(drop=True)
-    valid = ~ids.map(_blank)
+    ids = pd.Series(site_ids, dtype=object)
     first = _first_of(ids.astype(str))
-    for k in np.flatnonzero((ids.duplicated() & valid).to_numpy()):
+    for k in np.flatnonzero((ids.duplicated() & ~_blanks(ids)).to_numpy()):
         j = int(first[k])
-        out.append(Finding(*origins[k], "site_id", ids.iat[k], f"a unique site id (also used "
-                           f"by {origins[j][0]} row {origins[j][1]})", "warning",
+        out.append(Finding(*origins[k], "site_id", site_ids[k], f"a unique site id (also "
+                           f"used by {origins[j][0]} row {origins[j][1]})", "warning",
                            "duplicate_id", layer[k]))
     located = np.flatnonzero(has_geom)
-    xy_all = np.column_stack([metric.x.to_numpy(), metric.y.to_numpy()]) if len(metric) else None
-    for type_id, group in pd.Series(located).groupby(sites["type"].to_numpy()[located],
-                                                    dropna=False):
+    geoms = sites.geometry.to_crs(MAP_CRS).to_numpy()
+    types = sites["type"].to_numpy(object)[located]
+    for type_id, group in pd.Series(located).groupby(types, dropna=False):
         rows = group.to_numpy()
         if len(rows) < 2:
             continue
-        xy = xy_all[rows]
+        xy = np.column_stack([mx[rows], my[rows]])
         for a, b in sorted(cKDTree(xy).query_pairs(duplicate_m)):
             ka, kb = sorted((int(rows[a]), int(rows[b])))
-            d = float(np.hypot(*(xy[a] - xy[b])))
-            g = sites.geometry.iat[kb]
+            d = float(np.hypot(mx[ka] - mx[kb], my[ka] - my[kb]))
+            g = geoms[kb]
             out.append(Finding(*origins[kb], "geometry", f"({g.x:.6f}, {g.y:.6f})",
                                f"sites of one type at least {duplicate_m:g} m apart (this one "
                                f"is {d:.1f} m from {origins[ka][0]} row {origins[ka][1]}, "
-                               f"{sites['name'].iat[ka]})", "warning", "duplicate_location",
+                               f"{names[ka]})", "warning", "duplicate_location",
                                str(type_id or "")))
     return out
 
@@ -254,20 +273,17 @@ def _counts(findings: list[Finding]) -> dict[str, int]:
 
 
 def _population_findings(data_dir: Path) -> tuple[str | None, int | None, list[Finding]]:
-    """Findings of the lead's population loader, when it exposes them."""
+    """Findings of the population loader; a file it refuses (InputError, e.g. implausible
+    counts) is reported by its errors instead of stopping the report."""
+    from geo.population import load_village_table
     try:
-        from geo import population
-    except ImportError:
-        return None, None, []
-    loader = getattr(population, "load_village_table", None)
-    if loader is None:
-        return None, None, []
-    try:
-        table, report = loader(data_dir)
+        table, report = load_village_table(data_dir)
     except FileNotFoundError as exc:
         return None, None, [Finding(str(Path(data_dir) / "population"), None, None, str(exc),
                                     "a population file (ODRP014 layout)", "warning",
                                     "missing_file", "population")]
+    except InputError as exc:
+        return exc.file, None, exc.findings or [exc.as_finding("population")]
     found = list(getattr(report, "findings", []) or [])
     return getattr(report, "file", None), getattr(report, "rows", len(table)), found
 

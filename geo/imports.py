@@ -29,11 +29,11 @@ from geo.quality import Finding, InputError
 from geo.readers import RawTable, read_table
 from geo.readers.columns import accepted_names, map_columns
 from geo.readers.coordinates import resolve_points
-from geo.readers.crs import CRS_EXPECTED, parse_crs, same_crs
+from geo.readers.crs import parse_crs, same_crs
 from geo.readers.fields import join_problems, map_unique, numbers, problem_part, status_of
 from geo.readers.table import GEOMETRY_TYPE, GEOMETRY_X, GEOMETRY_Y
-from geo.services import (SERVICE_TYPES, is_located, match_service_type,
-                          resolve_service_type, sites_from_frame)
+from geo.services import (SERVICE_TYPES, districts_from_addresses, is_located,
+                          match_service_type, resolve_service_type, sites_from_frame)
 
 __all__ = ["ImportResult", "read_sites", "REJECTED_COLUMNS"]
 
@@ -72,10 +72,12 @@ class ImportResult(NamedTuple):
 
 
 def _text(raw: RawTable, mapping: dict[str, str], fld: str) -> pd.Series:
+    """A field's cells as stripped text (object dtype; '' where blank or no column)."""
     frame = raw.frame
     if fld not in mapping:
         return pd.Series("", index=frame.index, dtype=object)
-    return frame[mapping[fld]].astype(object).fillna("").astype(str).str.strip()
+    return pd.Series([v.strip() if isinstance(v, str) else "" for v in
+                      frame[mapping[fld]].to_numpy(object)], index=frame.index, dtype=object)
 
 
 def _require_columns(raw: RawTable, mapping: dict[str, str], has_type: bool) -> None:
@@ -171,18 +173,16 @@ def _xy_text(raw: RawTable, mapping: dict, text: dict) -> tuple[pd.Series, pd.Se
 def _duplicates(text: dict, xs: pd.Series, ys: pd.Series, ok: np.ndarray,
                 rownos: np.ndarray, order: int) -> pd.DataFrame:
     """Exact copies of an earlier accepted row (same text in every site field)."""
-    key = pd.DataFrame({k: text[k].to_numpy(object) for k in
-                        ("type", "name", "address", "district", "status", "capacity")})
-    key["x"], key["y"] = xs.to_numpy(object), ys.to_numpy(object)
-    key["pos"] = np.arange(len(key))
-    key = key[ok]
-    cols = [c for c in key.columns if c != "pos"]
-    dup = key.duplicated(subset=cols, keep="first").to_numpy()
+    cols = [text[k].tolist() for k in ("type", "name", "address", "district", "status",
+                                      "capacity")] + [xs.tolist(), ys.tolist()]
+    keys = pd.Series(["\x1f".join(map(str, t)) for t in zip(*cols)], dtype=object)[ok]
+    dup = keys.duplicated(keep="first").to_numpy()
     mask = np.zeros(len(ok), bool)
     expected = np.full(len(ok), "", dtype=object)
     if dup.any():
-        firsts = key.groupby(cols, sort=False, dropna=False)["pos"].transform("first")
-        where = key["pos"].to_numpy()[dup]
+        pos = keys.index.to_numpy()
+        firsts = pd.Series(pos).groupby(keys.to_numpy(), sort=False).transform("first")
+        where = pos[dup]
         mask[where] = True
         expected[where] = [f"a row that is not a copy of row {rownos[f]} (exact duplicate)"
                            for f in firsts.to_numpy()[dup]]
@@ -227,8 +227,15 @@ def _district_names(text: pd.Series, districts: gpd.GeoDataFrame) -> pd.Series:
     return map_unique(text, canon)
 
 
-def _fill_district_from_point(sites: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> None:
-    """Blank districts take the district that contains the point (in place)."""
+def _fill_districts(sites: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> None:
+    """Blank districts (in place) take the district that contains the point or, for
+    unlocated sites, the district their address names (when it is one of the city's)."""
+    unlocated = sites["district"].isna() & ~is_located(sites)
+    if unlocated.any():
+        lookup, names = district_lookup(districts), districts["district"].to_dict()
+        written = districts_from_addresses(sites.loc[unlocated, "address"])
+        codes = written.map(lambda d: match_district(d, lookup) if d else None)
+        sites.loc[unlocated, "district"] = [names.get(c) if c else None for c in codes]
     fill = sites["district"].isna() & is_located(sites)
     if not fill.any():
         return
@@ -294,7 +301,8 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
     _require_columns(raw, mapping, default_type is not None)
 
     frame = raw.frame
-    data = (frame.astype(str) != "").to_numpy().any(axis=1) if frame.shape[1] else \
+    cells = frame.to_numpy(object)
+    data = ((cells != "") & pd.notna(cells)).any(axis=1) if frame.shape[1] else \
         np.zeros(len(frame), bool)
     rownos = np.flatnonzero(data) + 1
     remap = {int(orig): new for new, orig in enumerate(np.flatnonzero(data))}
@@ -338,7 +346,6 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
         "address": text["address"][ok].replace("", None), "status": parsed["status"][ok],
         "capacity": parsed["capacity"][ok], "source": [f"{label}#{r}" for r in rownos[ok]]}),
         points.lon[ok], points.lat[ok])
-    _fill_district_from_point(sites, districts)
     village_text = text["village"][ok].reset_index(drop=True)
     if place and len(sites) and not is_located(sites).all():
         from geo.geocode import place_at_villages
@@ -352,6 +359,7 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
                                      file=file)
         findings += coded
         used = geocoder_name(geocoder)
+    _fill_districts(sites, districts)
     if len(frame) == 0:
         findings.append(Finding(file, None, None, "", "at least one data row below the header",
                                 "warning", "no_rows", default_type or ""))

@@ -140,7 +140,7 @@ def test_address_without_coordinates_is_kept_unlocated():
     site = res.sites.iloc[0]
     assert site.geometry.is_empty and (site["located_by"], site["precision"]) == ("", "")
     assert (site["name"], site["address"]) == (row["名稱"], row["地址"])
-    assert site["district"] is None  # 龍潭區 is in the address; no point to check it by
+    assert site["district"] == "龍潭區"  # from the address, as no point can say
     assert _codes(res, 1) == {"unlocated"}  # the address names no 里: stays unlocated
 
 

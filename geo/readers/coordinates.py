@@ -17,7 +17,7 @@ import pyproj
 
 from geo.city import city
 from geo.quality import Finding, InputError
-from geo.readers.crs import (CRS_EXPECTED, DEGREES, METRES, TWD97, WGS84, classify,
+from geo.readers.crs import (CRS_EXPECTED, DEGREES, METRES, TWD97, classify,
                              detect_system, in_city, native_problems, parse_crs, to_lonlat,
                              twd67_offset_m)
 from geo.readers.fields import numbers, problem_part
@@ -64,7 +64,8 @@ def _labels(texts: pd.Series, kinds: np.ndarray, *, file: str, source: str,
     return out, bad
 
 
-def _declared_problems(x, y, lon, lat, kinds, labels, ok, source_of) -> list[tuple]:
+def _declared_problems(x: np.ndarray, y: np.ndarray, kinds: np.ndarray, labels: np.ndarray,
+                       ok: np.ndarray, source_of) -> list[tuple]:
     """(mask, field, code, expected) for declared rows whose point is not in the city."""
     swapped = np.zeros(len(x), bool)
     mismatch = np.zeros(len(x), bool)
@@ -100,8 +101,8 @@ def resolve_points(xs: pd.Series, ys: pd.Series, *, file: str, row_crs: pd.Serie
     n = len(xs)
     x, bad_x = numbers(xs)
     y, bad_y = numbers(ys)
-    blank_x, blank_y = (xs.astype(str).str.strip() == "").to_numpy(), \
-        (ys.astype(str).str.strip() == "").to_numpy()
+    blank_x = np.array([not (isinstance(v, str) and v.strip()) for v in xs], dtype=bool)
+    blank_y = np.array([not (isinstance(v, str) and v.strip()) for v in ys], dtype=bool)
     blank = blank_x & blank_y
     parts: list[pd.DataFrame] = []
     miss = "the cell is empty; give both, or neither and an address / 村里"
@@ -117,7 +118,7 @@ def resolve_points(xs: pd.Series, ys: pd.Series, *, file: str, row_crs: pd.Serie
     labels = np.full(n, None, dtype=object)
     sources = np.full(n, None, dtype=object)
     if row_crs is not None:
-        text = row_crs.astype(str).str.strip()
+        text = pd.Series([str(v).strip() for v in row_crs], dtype=object)
         has = numeric & (text != "").to_numpy()
         lab, bad = _labels(text[has], kinds[has], file=file, source=f"the {fields['crs']} "
                            "column", field=fields["crs"], row_level=True)
@@ -162,7 +163,7 @@ def resolve_points(xs: pd.Series, ys: pd.Series, *, file: str, row_crs: pd.Serie
     if (~ok).any():
         dl = np.where(declared_rows, labels, None)
         for k, (mask, fld, code, exp) in enumerate(_declared_problems(
-                x, y, lon, lat, kinds, dl, ok, lambda i: sources[i])):
+                x, y, kinds, dl, ok, lambda i: sources[i])):
             parts.append(problem_part(mask, fields[fld], xs, exp, code, order + 20 + k))
         lon[~ok], lat[~ok] = np.nan, np.nan
     used = pd.unique(labels[numeric & (labels != None)])  # noqa: E711
