@@ -1,23 +1,19 @@
 """Placement optimisation (coverage.optimize): hand-checked tiny instances, brute force on
-small random ones, the time-limit path stopped at a chosen step (the same on any machine),
-bad input, and the p-median bound and fixing checked by brute force. The comparisons with
-spopt on the real villages are in test_optimize_spopt.py."""
+small random ones, the time-limit path stopped at a chosen step (the same on any machine)
+and bad input. The proofs' building blocks are in test_optimize_internals.py, the
+comparisons with spopt on the real villages in test_optimize_spopt.py."""
 from __future__ import annotations
 
-import itertools
 import json
 import math
 
 import numpy as np
 import pytest
 
-import coverage.optimize.pmedian as pmedian_module
 from coverage.optimize import LSCP, MCLP, METHODS, MODELS, Deadline, PMedian, PlacementResult
-from coverage.optimize._pmedian_lagrangian import fix_by_lagrangian_bounds, lagrangian_dual
 from tests.optimize_reference import StopAfterChecks, brute_force
 
 NAN = np.nan
-NEVER = Deadline.never()
 
 # --- a covering instance where greedy is NOT optimal --------------------------------------
 # radius 10. Candidate c0 sits between A and B; c1 near A and C; c2 near B and D;
@@ -303,89 +299,3 @@ def test_bad_input_raises_clear_value_error(call, message):
 def test_models_registry():
     assert MODELS == {"mclp": MCLP, "lscp": LSCP, "pmedian": PMedian}
     assert METHODS == ("exact", "greedy")
-
-
-# --- p-median internals, checked by brute force --------------------------------------------
-@pytest.mark.parametrize("seed, fixed", [(1, []), (2, [5]), (3, [0, 17])])
-def test_pmedian_with_truncated_pair_lists_is_still_exact(monkeypatch, seed, fixed):
-    # With a tiny pair budget every point starts with its 16 nearest candidates and an
-    # "overflow" priced at the 17th: the Lagrangian bound is then that of a relaxation,
-    # lists are widened until truncation is provably harmless, and the answer must still
-    # be the brute-force optimum (k = 2 new sites among 80: 3,160 combinations; with so
-    # few sites most points are served beyond their 16 nearest candidates).
-    rng = np.random.default_rng(seed)
-    dem_xy, cand_xy = rng.uniform(0, 10_000, (60, 2)), rng.uniform(0, 10_000, (80, 2))
-    costs = np.hypot(*(dem_xy[:, None, :] - cand_xy[None, :, :]).transpose(2, 0, 1))
-    w = rng.integers(1, 3000, 60).astype(float)
-    want = brute_force("pmedian", costs, w, None, 2, fixed)
-    monkeypatch.setattr(pmedian_module, "PAIR_BUDGET", 1)
-    # switch the heuristics off (no swaps, no Lagrangian solutions) so that the proof, not
-    # a lucky incumbent, has to deliver the optimum: widening, fixing, then HiGHS
-    monkeypatch.setattr(pmedian_module, "interchange", lambda c, w, x, *a, **kw: x)
-    monkeypatch.setattr(pmedian_module, "lagrangian_dual", lambda *a, **kw: {
-        **lagrangian_dual(*a, **kw), "best_cost": math.inf})
-    res = PMedian.from_costs(costs, w, k=2, fixed=fixed).solve(time_limit=60)
-    assert res.optimal and res.objective == pytest.approx(want, rel=1e-9)
-    assert set(fixed) <= set(res.chosen) and len(res.new_sites) == 2
-
-
-def test_pmedian_lagrangian_bound_never_exceeds_the_optimum():
-    # the dual bound alone (one call, no fixing) on instances with a real integrality gap
-    for seed in range(4):
-        rng = np.random.default_rng(100 + seed)
-        xy = rng.uniform(0, 10_000, (30, 2))
-        costs = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
-        w = rng.integers(1, 3000, 30).astype(float)
-        want = brute_force("pmedian", costs, w, None, 4)
-        order = np.argsort(costs, axis=1, kind="stable")
-        cst = np.take_along_axis(w[:, None] * costs, order, axis=1)
-        for width in (30, 5):  # all pairs; 5 nearest + overflow at the 6th
-            over = cst[:, width] if width < 30 else np.full(30, np.inf)
-            lag = lagrangian_dual(
-                order[:, :width], cst[:, :width], over, np.zeros(30, dtype=bool), 4,
-                want * 1.05, None, NEVER,
-                lambda x: float(w @ costs[:, x].min(axis=1)))
-            assert lag["lb"] <= want * (1 + 1e-9)
-            assert lag["best_cost"] >= want * (1 - 1e-9)
-            if width == 30:
-                assert lag["lb"] >= 0.9 * want  # and it is a useful bound
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_pmedian_fixing_only_removes_what_cannot_beat_the_incumbent(seed):
-    # Every site the Lagrangian fixing closes, every site it forces open and every pair
-    # it drops is checked by brute force (16 candidates, k = 3: 560 solutions): each must
-    # only appear in solutions costing more than the incumbent.
-    rng = np.random.default_rng(200 + seed)
-    n, m, k = 24, 16, 3
-    dem_xy, cand_xy = rng.uniform(0, 10_000, (n, 2)), rng.uniform(0, 10_000, (m, 2))
-    costs = np.hypot(*(dem_xy[:, None, :] - cand_xy[None, :, :]).transpose(2, 0, 1))
-    w = rng.integers(1, 3000, n).astype(float)
-    combos = [list(c) for c in itertools.combinations(range(m), k)]
-    values = np.array([w @ costs[:, c].min(axis=1) for c in combos])
-    ub = float(values.min()) * 1.002  # an incumbent 0.2 % above the optimum
-    fixed = np.zeros(m, dtype=bool)
-    order = np.argsort(costs, axis=1, kind="stable")
-    cst = np.take_along_axis(w[:, None] * costs, order, axis=1)
-    for width in (m, 6):
-        over = cst[:, width] if width < m else np.full(n, np.inf)
-        lag = lagrangian_dual(order[:, :width], cst[:, :width], over, fixed, k, ub, None,
-                              NEVER, lambda x: float(w @ costs[:, x].min(axis=1)))
-        allowed, forced, keep = fix_by_lagrangian_bounds(order[:, :width], cst[:, :width],
-                                                         over, lag, fixed, ub)
-        assert (~allowed).sum() + forced.sum() > 0  # the test must exercise some fixing
-        for j in np.flatnonzero(~allowed):
-            assert min(v for c, v in zip(combos, values) if j in c) > ub
-        for j in np.flatnonzero(forced):
-            assert min(v for c, v in zip(combos, values) if j not in c) > ub
-        for i, p in zip(*np.nonzero(~keep & np.isfinite(cst[:, :width]))):
-            j = order[i, p]
-            # i served by j, everyone else by their nearest open site
-            assert min(v - w[i] * (costs[i, c].min() - costs[i, j])
-                       for c, v in zip(combos, values) if j in c) > ub
-        if width < m:  # pairs past the kept width: the widening test
-            short = np.isfinite(over) & ~(lag["lb"] + np.maximum(0.0, over - lag["lam"]) > ub)
-            for i in np.flatnonzero(~short):
-                for j in order[i, width:]:
-                    assert min(v - w[i] * (costs[i, c].min() - costs[i, j])
-                               for c, v in zip(combos, values) if j in c) > ub
