@@ -87,14 +87,6 @@ def _selection(hot: pd.Series | pd.DataFrame, min_bin, side, missing) -> tuple[p
     return mask, missing
 
 
-def _sum(frame: pd.DataFrame, col: str | None, missing: str) -> float:
-    """Total of ``col`` (NaN without a column); see hotspot_regions for ``missing``."""
-    if col is None:
-        return float("nan")
-    return float(pd.to_numeric(frame[col], errors="coerce").sum(
-        min_count=1 if missing == "exclude" else 0))
-
-
 def _check_columns(table: pd.DataFrame, codes: list[str], columns: Iterable[str | None]) -> None:
     unknown = [c for c in codes if c not in table.index]
     if unknown:
@@ -113,15 +105,31 @@ def _components(codes: list[str], neighbours: Mapping[str, Iterable[str]]) -> li
     return [sorted(comp) for comp in nx.connected_components(graph)]
 
 
-def _region_row(part: pd.DataFrame, members: list[str], missing: str, *, population_col: str,
-                demand_col: str, unmet_col: str | None, site_col: str | None,
-                district_col: str) -> dict:
-    sites = [] if site_col is None else sorted({str(s) for s in part[site_col].dropna()})
-    return {"n_villages": len(members), "villages": members,
-            "districts": sorted(set(part[district_col].astype(str))),
-            "population": _sum(part, population_col, missing),
-            "demand": _sum(part, demand_col, missing),
-            "unmet_demand": _sum(part, unmet_col, missing), "nearest_sites": sites}
+def _region_rows(table: pd.DataFrame, groups: list[list[str]], missing: str, *,
+                 population_col: str, demand_col: str, unmet_col: str | None,
+                 site_col: str | None, district_col: str) -> pd.DataFrame:
+    """One row per group of villages: members, districts, totals (see ``missing``), sites."""
+    codes = [c for g in groups for c in g]
+    label = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+    min_count = 1 if missing == "exclude" else 0
+
+    def total(col: str | None) -> np.ndarray:
+        if col is None:
+            return np.full(len(groups), np.nan)
+        values = pd.to_numeric(table.loc[codes, col], errors="coerce").astype(float)
+        return values.groupby(label).sum(min_count=min_count).to_numpy()
+
+    def distinct(col: str | None, *, skip_missing: bool) -> list[list[str]]:
+        if col is None:
+            return [[] for _ in groups]
+        values = table.loc[codes, col]
+        return [sorted({str(v) for v in values.iloc[label == k]
+                        if not (skip_missing and pd.isna(v))}) for k in range(len(groups))]
+
+    return pd.DataFrame({"n_villages": [len(g) for g in groups], "villages": groups,
+                         "districts": distinct(district_col, skip_missing=False), "population": total(population_col),
+                         "demand": total(demand_col), "unmet_demand": total(unmet_col),
+                         "nearest_sites": distinct(site_col, skip_missing=True)})
 
 
 def hotspot_regions(table: pd.DataFrame, hot: pd.Series | pd.DataFrame, *,
@@ -175,13 +183,12 @@ def hotspot_regions(table: pd.DataFrame, hot: pd.Series | pd.DataFrame, *,
         if not isinstance(table, gpd.GeoDataFrame):
             raise TypeError("hotspot_regions needs a GeoDataFrame or an explicit neighbours map")
         neighbours = queen_neighbours(table.loc[codes]) if codes else {}
-    rows = [_region_row(table.loc[members], members, missing, population_col=population_col,
-                        demand_col=demand_col or population_col, unmet_col=unmet_col,
-                        site_col=site_col, district_col=district_col)
-            for members in _components(codes, neighbours)]
-    if not rows:
+    groups = _components(codes, neighbours)
+    if not groups:
         return pd.DataFrame(columns=REGION_COLUMNS)
-    out = pd.DataFrame(rows)
+    out = _region_rows(table, groups, missing, population_col=population_col,
+                       demand_col=demand_col or population_col, unmet_col=unmet_col,
+                       site_col=site_col, district_col=district_col)
     out["_first"] = out["villages"].str[0]
     out = out.sort_values(["unmet_demand", "demand", "population", "_first"],
                           ascending=[False, False, False, True], na_position="last")
