@@ -176,7 +176,8 @@ def income_indicator(data_dir: str | Path, villages: pd.DataFrame, *,
                      str(path), values,
                      {"income_tax_units": "tax units (households filing)",
                       "income_median": f"median taxable income, {unit}",
-                      "income_q1": f"first quartile, {unit}", "income_q3": f"third quartile, {unit}",
+                      "income_q1": f"first quartile, {unit}",
+                      "income_q3": f"third quartile, {unit}",
                       "income_mean": f"mean, {unit}"}, report)
 
 

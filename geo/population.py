@@ -24,7 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.boundaries import BOUNDARY_SETS, boundary_label, load_villages
+from geo.boundaries import BOUNDARY_SETS, DEFAULT_BOUNDARIES, boundary_label, load_villages
 from geo.city import city
 from geo.demand import attach_demand_points, builtup_files
 from geo.plausibility import check_population
@@ -255,7 +255,8 @@ def _check_vintage(vintage: str | None) -> str:
     return key
 
 
-def _merge(rows: pd.DataFrame, more: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, list[Finding]]:
+def _merge(rows: pd.DataFrame, more: pd.DataFrame,
+           path: Path) -> tuple[pd.DataFrame, list[Finding]]:
     """Fill ``rows``' empty count columns from ``more`` (same month, another layout), by
     VILLCODE; where both files give a count they must agree (else an error finding)."""
     findings: list[Finding] = []
@@ -304,7 +305,6 @@ def choose_boundaries(codes: pd.Series | list[str]) -> str:
     """The boundary set whose village codes match ``codes`` best (fewest codes without a
     polygon plus polygons without a code; ties go to the default set)."""
     codes = set(pd.Series(list(codes)).dropna().astype(str))
-    from geo.boundaries import DEFAULT_BOUNDARIES
     order = [DEFAULT_BOUNDARIES] + [b for b in BOUNDARY_SETS if b != DEFAULT_BOUNDARIES]
     return min(order, key=lambda b: len(codes ^ set(load_villages(vintage=b).index)))
 

@@ -125,8 +125,9 @@ def test_cache_round_trip_and_key(real, data_dir):
     files = list(cache.glob("demand_points_*.parquet"))
     assert len(files) == 1
     again = attach_demand_points(plain, data_dir)  # read from the cache
-    pd.testing.assert_frame_equal(pd.DataFrame(again.drop(columns=["geometry", "settled_geometry"])),
-                                  pd.DataFrame(out.drop(columns=["geometry", "settled_geometry"])))
+    geoms = ["geometry", "settled_geometry"]
+    pd.testing.assert_frame_equal(pd.DataFrame(again.drop(columns=geoms)),
+                                  pd.DataFrame(out.drop(columns=geoms)))
     assert gpd.GeoSeries(again["settled_geometry"]).geom_equals_exact(
         gpd.GeoSeries(out["settled_geometry"]), tolerance=0).all()
     # other villages (the 2021 set) are another key

@@ -170,7 +170,8 @@ def test_2025_12_on_2021_boundaries_lists_split_villages(data_dir):
     totals = report.district_totals["population"].astype(int)
     pd.testing.assert_series_equal(totals.sort_index(), official.sort_index(),
                                    check_names=False)
-    assert int(villages["population"].sum()) + int(report.unmatched["population"].sum()) == 2_355_106
+    placed, unplaced = villages["population"].sum(), report.unmatched["population"].sum()
+    assert int(placed) + int(unplaced) == 2_355_106
 
 
 def test_newest_file_is_used_unless_named(tmp_path, data_dir):
@@ -197,7 +198,8 @@ def test_missing_code_column_is_a_clear_error(tmp_path):
 
 def test_all_taiwan_file_gives_the_same_taoyuan_rows(data_dir):
     """The verbatim all-Taiwan release (no VILLCODE column) yields the same Taoyuan table."""
-    v_all, r_all = load_village_table(population_file=data_dir / "taiwan" / "taiwan_villages_2021-03.csv")
+    v_all, r_all = load_village_table(
+        population_file=data_dir / "taiwan" / "taiwan_villages_2021-03.csv")
     v_ty, _ = load_village_table(data_dir, vintage="2021-03")
     assert r_all.rows == 504
     assert "demand_x" in v_ty and "demand_x" not in v_all  # only a data dir has built-up land
