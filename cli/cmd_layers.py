@@ -1,0 +1,225 @@
+"""safetynet layers — the site library: imported site layers kept between sessions.
+
+Layers live in the library directory (``--store DIR``, else ``$SAFETYNET_HOME/layers``,
+else the platform user data dir, ``~/.local/share/safetynet/layers`` on Linux); see
+:mod:`store.layers`. Every import, rollback and delete is a new version or a checked change:
+a layer changed by someone else since the version you name is refused, naming both.
+
+Commands (a contract)::
+
+    safetynet layers list
+    safetynet layers show NAME [--version V]
+    safetynet layers import FILE --name NAME [--type T] [--replace] [--expected-version V]
+                                             [--author A]
+    safetynet layers export NAME --out PATH [--version V] [--format csv|geojson|gpkg]
+                                            [--overwrite]
+    safetynet layers delete NAME [--expected-version V]
+    safetynet layers rollback NAME --to VERSION [--expected-version V]
+
+each with ``--json`` (machine-readable output) and ``--store DIR``. ``import`` reads the file
+with :func:`geo.imports.read_sites` (CSV / xlsx / GeoJSON); rows it rejects are listed and
+not stored, the others are (address-only rows as unlocated). Without ``--replace`` an import
+creates a new layer; with it, it replaces the current version (or the one given by
+``--expected-version``).
+
+Exit codes: 0 ok; 1 the layer (or version) does not exist, was changed or deleted by another
+session (conflict), its file is damaged, or the output file exists (pass ``--overwrite``);
+2 bad input: an unreadable or empty site file, a bad argument (via ``cli.main``); 3 an
+unexpected internal error, reported in one line by ``cli.main``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+from cli import add_common_options
+from common.jsonable import to_jsonable
+from geo.services import resolve_service_type
+from store import (LayerError, LayerNotFound, delete_layer, export_layer, layer_history,
+                   layer_versions, layers_dir, list_layers, load_layer, rollback_layer,
+                   save_layer)
+
+__all__ = ["register", "run"]
+
+_REJECTED_SHOWN = 10
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("layers", help="站點圖層庫 / site library (list, show, import, export, "
+                                      "delete, rollback)")
+    actions = p.add_subparsers(dest="action", required=True)
+
+    def action(name: str, help_text: str, *names: str) -> argparse.ArgumentParser:
+        a = actions.add_parser(name, help=help_text)
+        for n in names:
+            a.add_argument(n)
+        add_common_options(a)
+        a.add_argument("--store", default=None,
+                       help="library directory (default: $SAFETYNET_HOME/layers, else the "
+                            "user data directory, ~/.local/share/safetynet/layers)")
+        a.set_defaults(handler=run)
+        return a
+
+    action("list", "列出圖層 / list the stored layers")
+    a = action("show", "顯示圖層 / a layer's versions and columns", "name")
+    a.add_argument("--version", type=int, default=None, help="this version (default: current)")
+    a = action("import", "匯入圖層 / store a site file as a layer (new version)", "file")
+    a.add_argument("--name", required=True, help="layer name")
+    a.add_argument("--type", default=None,
+                   help="service type for rows without one (id or name, e.g. 家庭服務中心)")
+    a.add_argument("--replace", action="store_true",
+                   help="replace the layer's current version (default: the name must be new)")
+    a.add_argument("--expected-version", type=int, default=None,
+                   help="replace only if the stored version is still this one")
+    a.add_argument("--author", default="")
+    a = action("export", "匯出圖層 / write a layer to CSV, GeoJSON or GeoPackage", "name")
+    a.add_argument("--out", required=True, help="output file (.csv, .geojson or .gpkg)")
+    a.add_argument("--version", type=int, default=None, help="this version (default: current)")
+    a.add_argument("--format", choices=("csv", "geojson", "gpkg"), default=None,
+                   help="default: from the --out suffix")
+    a.add_argument("--overwrite", action="store_true")
+    a = action("delete", "刪除圖層 / delete a layer and its history", "name")
+    a.add_argument("--expected-version", type=int, default=None,
+                   help="delete only if the stored version is still this one")
+    a = action("rollback", "還原版本 / make an earlier version current (as a new version)",
+               "name")
+    a.add_argument("--to", dest="to_version", type=int, required=True, help="the version")
+    a.add_argument("--expected-version", type=int, default=None,
+                   help="only if the stored version is still this one")
+    a.add_argument("--author", default="")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _ACTIONS[args.action](args)
+    except (LayerError, FileExistsError) as exc:
+        print(f"safetynet layers {args.action}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _shown(value: object) -> str:
+    """User text for the terminal: control characters escaped (names are stored verbatim)."""
+    return "".join(c if unicodedata.category(c)[0] != "C" else repr(c)[1:-1]
+                   for c in str(value))
+
+
+def _emit(data: object) -> None:
+    print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2, allow_nan=False))
+
+
+def _line(info) -> str:
+    unlocated = f" ({info.n_unlocated} unlocated 未定位)" if info.n_unlocated else ""
+    based = f"  rollback of v{info.based_on}" if info.based_on else ""
+    return (f"v{info.version:<4d} {info.n_sites:6d} sites{unlocated}  {info.modified}  "
+            f"{_shown(info.source_file) or '-'}  {_shown(info.author)}{based}")
+
+
+# --- actions --------------------------------------------------------------------------
+
+def _list(args: argparse.Namespace) -> int:
+    infos = list_layers(store=args.store)
+    bad = [i for i in infos if i.error]
+    if args.json:
+        _emit({"store": str(layers_dir(args.store)), "layers": [i.to_dict() for i in infos]})
+    else:
+        print(f"圖層庫 library: {layers_dir(args.store)}   ({len(infos) - len(bad)} layers)")
+        for i in infos:
+            if i.error is None:
+                print(f"  {_shown(i.name):24s} {_line(i)}  [{', '.join(i.types)}]")
+        for i in bad:
+            print(f"  損毀 unreadable: {i.error}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    layer = load_layer(args.name, version=args.version, store=args.store)
+    history = layer_history(args.name, store=args.store)
+    columns = [[c, str(layer.sites[c].dtype)] for c in layer.sites.columns]
+    if args.json:
+        _emit({"layer": layer.info.to_dict(), "columns": columns,
+               "history": [h.to_dict() for h in history]})
+        return 0
+    info = layer.info
+    print(f"圖層 layer: {_shown(info.name)}   version {info.version}   "
+          f"types: {', '.join(info.types)}")
+    print(f"建立 created: {info.created}   修改 modified: {info.modified}   "
+          f"作者 author: {_shown(info.author) or '-'}")
+    print(f"來源 source file: {_shown(info.source_file) or '-'}   據點 sites: {info.n_sites}"
+          f"   未定位 unlocated: {info.n_unlocated}")
+    print("欄位 columns: " + ", ".join(f"{_shown(c)} ({d})" for c, d in columns))
+    print("版本 versions:")
+    for h in history:
+        print(f"  {_line(h)}" if h.error is None else f"  損毀 unreadable: {h.error}")
+    return 0
+
+
+def _expected(args: argparse.Namespace) -> int:
+    """The version an import replaces: --expected-version, the current one with --replace
+    (0 when the layer does not exist yet), else 0 (a new layer)."""
+    if args.expected_version is not None:
+        return args.expected_version
+    if not args.replace:
+        return 0
+    try:
+        return layer_versions([args.name], store=args.store)[args.name]
+    except LayerNotFound:
+        return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from geo.imports import read_sites
+    types = [resolve_service_type(args.type, name="--type")] if args.type else None
+    path = Path(args.file)
+    result = read_sites(path, service_type=args.type)
+    rejected = result.rejected
+    reasons = [f"row {r['row']}: {_shown(r['reasons'])}"
+               for r in rejected.head(_REJECTED_SHOWN).to_dict("records")]
+    if len(result.sites) == 0:
+        print(f"safetynet layers import: error: {path}: no site could be read "
+              f"({len(rejected)} row(s) rejected); nothing stored", file=sys.stderr)
+        for line in reasons:
+            print(f"  {line}", file=sys.stderr)
+        return 2
+    info = save_layer(args.name, result.sites, expected_version=_expected(args), types=types,
+                      source_file=path.name, author=args.author, store=args.store)
+    if args.json:
+        _emit({"layer": info.to_dict(), "rows_read": result.rows_read,
+               "rejected": len(rejected), "rejected_rows": reasons})
+        return 0
+    print(f"stored 已儲存 {_shown(info.name)} version {info.version}: {info.n_sites} sites "
+          f"({info.n_unlocated} unlocated 未定位) from {_shown(path.name)}")
+    if len(rejected):
+        print(f"{len(rejected)} row(s) rejected, not stored 未匯入:", file=sys.stderr)
+        for line in reasons:
+            print(f"  {line}", file=sys.stderr)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    path = export_layer(args.name, args.out, version=args.version, fmt=args.format,
+                        store=args.store, overwrite=args.overwrite)
+    print(f"exported {_shown(args.name)} to {path}")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    delete_layer(args.name, expected_version=args.expected_version, store=args.store)
+    print(f"deleted {_shown(args.name)}")
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    info = rollback_layer(args.name, args.to_version, expected_version=args.expected_version,
+                          author=args.author, store=args.store)
+    if args.json:
+        _emit({"layer": info.to_dict()})
+        return 0
+    print(f"{_shown(info.name)}: version {info.version} = the rows of version {args.to_version}")
+    return 0
+
+
+_ACTIONS = {"list": _list, "show": _show, "import": _import, "export": _export,
+            "delete": _delete, "rollback": _rollback}
