@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -48,6 +49,12 @@ def village_points(villages: gpd.GeoDataFrame) -> pd.DataFrame:
                          "village": villages["village"].to_numpy(object), "x": x, "y": y,
                          "lon": lonlat.x.to_numpy(), "lat": lonlat.y.to_numpy()},
                         index=villages.index)
+
+
+@lru_cache(maxsize=1)
+def _default_points() -> pd.DataFrame:
+    """Demand points of the default (committed) village boundaries, computed once."""
+    return village_points(load_villages())
 
 
 def _prefix_pattern(points: pd.DataFrame) -> re.Pattern:
@@ -123,7 +130,7 @@ def place_at_villages(sites: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | None
     todo = np.flatnonzero(~is_located(sites).to_numpy())
     if not len(todo):
         return sites, []
-    points = village_points(load_villages() if villages is None else villages)
+    points = _default_points() if villages is None else village_points(villages)
     pattern, index = _prefix_pattern(points), _index(points)
     findings: list[Finding] = []
     geoms = sites.geometry.to_numpy().copy()

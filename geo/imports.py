@@ -171,7 +171,7 @@ def _xy_text(raw: RawTable, mapping: dict, text: dict) -> tuple[pd.Series, pd.Se
 
 
 def _duplicates(text: dict, xs: pd.Series, ys: pd.Series, ok: np.ndarray,
-                rownos: np.ndarray, order: int) -> pd.DataFrame:
+                rownos: np.ndarray, name_field: str, order: int) -> pd.DataFrame:
     """Exact copies of an earlier accepted row (same text in every site field)."""
     cols = [text[k].tolist() for k in ("type", "name", "address", "district", "status",
                                       "capacity")] + [xs.tolist(), ys.tolist()]
@@ -186,7 +186,18 @@ def _duplicates(text: dict, xs: pd.Series, ys: pd.Series, ok: np.ndarray,
         mask[where] = True
         expected[where] = [f"a row that is not a copy of row {rownos[f]} (exact duplicate)"
                            for f in firsts.to_numpy()[dup]]
-    return problem_part(mask, "name", text["name"], expected, "duplicate_row", order)
+    return problem_part(mask, name_field, text["name"], expected, "duplicate_row", order)
+
+
+def _drop_cell_echoes(problems: pd.DataFrame, raw: RawTable) -> pd.DataFrame:
+    """A cell that is an Excel error or an uncached formula is reported as such once, not
+    again as a bad number / missing value of the same field."""
+    if not raw.cell_problems or problems.empty:
+        return problems
+    cells = set(raw.cell_problems)
+    echo = [(p, f) in cells and c not in ("error_cell", "formula_without_value")
+            for p, f, c in zip(problems["pos"], problems["field"], problems["code"])]
+    return problems[~np.asarray(echo, bool)]
 
 
 def _rejected_table(raw: RawTable, problems: pd.DataFrame, rownos: np.ndarray
@@ -322,10 +333,10 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
     findings += points.findings
     parts += points.parts
     parts.append(_unplaceable(raw, mapping, points.blank, text, 30))
-    problems = join_problems(parts)
+    problems = _drop_cell_echoes(join_problems(parts), raw)
     ok = np.ones(len(frame), bool)
     ok[problems["pos"].to_numpy(int)] = False
-    dup = _duplicates(text, xs, ys, ok, rownos, 40)
+    dup = _duplicates(text, xs, ys, ok, rownos, mapping.get("name", "name"), 40)
     problems = join_problems([problems, dup])
     ok[dup["pos"].to_numpy(int)] = False
     findings += _findings(problems, rownos, parsed["type"].fillna(""), file)

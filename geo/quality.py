@@ -68,7 +68,7 @@ class InputError(ValueError):
             if self.value is not None:
                 where += f"={_short(self.value)!r}"
         text = f"{where}: {self.problem + '; ' if self.problem else ''}expected {self.expected}"
-        if len(self.findings) > 1:
+        if self.findings:
             shown = [f.message() for f in self.findings[:10]]
             more = len(self.findings) - len(shown)
             text += "\n  " + "\n  ".join(shown) + (f"\n  ... and {more} more" if more else "")
