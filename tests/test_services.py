@@ -72,3 +72,69 @@ def test_district_from_address_variants():
     assert district_from_address('"</script>桃園區中正路1號') == "桃園區"
     assert district_from_address("桃園縣中壢市中正路1號") == "中壢區"  # pre-2014 address
     assert district_from_address("中正路12號") is None
+
+
+def _site(i, type_id, status, lon=None, lat=None):
+    return {"site_id": f"s{i}", "type": type_id, "name": f"n{i}", "district": None,
+            "address": f"地址{i}", "status": status, "capacity": None, "source": f"t.csv#{i}",
+            "lon": lon, "lat": lat}
+
+
+def _mixed_sites():
+    from geo.services import make_sites
+    return make_sites([
+        _site(1, "community_support_site", "open", 121.3, 24.99),
+        _site(2, "community_support_site", "open"),                 # listed, not located
+        _site(3, "community_support_site", "planned", 121.2, 24.95),
+        _site(4, "community_support_site", "planned"),
+        _site(5, "community_support_site", "closed"),
+        _site(6, "employment_desk", "open"),
+    ])
+
+
+def test_site_table_columns_and_how_each_site_was_located():
+    from geo.services import SITE_COLUMNS, empty_sites
+    assert SITE_COLUMNS == ["site_id", "type", "name", "district", "address", "status",
+                            "capacity", "source", "located_by", "precision", "geometry"]
+    assert list(empty_sites().columns) == SITE_COLUMNS
+    sites = _mixed_sites()
+    assert list(sites.columns) == SITE_COLUMNS
+    assert sites["located_by"].tolist() == ["coordinates", "", "coordinates", "", "", ""]
+    assert sites["precision"].tolist() == ["exact", "", "exact", "", "", ""]
+    assert sites.geometry.is_empty.tolist() == [False, True, False, True, True, True]
+
+
+def test_default_layers_say_coordinates_were_given(data_dir):
+    sites, _ = load_default_sites(data_dir)
+    assert set(sites["located_by"]) == {"coordinates"} and set(sites["precision"]) == {"exact"}
+
+
+def test_unlocated_sites_count_as_listed_not_located():
+    comp = completeness(_mixed_sites())
+    css = comp.loc["community_support_site"]
+    # by hand: open 1 + 2, planned 3 + 4 are listed; 1 and 3 have points; 5 is closed
+    assert (css["listed"], css["located"], css["unlocated"]) == (4, 2, 2)
+    assert (css["open"], css["planned"], css["closed"]) == (2, 2, 1)
+    assert css["share_listed"] == 4 / 56 and css["share_located"] == 2 / 56
+    desk = comp.loc["employment_desk"]
+    assert (desk["listed"], desk["located"], desk["unlocated"]) == (1, 0, 1)
+
+
+def test_selection_for_coverage_drops_unlocated_sites_and_says_how_many():
+    from geo.services import select_located
+    sites = _mixed_sites()
+    chosen, dropped = select_located(sites, "community_support_site")
+    assert chosen["site_id"].tolist() == ["s1"] and dropped == 1
+    chosen, dropped = select_located(sites, "community_support_site", include_planned=True)
+    assert chosen["site_id"].tolist() == ["s1", "s3"] and dropped == 2
+    assert select_located(sites)[1] == 2  # every type, open only: s2 and s6
+
+
+def test_vectorised_address_districts_match_the_scalar_reader():
+    import pandas as pd
+    from geo.services import districts_from_addresses
+    addresses = ["桃園市八德區豐田二路23號", '"</script>桃園區中正路1號', "桃園縣中壢市中正路1號",
+                 "中正路12號", None, float("nan"), "  內壢區 文化路", "台中市西屯區", "ｘ區", ""]
+    got = districts_from_addresses(pd.Series(addresses, dtype=object)).tolist()
+    assert got == [district_from_address(a) for a in addresses]
+    assert got[:3] == ["八德區", "桃園區", "中壢區"]
