@@ -34,6 +34,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.ops import nearest_points
 
 from common.files import atomic_write
 from geo import MAP_CRS, METRIC_CRS
@@ -115,7 +116,7 @@ def _point(village, settled) -> tuple[shapely.Point, bool]:
         return centroid, False
     inner = settled.buffer(-SNAP_INSET_M)
     target = inner if not inner.is_empty else settled
-    point = shapely.ops.nearest_points(target, centroid)[0]
+    point = nearest_points(target, centroid)[0]
     if not village.contains(point):
         point = target.point_on_surface()
     return point, True
