@@ -1,19 +1,44 @@
 """``safetynet report [--scenario NAME] --format xlsx|gpkg|html|pdf --out PATH [--type T ...]
-[--radius-km R] [--lang zh-TW|en]``: the coverage report for meetings (Excel, HTML, PDF) or
-QGIS (GeoPackage), written atomically (a failed run leaves any previous file intact).
+[--radius-km R] [--mode straight|network] [--hotspot-indicator NAME] [--fdr] ...``: the
+coverage report for meetings (Excel, HTML, PDF) or QGIS (GeoPackage), in the --lang
+language, written atomically (a failed run leaves any previous file intact) and never over
+an input file. Every figure comes from the analysis layer (:func:`reports.build_report_data`),
+the hotspot section from the same question ``safetynet hotspots`` asks with the same options
+(defaults from the [hotspots] table of analysis/defaults.toml).
 
 Exit code 0 on success, 1 on a scenario-store error, 2 on bad input."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from cli import add_common_options
-from geo.services import match_service_type, service_type
+from cli._common import context_from_args, km_to_m, note_lines, print_json
 
 SUFFIXES = {".xlsx": "xlsx", ".gpkg": "gpkg", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+
+
+def _add_hotspot_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("hotspots (as safetynet hotspots; defaults: analysis/defaults.toml)")
+    g.add_argument("--no-hotspots", action="store_true", help="skip the hotspot analysis")
+    g.add_argument("--hotspot-indicator", default=None,
+                   help="children_density | elderly_density | per_1000:COLUMN | "
+                        "uncovered_share | residents_per_site | access_score")
+    g.add_argument("--hotspot-method", choices=("gi", "lisa"), default=None)
+    g.add_argument("--hotspot-weights", choices=("queen", "distance"), default=None)
+    g.add_argument("--hotspot-threshold-m", type=float, default=None,
+                   help="distance-band threshold in metres between village centroids")
+    g.add_argument("--hotspot-type", default=None,
+                   help="service type of the regions' unmet demand and of coverage "
+                        "indicators (default: the first reported type)")
+    g.add_argument("--permutations", type=int, default=None)
+    g.add_argument("--seed", type=int, default=None)
+    g.add_argument("--alpha", type=float, default=None)
+    g.add_argument("--fdr", action="store_true", default=None,
+                   help="Benjamini-Hochberg FDR correction (9999 permutations by default)")
+    g.add_argument("--min-bin", type=int, choices=(1, 2, 3), default=None)
+    g.add_argument("--side", choices=("hot", "cold"), default=None)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,11 +57,22 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="service type ids or names (default: every type with located sites)")
     p.add_argument("--radius-km", type=float, default=None,
                    help="one radius for every type (default: analysis/defaults.toml per type)")
+    p.add_argument("--mode", choices=("straight", "network"), default="straight",
+                   help="straight-line (EPSG:3826) or road-network distance")
+    p.add_argument("--graph", default=None, help="road graph (GraphML / OSM XML) for --mode "
+                                                 "network (default: the data directory's)")
+    p.add_argument("--demand", default=None,
+                   help="population | children | elderly | households | youth | working_age | "
+                        "indigenous (default: each type's target population)")
+    p.add_argument("--decay", choices=("none", "step", "gaussian"), default=None,
+                   help="distance decay of the 2SFCA access columns (default: defaults.toml)")
+    p.add_argument("--area-weighted", action="store_true",
+                   help="covered = share of the village's settled area within the radius")
     p.add_argument("--include-planned", action="store_true",
                    help="count planned sites too (default: open sites only)")
-    p.add_argument("--no-hotspots", action="store_true", help="skip the Gi* hotspot analysis")
     p.add_argument("--population-file", default=None,
                    help="population file under <data-dir>/population/ or a path")
+    _add_hotspot_options(p)
     add_common_options(p)
     p.set_defaults(handler=run)
 
@@ -54,49 +90,93 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def _types(names: list[str] | None) -> list[str] | None:
-    if names is None:
+    from geo.services import resolve_service_type
+    return None if names is None else [resolve_service_type(n, name="--type") for n in names]
+
+
+def _hotspot_query(args: argparse.Namespace, types: list[str], radii_m: dict | None):
+    """The question ``safetynet hotspots`` asks with the same options; its coverage is the
+    report's question for --hotspot-type (default: the first reported type)."""
+    if args.no_hotspots:
         return None
-    out = []
-    for name in names:
-        type_id = match_service_type(name)
-        if type_id is None:
-            service_type(str(name))  # raises KeyError listing the valid ids
-        out.append(type_id)
-    return out
+    from analysis.coverage import CoverageQuery
+    from analysis.hotspots import HotspotQuery
+    from geo.services import resolve_service_type
+    tid = resolve_service_type(args.hotspot_type, name="--hotspot-type") \
+        if args.hotspot_type else types[0]
+    coverage = CoverageQuery(tid, radius=(radii_m or {}).get(tid), mode=args.mode,
+                             demand=args.demand, include_planned=args.include_planned,
+                             decay=args.decay or "default", area_weighted=args.area_weighted)
+    return HotspotQuery(indicator=args.hotspot_indicator, method=args.hotspot_method,
+                        weights=args.hotspot_weights, threshold_m=args.hotspot_threshold_m,
+                        permutations=args.permutations, seed=args.seed, alpha=args.alpha,
+                        fdr=args.fdr, min_bin=args.min_bin, side=args.side, coverage=coverage)
+
+
+def _scenario(args: argparse.Namespace):
+    """(scenario or None, exit code 1 on a store error else None)."""
+    if args.scenario is None:
+        return None, None
+    from store import ScenarioError, load_scenario
+    try:
+        return load_scenario(args.scenario, store=args.store), None
+    except ScenarioError as exc:
+        print(f"safetynet report: error: {exc}", file=sys.stderr)
+        return None, 1
+
+
+def _summary(data, path: Path, fmt: str, lang: str) -> dict:
+    notes = note_lines([n for _, n in data.notes], lang)
+    h = data.hotspots
+    return {"out": str(path), "format": fmt, "lang": lang,
+            "scenario": data.scenario.name if data.scenario is not None else None,
+            "types": list(data.results),
+            "radius": {t: r.query.radius for t, r in data.results.items()},
+            "unit": data.unit,
+            "demand_share": {t: r.city["demand_share"] for t, r in data.results.items()},
+            "population_share": {t: r.city.get("population_share")
+                                 for t, r in data.results.items()},
+            "hotspot_regions": None if h is None else int(len(h.regions)),
+            "notes": notes, "missing": notes}
 
 
 def run(args: argparse.Namespace) -> int:
-    from coverage.report import build_report_data, export_report
-    from geo.dataset import load_dataset
     from geo.paths import missing_data_help
+    from reports import build_report_data, default_types, export_report
 
     fmt = _format(args)
     types = _types(args.types)
-    scenario = None
-    if args.scenario is not None:
-        from store import ScenarioError, load_scenario
-        try:
-            scenario = load_scenario(args.scenario, store=args.store)
-        except ScenarioError as exc:
-            print(f"safetynet report: error: {exc}", file=sys.stderr)
-            return 1
-    ds = load_dataset(args.data_dir, population_file=args.population_file)
-    if ds.population is None:
+    radius_m = km_to_m(args.radius_km, "--radius-km")
+    scenario, failed = _scenario(args)
+    if failed:
+        return failed
+    ctx = context_from_args(args)
+    if ctx.population is None:
         raise FileNotFoundError("the report needs population data.\n" + missing_data_help())
-    data = build_report_data(ds, types=types, radius_km=args.radius_km, scenario=scenario,
-                             include_planned=args.include_planned,
-                             hotspot_indicator=None if args.no_hotspots else "children_density")
-    path = export_report(data, fmt, args.out, lang=args.lang)
-    info = {"out": str(path), "format": fmt, "scenario": data.scenario or None,
-            "types": list(data.results), "missing": data.missing,
-            "population_share": {t: float(r.summary.at["all", "population_share"])
-                                 for t, r in data.results.items()}}
+    if types is None:
+        from coverage.places import dataset_places
+        sites = scenario.sites(dataset_places(ctx)) if scenario is not None else ctx.sites
+        types = default_types(sites, include_planned=args.include_planned) or None
+    radii_m = {t: radius_m for t in types} if radius_m is not None and types else None
+    data = build_report_data(
+        ctx, types=types, radii_m=radii_m, mode=args.mode, demand=args.demand,
+        include_planned=args.include_planned, decay=args.decay or "default",
+        area_weighted=args.area_weighted, scenario=scenario,
+        hotspot_query=_hotspot_query(args, types, radii_m) if types else None)
+    inputs = [args.population_file, args.graph]
+    path = export_report(data, fmt, args.out, lang=args.lang, inputs=inputs)
+    info = _summary(data, path, fmt, args.lang)
     if args.json:
-        print(json.dumps(info, ensure_ascii=False, indent=2))
+        print_json(info)
         return 0
-    print(f"wrote 輸出: {path} ({fmt})")
-    for t, share in info["population_share"].items():
-        print(f"  {service_type(t).name_zh} / {t}: 人口涵蓋率 population coverage {share:.1%}")
-    for m in data.missing:
-        print(f"  缺少 missing: {m}")
+    _print(info, args.lang)
     return 0
+
+
+def _print(info: dict, lang: str) -> None:
+    from i18n import t, type_name
+    print(t("cli.wrote", lang, path=f"{info['out']} ({info['format']})").strip())
+    for tid, share in info["demand_share"].items():
+        print(f"  {type_name(tid, lang)}: {share:.1%}")
+    for note in info["notes"]:
+        print(f"  - {note}")

@@ -255,6 +255,7 @@ _APP: dict[str, tuple[str, str]] = {  # the app's report section (ui/report_sect
                         "{name} (version {version}, {modified})"),
     "baseline": ("現況（不套用情境）", "Baseline (no scenario)"),
     "store_error": ("無法讀取情境庫：{err}", "Cannot read the scenario store: {err}"),
+    "demand_target": ("各服務類型之目標人口", "each type's target population"),
     "hotspots": ("含熱區分析", "Include the hotspot analysis"),
     "hotspots_help": ("熱區採用熱區分析頁最後的設定；未開啟該頁時採用預設值。",
                       "Hotspots use the settings last chosen on the hotspot page, else the "

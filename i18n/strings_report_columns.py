@@ -61,6 +61,8 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "age_0_17": ("0–17 歲人口", "Residents aged 0-17"),
     "age_18_64": ("18–64 歲人口", "Residents aged 18-64"),
     "indigenous": ("原住民人口", "Indigenous residents"),
+    "youth": ("兒少人口（0–17 歲）", "Children and youth (0-17)"),
+    "working_age": ("工作年齡人口", "Working-age residents"),
     "children": ("兒少人口（0–14 歲）", "Children (0-14)"),
     "elderly": ("高齡人口（65 歲以上）", "Elderly (65+)"),
     "demand": ("需求人口", "Demand"),

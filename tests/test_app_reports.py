@@ -1,33 +1,31 @@
 """Report downloads on the data page (streamlit.testing AppTest, real Taoyuan data): after
-「產生報告」 one download button per format serves the report; the Excel city summary
-equals coverage.report.build_report_data computed here directly, the GeoPackage opens with
-pyogrio (504 villages), the HTML and PDF are what they claim to be."""
+「產生報告」 one download button per format serves the report; the Excel city figures equal
+a brute-force computation (demand points to the default sites, the published population
+file), the GeoPackage opens with pyogrio, the HTML and PDF are what they claim to be, and
+the hotspot section asks the hotspot page's last question."""
 from __future__ import annotations
 
 import io
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pytest
+from openpyxl import load_workbook
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from tests.test_report import nearest_m, open_sites, read_sheet
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-TYPES = ("family_service_centre", "mental_health_centre")  # the sidebar's default types
-
-AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage  # noqa: E402
+TYPES = ("family_service_centre",)  # the sidebar's default type
+RADIUS = {"family_service_centre": 5000.0}  # analysis/defaults.toml
 
 
-@pytest.fixture(scope="module")
-def served():
-    """Run the data page, press build, and return {fmt: MemoryFile} as served by each
-    download button (the media storage of the AppTest run is captured)."""
-    return _build_and_capture()
-
-
-def _build_and_capture(scenario: str | None = None) -> dict:
-    """Open the data page, optionally pick a stored scenario, press build; return
-    {fmt: MemoryFile} as served by each report download button."""
+def _build_and_capture(scenario: str | None = None, state: dict | None = None) -> dict:
+    """Open the data page (``state``: session values set first), optionally pick a stored
+    scenario, press build; return {fmt: MemoryFile} as served by each download button."""
     storages: list[MemoryMediaFileStorage] = []
 
     class Capturing(MemoryMediaFileStorage):
@@ -35,8 +33,10 @@ def _build_and_capture(scenario: str | None = None) -> dict:
             super().__init__(*a, **kw)
             storages.append(self)
 
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=180)
     at.query_params["page"] = "data"
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
     with mock.patch("streamlit.testing.v1.app_test.MemoryMediaFileStorage", Capturing):
         at.run()
         assert not at.exception, [e.message for e in at.exception]
@@ -54,18 +54,29 @@ def _build_and_capture(scenario: str | None = None) -> dict:
     return out
 
 
+def _report_buttons(at) -> list[str]:
+    return [b.proto.id.rsplit("report_dl_", 1)[1] for b in at.get("download_button")
+            if "report_dl_" in b.proto.id]
+
+
 @pytest.fixture(scope="module")
-def expected(data_dir):
-    """City rows per type from build_report_data, one call per type at its default
-    radius (the sidebar's default), without ui/."""
-    from analysis.config import load_defaults
-    from coverage.report import build_report_data
-    from geo.dataset import load_dataset
-    ds = load_dataset(data_dir)
-    d = load_defaults()
-    return {t: build_report_data(ds, types=[t], radius_km=d[t].radius_m / 1000,
-                                 hotspot_indicator=None).results[t]
-            for t in TYPES}
+def served():
+    """The four files of the default data page (hotspots with the config's defaults)."""
+    return _build_and_capture()
+
+
+@pytest.fixture(scope="module")
+def expected(data_dir, raw_population_2025):
+    """Per type (demand covered, share, sites counted) by brute force on the default
+    sites at the sidebar's default radii; population from the published file."""
+    from analysis.context import load_context
+    ctx = load_context(data_dir)
+    pop = raw_population_2025["人口"].astype(float).reindex(ctx.villages.index)
+    out = {}
+    for tid in TYPES:
+        covered = float(pop[nearest_m(ctx.villages, ctx.sites, tid) <= RADIUS[tid]].sum())
+        out[tid] = (covered, covered / pop.sum(), len(open_sites(ctx.sites, tid)))
+    return out
 
 
 def test_one_download_button_per_format(served):
@@ -78,55 +89,59 @@ def test_one_download_button_per_format(served):
         assert f.filename.startswith("taoyuan_coverage_") and f.filename.endswith("." + fmt)
 
 
-def test_xlsx_city_summary_equals_engine(served, expected):
-    from openpyxl import load_workbook
-    wb = load_workbook(io.BytesIO(served["xlsx"].content), read_only=True)
-    ws = wb["全市摘要"]  # zh-TW app -> zh-TW sheet titles
-    rows = list(ws.iter_rows(values_only=True))
-    en = list(rows[1])  # row 2: English headers
-    by_type = {r[en.index("service type id")]: r for r in rows[2:] if r[0]}
-    assert set(by_type) == set(TYPES)
-    for t, res in expected.items():
-        row, city = by_type[t], res.summary.loc["all"]
-        assert row[en.index("radius (km)")] == pytest.approx(res.radius_m / 1000)
-        assert row[en.index("sites counted")] == len(res.sites)
-        for header, col in [("population covered", "population_covered"),
-                            ("population coverage", "population_share"),
-                            ("children coverage", "age_0_14_share"),
-                            ("elderly coverage", "age_65_plus_share")]:
-            assert row[en.index(header)] == pytest.approx(float(city[col]), rel=1e-12), header
+def test_xlsx_city_figures_equal_brute_force(served, expected):
+    wb = load_workbook(io.BytesIO(served["xlsx"].content))
+    assert wb.sheetnames[0] == "全市摘要"  # zh-TW app -> zh-TW report
+    city = read_sheet(wb, "city").set_index("type")
+    assert list(city.index) == list(TYPES)
+    for tid, (covered, share, sites) in expected.items():
+        assert city.loc[tid, "radius_km"] * 1000 == RADIUS[tid]
+        assert city.loc[tid, "sites"] == sites
+        assert city.loc[tid, "demand_covered"] == pytest.approx(covered, abs=1e-6)
+        assert city.loc[tid, "demand_share"] == pytest.approx(share, rel=1e-12)
+    settings = dict(read_sheet(wb, "hotspot_settings")[["setting", "setting_value"]].values)
+    assert settings["indicator"] == "children_density" and settings["type"] == TYPES[0]
 
 
-def test_gpkg_opens_with_504_villages(served, tmp_path):
+def test_gpkg_opens_with_every_village(served, tmp_path, raw_population_2025):
     import pyogrio
     path = tmp_path / served["gpkg"].filename
     path.write_bytes(served["gpkg"].content)
-    layers = dict(pyogrio.list_layers(path))
-    assert {"villages", "districts", "sites"} <= set(layers)
+    assert {"villages", "districts", "sites"} <= set(dict(pyogrio.list_layers(path)))
     villages = pyogrio.read_dataframe(path, layer="villages")
-    assert len(villages) == 504 and villages.crs.to_epsg() == 4326
-    assert villages["VILLCODE"].is_unique
+    assert sorted(villages["VILLCODE"]) == sorted(raw_population_2025.index)
+    assert villages.crs.to_epsg() == 4326
 
 
 def test_html_and_pdf(served, expected):
     html = served["html"].content.decode("utf-8")
     assert "<html" in html.lower() and "家庭服務中心" in html
-    share = expected["family_service_centre"].summary.loc["all", "population_share"]
-    assert f"{100 * share:.1f}%" in html
+    assert f"{100 * expected['family_service_centre'][1]:.1f}%" in html
     assert served["pdf"].content.startswith(b"%PDF")
 
 
-def _report_buttons(at) -> list[str]:
-    return [b.proto.id.rsplit("report_dl_", 1)[1] for b in at.get("download_button")
-            if "report_dl_" in b.proto.id]
+def test_report_asks_the_hotspot_pages_last_question():
+    choice = {"type_id": TYPES[0], "indicator": "elderly_density", "method": "gi",
+              "weights": "queen", "threshold_m": None, "fdr": False, "alpha": 0.1}
+    files = _build_and_capture(state={"_value_hotspot_query": choice,
+                                      "_value_report_scenario": ""})
+    wb = load_workbook(io.BytesIO(files["xlsx"].content))
+    settings = dict(read_sheet(wb, "hotspot_settings")[["setting", "setting_value"]].values)
+    assert (settings["indicator"], settings["type"], settings["alpha"], settings["min_bin"]) \
+        == ("elderly_density", TYPES[0], 0.1, 1)
+    regions = read_sheet(wb, "hotspot_regions")
+    villages = read_sheet(wb, "villages").set_index("VILLCODE")
+    assert len(regions) > 0
+    for codes, unmet in zip(regions["village_codes"], regions["unmet_demand"]):
+        assert unmet == pytest.approx(villages.loc[codes.split(", "), "uncovered_demand"].sum())
 
 
 def test_failed_format_shows_its_error_and_keeps_the_others():
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=180)
     at.query_params["page"] = "data"
     at.run()
     at.checkbox(key="report_hotspots").uncheck()  # other inputs than the cached build
-    with mock.patch("coverage.report.pdf_bytes",
+    with mock.patch("reports.html.pdf_bytes",
                     side_effect=RuntimeError("no CJK font (Noto Sans CJK TC)")):
         at.button(key="report_build").click().run()
     assert not at.exception, [e.message for e in at.exception]
@@ -139,24 +154,23 @@ def test_failed_format_shows_its_error_and_keeps_the_others():
 
 
 def test_report_for_a_stored_scenario(tmp_path, monkeypatch, data_dir):
-    from openpyxl import load_workbook
-    from coverage.scenario import CloseSite, Scenario
+    from analysis.context import load_context
     from coverage.places import dataset_places
-    from geo.dataset import load_dataset
+    from coverage.scenario import CloseSite, Scenario
     from store import save_scenario
-    from geo.services import load_default_sites
     monkeypatch.setenv("SAFETYNET_HOME", str(tmp_path))  # the store the app lists
-    sites, _ = load_default_sites(data_dir)
-    fsc = sites[(sites["type"] == TYPES[0]) & (sites["status"] == "open")]
-    save_scenario(Scenario("關閉一處 A", baseline=sites,
+    ctx = load_context(data_dir)
+    fsc = open_sites(ctx.sites, TYPES[0])
+    save_scenario(Scenario("關閉一處 A", baseline=ctx.sites,
                            edits=(CloseSite(str(fsc["site_id"].iloc[0])),)),
-                  places=dataset_places(load_dataset(data_dir)))
+                  places=dataset_places(ctx))
     files = _build_and_capture("關閉一處 A")
     assert files["xlsx"].filename.startswith("taoyuan_coverage_關閉一處_A_")
-    wb = load_workbook(io.BytesIO(files["xlsx"].content), read_only=True)
+    wb = load_workbook(io.BytesIO(files["xlsx"].content))
     assert "情境比較" in wb.sheetnames
-    rows = list(wb["全市摘要"].iter_rows(values_only=True))
-    en = list(rows[1])
-    counted = {r[en.index("service type id")]: r[en.index("sites counted")] for r in rows[2:]
-               if r[0]}
-    assert counted[TYPES[0]] == len(fsc) - 1  # the scenario's sites, one centre closed
+    city = read_sheet(wb, "city").set_index("type")
+    assert city.loc[TYPES[0], "sites"] == len(fsc) - 1  # the scenario's sites, one closed
+    comp = read_sheet(wb, "scenario")
+    sites = comp[(comp["type"] == TYPES[0]) & (comp["metric"] == "sites")]
+    assert list(sites[["baseline", "scenario", "change"]].iloc[0]) == [len(fsc), len(fsc) - 1, -1]
+    assert np.isfinite(city.loc[TYPES[0], "demand_share"])

