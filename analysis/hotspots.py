@@ -158,12 +158,14 @@ def analyse_hotspots(ctx: AnalysisContext, query: HotspotQuery = HotspotQuery(),
     else:
         stats, meta = hs.local_moran(values, ctx.villages, **common)
     table, region_cols = _regions_table(ctx, coverage)
-    hot = hs.hot_villages(stats, min_bin=q.min_bin, side=q.side)
-    regions = hs.hotspot_regions(table, hot, **region_cols)
+    regions = hs.hotspot_regions(table, stats, min_bin=q.min_bin, side=q.side,
+                                 missing=ctx.config.missing_demand, **region_cols)
     meta = {**meta, "indicator": q.indicator, "side": q.side, "min_bin": q.min_bin,
             "missing_demand": ctx.config.missing_demand}
     if coverage is not None:
-        meta.update({"type": coverage.query.type_id, "radius": coverage.query.radius,
-                     "unit": coverage.query.unit, "n_sites": int(len(coverage.sites))})
+        q_cov = coverage.query
+        radius_key = "radius_min" if q_cov.unit == "s" else "radius_m"
+        meta.update({"type": q_cov.type_id, radius_key: q_cov.radius / 60.0
+                     if q_cov.unit == "s" else q_cov.radius, "n_sites": int(len(coverage.sites))})
     return HotspotResult(q, values, stats, regions, meta, coverage,
                          list(coverage.notes) if coverage is not None else [])

@@ -374,7 +374,7 @@ def test_cli_hotspots_regions_carry_unmet_demand_from_the_coverage_engine(data_d
                "--radius-km", "3", "--seed", "99", "--json", "--out", str(out)])
     assert rc == 0
     printed = json.loads(capsys.readouterr().out)
-    assert printed["meta"]["seed"] == 99 and printed["meta"]["radius"] == 3000
+    assert printed["meta"]["seed"] == 99 and printed["meta"]["radius_m"] == 3000
     saved = json.loads(out.read_text(encoding="utf-8"))
     villages = pd.DataFrame(saved["villages"]).set_index("VILLCODE")
     # the engine's own table, independently: indicator = 1 - covered, unmet = demand * (1 - covered)
