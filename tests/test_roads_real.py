@@ -213,3 +213,21 @@ def test_minutes_and_metres_through_one_interface(net):
     np.testing.assert_array_equal(np.isinf(C), ~(T <= 10.0))
     with pytest.raises(ValueError, match="cutoff"):
         network_distance_matrix(net, pts, pts, cutoff=np.nan)
+
+
+def test_cli_roads_info_and_fetch_help(G, cache, capsys):
+    import json
+
+    from cli import build_parser, main
+
+    assert main(["roads", "info", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["kind"] == "nlsc" and out["nodes"] == G.number_of_nodes()
+    assert out["cache_path"] == G.graph["cache_path"] and out["components"]["components"] > 1
+    assert out["km"] == pytest.approx(G.graph["components"]["main_km"], abs=0.1)
+    assert main(["roads", "info", "--source", "osm"]) == 0
+    text = capsys.readouterr().out
+    assert "1,378" in text and "ODbL" in text and "桃園區" in text
+    fetch = build_parser()._subparsers._group_actions[0].choices["roads"]
+    assert "not tested offline" in fetch.format_help().lower()
+    assert main(["roads", "info", "--source", str(cache / "missing.graphml")]) == 2

@@ -17,6 +17,7 @@ values are refused, so no argument can switch the check off.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
@@ -52,7 +53,8 @@ class RoadInfo:
     edges: int
     km: float                     # road length, each two-way road once
     components: dict[str, Any] = field(default_factory=dict)
-    cache_path: str | None = None
+    cache_path: str | None = None  # the cache file it was read from or written to
+    build_s: float | None = None   # seconds the build of this graph took (cached ones too)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -139,7 +141,7 @@ def road_info(G: nx.MultiDiGraph, xy: np.ndarray | None = None) -> RoadInfo:
                     licence=G.graph.get("licence"), nodes=G.number_of_nodes(),
                     edges=G.number_of_edges(),
                     km=round(float(np.nansum(length)) / 1000.0, 1), components=comps,
-                    cache_path=G.graph.get("cache_path"))
+                    cache_path=G.graph.get("cache_path"), build_s=G.graph.get("build_s"))
 
 
 def prepare_network(G: nx.MultiDiGraph, *, weights: tuple[str, ...] = WEIGHTS) -> RoadNetwork:
@@ -148,7 +150,25 @@ def prepare_network(G: nx.MultiDiGraph, *, weights: tuple[str, ...] = WEIGHTS) -
     for w in weights:
         csrs[w], ids = to_csr(G, weight=w)
     xy = node_xy(G)
+    xy.flags.writeable = False  # shared by every query (its KD-tree is built once)
     return RoadNetwork(G, csrs, ids, xy, road_info(G, xy))
+
+
+_TREES: dict[int, tuple[weakref.ref, cKDTree]] = {}
+
+
+def _node_tree(node_xy: np.ndarray) -> cKDTree:
+    """The KD-tree of a node array, built once per read-only array (a prepared network's
+    ``node_xy``; :func:`prepare_network` makes it read-only) while the array lives."""
+    if node_xy.flags.writeable:
+        return cKDTree(node_xy)
+    key = id(node_xy)
+    hit = _TREES.get(key)
+    if hit is not None and hit[0]() is node_xy:
+        return hit[1]
+    tree = cKDTree(node_xy)
+    _TREES[key] = (weakref.ref(node_xy, lambda _ref, k=key: _TREES.pop(k, None)), tree)
+    return tree
 
 
 def check_max_snap(max_snap_m: Any) -> float:
@@ -166,14 +186,15 @@ def snap_points(xy_metric: np.ndarray, node_xy: np.ndarray, *, max_snap_m: float
     """
     limit = check_max_snap(max_snap_m)
     pts = np.asarray(xy_metric, dtype=float).reshape(-1, 2)
-    node_xy = np.asarray(node_xy, dtype=float).reshape(-1, 2)
+    if not (isinstance(node_xy, np.ndarray) and node_xy.dtype == float and node_xy.ndim == 2):
+        node_xy = np.asarray(node_xy, dtype=float).reshape(-1, 2)
     if len(node_xy) == 0:
         raise ValueError("cannot snap to a network without nodes")
     ok = np.isfinite(pts).all(axis=1)
     node = np.full(len(pts), -1, dtype=np.int64)
     snap = np.full(len(pts), np.inf)
     if ok.any():
-        dist, idx = cKDTree(node_xy).query(pts[ok], k=1)
+        dist, idx = _node_tree(node_xy).query(pts[ok], k=1)
         node[ok], snap[ok] = idx, dist
     return pd.DataFrame({"node": node, "snap_m": snap, "flagged": ~(snap <= limit)})
 

@@ -1,0 +1,208 @@
+"""The city-wide road graph: build time and OD matrices against networkx and pandana.
+
+Run: .venv/bin/python benchmarks/bench_roads.py [--repeat 3] [--cutoff-km 10] [--skip-build]
+
+Every figure is measured in this run, on identical inputs:
+
+1. Build: geo.roads (NLSC sheets -> drive graph; cold, no cache) against the "osmnx way"
+   on the same drivable lines (a networkx graph of every vertex + osmnx.simplify_graph),
+   and pandana.Network's contraction-hierarchy set-up on the finished graph. Loading the
+   cached graph and prepare_network (CSR arrays) are timed too.
+2. villages x all sites OD (metres): network_distance_matrix (snapping included) against
+   networkx (one single_source_dijkstra per site on the reversed graph) and pandana
+   shortest_path_lengths over every pair.
+3. village x village OD with a cut-off (the placement models' cost matrix): csgraph
+   Dijkstra with limit against networkx with cutoff and pandana (all pairs, then cut).
+4. One-site update: the distances from every village to one new site (one Dijkstra).
+All results are checked equal (networkx to 1e-6 m; pandana to 1e-3 relative, since it
+stores weights as float32... see the printed max difference). Ratios = baseline / ours.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from geo import METRIC_CRS  # noqa: E402
+from geo.boundaries import load_villages  # noqa: E402
+from geo.city import city  # noqa: E402
+from geo.paths import resolve_data_dir  # noqa: E402
+from geo.roads import network_distance_matrix, prepare_network, snap_points  # noqa: E402
+from geo.roads.cache import load_graph  # noqa: E402
+from geo.roads.load import city_road_graph, nlsc_cache_stem  # noqa: E402
+from geo.roads.routing import shortest_path_matrix  # noqa: E402
+
+ROWS: list[tuple[str, float, str, float]] = []
+
+
+def timed(fn, repeat=1):
+    best, out = np.inf, None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return out, best
+
+
+def row(task: str, ours: float, baseline: str, base: float) -> None:
+    ROWS.append((task, ours, baseline, base))
+    print(f"  {task:34s} ours {ours * 1000:9.1f} ms   {baseline:22s} {base * 1000:10.1f} ms"
+          f"   ratio {base / ours:7.1f} x")
+
+
+def bench_build(data) -> None:
+    import osmnx  # noqa: F401  (import cost is not build cost)
+    from geo.roads.classes import road_classes
+    from geo.roads.nlsc import city_outline, nlsc_graph, nlsc_sheet_paths, read_nlsc_lines
+    from tests.test_roads_build import vertex_graph
+
+    G, t_build = timed(lambda: nlsc_graph(data))
+    lines, _ = read_nlsc_lines(nlsc_sheet_paths(data),
+                               clip=city_outline(road_classes().clip_margin_m))
+
+    def osmnx_way():
+        import osmnx as ox
+        return ox.simplify_graph(vertex_graph(lines), edge_attrs_differ=["highway"])
+
+    ref, t_ref = timed(osmnx_way)
+    print(f"build: ours {G.number_of_nodes():,} nodes / {G.number_of_edges():,} edges "
+          f"(edges cut at 300 m); osmnx way {ref.number_of_nodes():,} nodes (no cut, "
+          f"no speeds, all pieces)")
+    row("graph build (cold, no cache)", t_build, "networkx+osmnx.simplify", t_ref)
+
+
+def pandana_net(net, weight="length"):
+    import pandana
+
+    coo = net.csr[weight].tocoo()
+    edges = pd.DataFrame({weight: coo.data})
+    return pandana.Network(pd.Series(net.node_xy[:, 0]), pd.Series(net.node_xy[:, 1]),
+                           pd.Series(coo.row), pd.Series(coo.col), edges, twoway=False)
+
+
+def pandana_matrix(pnet, src, tgt, weight="length"):
+    a = np.repeat(src, len(tgt))
+    b = np.tile(tgt, len(src))
+    out = np.asarray(pnet.shortest_path_lengths(a, b, imp_name=weight), dtype=float)
+    return out.reshape(len(src), len(tgt))
+
+
+def nx_to_targets(R, node_ids, src_pos, tgt_pos, cutoff=None):
+    """networkx: one Dijkstra per target on the reversed graph (few targets)."""
+    out = np.full((len(src_pos), len(tgt_pos)), np.inf)
+    want = node_ids[src_pos]
+    for j, t in enumerate(node_ids[tgt_pos]):
+        d = nx.single_source_dijkstra_path_length(R, t, cutoff=cutoff, weight="length")
+        out[:, j] = [d.get(s, np.inf) for s in want]
+    return out
+
+
+def nx_from_sources(G, node_ids, src_pos, tgt_pos, cutoff=None):
+    out = np.full((len(src_pos), len(tgt_pos)), np.inf)
+    want = node_ids[tgt_pos]
+    for i, s in enumerate(node_ids[src_pos]):
+        d = nx.single_source_dijkstra_path_length(G, s, cutoff=cutoff, weight="length")
+        out[i] = [d.get(t, np.inf) for t in want]
+    return out
+
+
+def check(label, ours, ref, rel=0.0):
+    assert np.array_equal(np.isinf(ours), np.isinf(ref)), f"{label}: reachability differs"
+    ok = np.isfinite(ours)
+    diff = np.abs(ours[ok] - ref[ok])
+    bound = 1e-6 + rel * np.abs(ref[ok])
+    assert (diff <= bound).all(), f"{label}: max difference {diff.max()}"
+    return float(diff.max()) if diff.size else 0.0
+
+
+def sites_xy(data) -> np.ndarray:
+    frames = [gpd.read_file(Path(data) / f) for f, _ in city().files["services"].values()]
+    pts = pd.concat([f.to_crs(METRIC_CRS).geometry for f in frames], ignore_index=True)
+    return np.column_stack([pts.x, pts.y])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--cutoff-km", type=float, default=10.0)
+    ap.add_argument("--skip-build", action="store_true")
+    args = ap.parse_args()
+    data = resolve_data_dir()
+    if not args.skip_build:
+        bench_build(data)
+    G = city_road_graph(data)
+    stem = nlsc_cache_stem(data)
+    _, t_load = timed(lambda: load_graph(stem))
+    net, t_prep = timed(lambda: prepare_network(G))
+    pnet, t_ch = timed(lambda: pandana_net(net))
+    print(f"cache load {t_load:.2f} s; prepare_network (2 CSR) {t_prep:.2f} s; "
+          f"pandana CH set-up {t_ch:.2f} s")
+    vill = load_villages().representative_point().to_crs(METRIC_CRS)
+    vxy = np.column_stack([vill.x, vill.y])
+    sxy = sites_xy(data)
+    vs = snap_points(vxy, net.node_xy, max_snap_m=500)
+    ss = snap_points(sxy, net.node_xy, max_snap_m=500)
+    vpos = vs["node"].to_numpy()[~vs["flagged"].to_numpy()]
+    spos = ss["node"].to_numpy()[~ss["flagged"].to_numpy()]
+    print(f"{len(vxy)} villages ({len(vpos)} within 500 m of the graph), {len(sxy)} sites; "
+          f"graph {len(net.node_ids):,} nodes")
+    R = G.reverse(copy=False)
+    csr = net.csr["length"]
+
+    # 2. villages x all sites
+    full, t_ours = timed(lambda: network_distance_matrix(net, vxy, sxy, max_snap_m=500)[0],
+                         args.repeat)
+    raw, t_raw = timed(lambda: shortest_path_matrix(csr, vpos, spos), args.repeat)
+    ref, t_nx = timed(lambda: nx_to_targets(R, net.node_ids, vpos, spos))
+    pd_, t_pd = timed(lambda: pandana_matrix(pnet, vpos, spos), args.repeat)
+    check("villages x sites (networkx)", raw, ref)
+    err = check("villages x sites (pandana)", raw, pd_, rel=1e-3)
+    print(f"villages x sites: max |ours - pandana| {err:.3f} m")
+    row("villages x sites OD (API, snap)", t_ours, "networkx", t_nx)
+    row("villages x sites OD (raw)", t_raw, "networkx", t_nx)
+    row("villages x sites OD (raw)", t_raw, "pandana CH", t_pd)
+
+    # 3. village x village with a cut-off
+    cut = args.cutoff_km * 1000
+    vv, t_vv = timed(lambda: shortest_path_matrix(csr, vpos, vpos, cutoff=cut), args.repeat)
+    ref, t_nx = timed(lambda: nx_from_sources(G, net.node_ids, vpos, vpos, cutoff=cut))
+    pd_, t_pd = timed(lambda: pandana_matrix(pnet, vpos, vpos))
+    pd_[pd_ > cut] = np.inf
+    check("village x village (networkx)", vv, ref)
+    err = check("village x village (pandana)", vv, pd_, rel=1e-3)
+    print(f"village x village <= {args.cutoff_km:g} km: {np.isfinite(vv).mean():.1%} of pairs "
+          f"within; max |ours - pandana| {err:.3f} m")
+    row(f"village x village OD, cut {args.cutoff_km:g} km", t_vv, "networkx", t_nx)
+    row(f"village x village OD, cut {args.cutoff_km:g} km", t_vv, "pandana CH", t_pd)
+
+    # 4. one new site
+    new = vpos[len(vpos) // 2: len(vpos) // 2 + 1]
+    one, t_one = timed(lambda: shortest_path_matrix(csr, vpos, new), args.repeat * 3)
+    api, t_api = timed(lambda: network_distance_matrix(net, vxy, vxy[len(vxy) // 2:
+                                                                       len(vxy) // 2 + 1],
+                                                       max_snap_m=500)[0], args.repeat * 3)
+    ref, t_nx = timed(lambda: nx_to_targets(R, net.node_ids, vpos, new))
+    pd_, t_pd = timed(lambda: pandana_matrix(pnet, vpos, new), args.repeat * 3)
+    check("one site (networkx)", one, ref)
+    check("one site (pandana)", one, pd_, rel=1e-3)
+    row("one-site update (raw)", t_one, "networkx", t_nx)
+    row("one-site update (API, snap)", t_api, "networkx", t_nx)
+    row("one-site update (raw)", t_one, "pandana CH", t_pd)
+
+    print("\nsummary (targets: >= 10x networkx, >= 1x pandana on the OD matrices)")
+    for task, ours, baseline, base in ROWS:
+        target = 10.0 if baseline == "networkx" else 1.0
+        verdict = "ok" if base / ours >= target or "build" in task else "MISSED"
+        print(f"  {task:34s} vs {baseline:22s} {base / ours:7.1f} x  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
