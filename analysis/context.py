@@ -67,29 +67,35 @@ class AnalysisContext:
         return replace(self, sites=sites)
 
 
-def road_loader(path: str | Path, *, label: str | None = None, vintage: str = "",
-                partial: bool = False, covers: str = ""
+def _source_of(network, *, partial: bool = False, covers: str = "") -> RoadSource:
+    info = network.info
+    label = info.source + (f" ({info.vintage})" if info.vintage else "")
+    return RoadSource(label=label, path=info.cache_path, vintage=info.vintage or "",
+                      partial=partial, covers=covers)
+
+
+def road_loader(source: str | Path | None = None, *, data_dir: Path | None = None
                 ) -> Callable[[], tuple[Any, RoadSource]]:
-    """A loader of the road graph file ``path`` (GraphML / OSM XML) for
-    :attr:`AnalysisContext.road_loader`; nothing is read until it is called."""
-    path = Path(path)
+    """A loader of a road network for :attr:`AnalysisContext.road_loader`: ``source`` is
+    "nlsc" (the city-wide 1:25,000 roads, the city profile's default), "osm" (the bundled
+    OSM graph), or a road file (GraphML / OSM XML / line shapefile or GeoPackage). Nothing
+    is read until it is called. A source the city profile marks with ``covers`` (a part of
+    the city) is partial: its city figures carry a caution."""
+    from geo.city import city
 
     def load():
-        from geo.network import graph_from_file, prepare_network
-        network = prepare_network(graph_from_file(path), weights=("length",))
-        return network, RoadSource(label=label or path.name, path=str(path), vintage=vintage,
-                                   partial=partial, covers=covers)
+        from geo.roads import default_source, load_road_network
+        network = load_road_network(source, data_dir=data_dir)
+        name = default_source() if source is None else str(source)
+        conf = city().files.get("roads", {}).get(name, {})
+        covers = str(conf.get("covers", "")) if isinstance(conf, dict) else ""
+        return network, _source_of(network, partial=bool(covers), covers=covers)
     return load
 
 
 def _default_roads(data_dir: Path | None) -> Callable[[], tuple[Any, RoadSource]] | None:
-    """Loader of the default road network of the data directory, or None when absent."""
-    from geo.city import city
-    rel = city().files.get("roads_graphml")
-    if data_dir is None or rel is None or not (Path(data_dir) / rel).is_file():
-        return None
-    return road_loader(Path(data_dir) / rel, label="OpenStreetMap drive graph",
-                       vintage="2026-08", partial=True, covers="桃園區")
+    """Loader of the city's default road network, or None without a data directory."""
+    return None if data_dir is None else road_loader(None, data_dir=data_dir)
 
 
 def load_context(data_dir: str | Path | None = None, *, vintage: str | None = None,

@@ -21,6 +21,7 @@ from analysis.demand import resolve_demand
 from analysis.notes import Note
 from analysis.sites import counted_sites
 from common.checks import choice, positive_number
+from coverage.distance import distances_xy, site_points, village_points
 from coverage.engine import coverage_table
 from coverage.gaps import demand_supply_gap, service_deserts, uncovered_villages
 from coverage.metrics import city_summary, coverage_summary, weighted_percentile
@@ -63,7 +64,10 @@ class CoverageResult:
     """The answer for one type. ``villages``: index VILLCODE (the engine's per-village table:
     TOWNCODE, district, village, population, demand, nearest_site, nearest_m (cost in the
     query's unit, inf = none reachable), sites_within, covered, access_raw, access, group
-    columns, and uncovered_demand, gap_rank); ``districts``: index TOWNCODE, the 13 districts
+    columns, uncovered_demand, gap_rank, and in road mode snap_m, snapped, road_m (shortest
+    road distance to any counted site, m) and road_min (shortest travel time, minutes); with
+    travel time the cost is ``nearest_min`` (minutes to the nearest site by time) and
+    ``nearest_m`` the shortest road distance); ``districts``: index TOWNCODE, the 13 districts
     only (coverage of demand and of each group, weighted median / p90, sites, capacity,
     need and capacity shares, supply_gap); ``city_row``: the district table's city row
     ("all"), pinned apart; ``city``: the city KPIs and group shares as a dict;
@@ -120,6 +124,22 @@ def _network(ctx: AnalysisContext, q: CoverageQuery) -> tuple[object, RoadSource
     return network, source, notes
 
 
+def _road_nearest(ctx: AnalysisContext, sites: gpd.GeoDataFrame, network, max_snap_m: float
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Per village: shortest road distance (m) and shortest travel time (min) to any counted
+    site, each over the whole network (no cut-off); inf where none is reachable."""
+    n = len(ctx.villages)
+    if len(sites) == 0:
+        return np.full(n, np.inf), np.full(n, np.inf)
+    origins, dest = village_points(ctx.villages), site_points(sites)
+    out = []
+    for weight in ("length", "travel_time"):
+        mat, _, _ = distances_xy(origins, dest, mode="network", network=network,
+                                 max_snap_m=max_snap_m, weight=weight)
+        out.append(mat.min(axis=1))
+    return out[0], out[1] / 60.0
+
+
 def _district_table(table: pd.DataFrame, ctx: AnalysisContext, sites: gpd.GeoDataFrame
                     ) -> pd.DataFrame:
     groups = ["demand"] + [g for g in GROUP_COLUMNS if g in table and table[g].notna().any()]
@@ -156,12 +176,22 @@ def analyse_coverage(ctx: AnalysisContext, query: CoverageQuery, *,
                                    unit_radius=defaults.radius_s if q.unit == "s" else None)
     table, _ = coverage_table(ctx.villages, sites, radius_m=q.radius, demand=demand.values,
                               mode=q.mode, network=network, area_weighted=q.area_weighted,
-                              max_snap_m=q.max_snap_m, **decay)
+                              max_snap_m=q.max_snap_m, weight=q.weight, **decay)
+    if q.mode == "network":
+        table["road_m"], table["road_min"] = _road_nearest(ctx, sites, network, q.max_snap_m)
+    if q.unit == "s":  # travel time: costs in minutes; nearest_m keeps its meaning (metres)
+        table.insert(table.columns.get_loc("nearest_m") + 1, "nearest_min",
+                     table["nearest_m"] / 60.0)
+        table["nearest_m"] = table["road_m"]
     ranking = uncovered_villages(table)
     table["uncovered_demand"] = ranking["uncovered_demand"].reindex(table.index, fill_value=0.0)
     table["gap_rank"] = ranking["rank"].reindex(table.index).astype("Int64")
     norm = defaults.residents_per_capacity if demand.column == "population" else None
     city = city_summary(table, sites, ctx.villages, residents_per_capacity=norm)
+    if q.unit == "s":
+        weights = table["demand"].fillna(0.0)
+        city["median_min"] = weighted_percentile(table["nearest_min"], weights, 0.5)
+        city["p90_min"] = weighted_percentile(table["nearest_min"], weights, 0.9)
     districts = _district_table(table, ctx, sites)
     all_row = districts.loc["all"]
     city.update({k: float(v) for k, v in all_row.items()
@@ -190,13 +220,14 @@ def service_deserts_of(results: dict[str, CoverageResult]) -> pd.DataFrame:
 def access_profile(result: CoverageResult, *, upper: float | None = None,
                    steps: int = 40) -> pd.DataFrame:
     """Share of the demand whose nearest counted site is within each cost threshold
-    0 … ``upper`` (default: three times the radius), in the query's unit (metres or
-    seconds): columns ``threshold``, ``share`` (0..1, of all demand, unreachable included).
-    The radius in use is ``result.query.radius``."""
+    0 … ``upper`` (default: three times the radius), in the query's unit (metres, or
+    seconds for travel time): columns ``threshold``, ``share`` (0..1, of all demand,
+    unreachable included). The radius in use is ``result.query.radius``."""
     upper = 3.0 * result.query.radius if upper is None else float(upper)
     thresholds = np.linspace(0.0, upper, steps + 1)
     d = np.nan_to_num(result.villages["demand"].to_numpy(float), nan=0.0)
-    cost = result.villages["nearest_m"].to_numpy(float)
+    cost = (result.villages["nearest_min"].to_numpy(float) * 60.0 if result.query.unit == "s"
+            else result.villages["nearest_m"].to_numpy(float))
     covered = result.villages["covered"].to_numpy(float)
     total = d.sum()
     if result.query.area_weighted:  # shares of area within the radius are not a distance

@@ -13,7 +13,7 @@ from common.files import atomic_write, refuse_overwriting_inputs
 from common.jsonable import to_jsonable
 from geo.paths import missing_data_help, resolve_data_dir
 
-__all__ = ["context_from_args", "write_output", "print_json", "note_lines", "km_to_m",
+__all__ = ["add_road_options", "context_from_args", "write_output", "print_json", "note_lines", "km_to_m",
            "check_suffix"]
 
 
@@ -43,12 +43,22 @@ def context_from_args(args: argparse.Namespace, *, sites=None) -> AnalysisContex
     ctx = load_context(data_dir, vintage=getattr(args, "vintage", None),
                        population_file=population_file, sites=sites)
     graph = getattr(args, "graph", None) or getattr(args, "roads", None)
-    if graph:
+    if graph in ("nlsc", "osm"):
+        ctx.road_loader = road_loader(graph, data_dir=data_dir)
+    elif graph:
         path = Path(graph)
-        if not path.is_file():
+        if not path.exists():
             raise FileNotFoundError(f"road graph not found: {path}")
-        ctx.road_loader = road_loader(path)
+        ctx.road_loader = road_loader(path, data_dir=data_dir)
     return ctx
+
+
+def add_road_options(parser: argparse.ArgumentParser) -> None:
+    """--roads SOURCE and --max-snap-m for commands with a road-network mode."""
+    parser.add_argument("--roads", default=None,
+                        help="road network for --mode network: nlsc (the city-wide 1:25,000 "
+                             "roads, default), osm (the bundled 桃園區 OSM graph) or a file "
+                             "(GraphML / OSM XML / line shapefile or GeoPackage)")
 
 
 def write_output(path: str | Path, text: str | bytes, *, inputs: list = ()) -> Path:

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from cli import add_common_options
-from cli._common import (check_suffix, context_from_args, fmt_km, km_to_m, note_lines,
-                         print_json, write_output)
+from cli._common import (add_road_options, check_suffix, context_from_args, fmt_km, km_to_m,
+                         note_lines, print_json, write_output)
+from common.checks import positive_number
 from common.jsonable import to_jsonable
 from i18n import t, type_name
 
@@ -30,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="service type id or name (e.g. family_service_centre, 家庭服務中心)")
     p.add_argument("--radius-km", type=float, default=None,
                    help="catchment radius in km (default: analysis/defaults.toml for the type)")
+    p.add_argument("--radius-min", type=float, default=None,
+                   help="catchment in road minutes (travel time; needs --mode network)")
     p.add_argument("--mode", choices=("straight", "network"), default="straight",
                    help="straight-line (EPSG:3826) or road-network distance")
     p.add_argument("--demand", default=None,
@@ -46,8 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="covered = share of the village's settled area within the radius "
                         "(straight only)")
     p.add_argument("--graph", default=None,
-                   help="road graph (GraphML / OSM XML) for --mode network "
-                        "(default: the data directory's road network)")
+                   help="road graph file (GraphML / OSM XML / line file) for --mode network "
+                        "(same as --roads FILE)")
+    add_road_options(p)
     p.add_argument("--max-snap-m", type=float, default=500.0,
                    help="network mode: farthest a village or site may be from the road graph")
     p.add_argument("--sites", default=None,
@@ -92,7 +96,9 @@ def _summary(result, args: argparse.Namespace, site_note: str) -> dict:
     if result.road is not None:
         notes.append(t("cli.road_source", lang, label=result.road.label))
     notes += note_lines(result.notes, lang)
-    return {"type": q.type_id, "radius_m": q.radius, "mode": q.mode, "demand": result.demand_column
+    radius = {"radius_min": q.radius / 60.0} if q.unit == "s" else {"radius_m": q.radius}
+    return {"type": q.type_id, **radius, "mode": q.mode, "weight": q.weight,
+            "demand": result.demand_column
             if args.demand is None else args.demand, "area_weighted": q.area_weighted,
             "access_decay": _decay_used(q),
             **result.city, "notes": notes}
@@ -111,13 +117,21 @@ def run(args: argparse.Namespace) -> int:
 
     type_id = resolve_service_type(args.service_type, name="--type")
     out_path = check_suffix(args.out, "--out", (".csv", ".json"))
-    radius_m = km_to_m(args.radius_km, "--radius-km")
+    radius, weight = km_to_m(args.radius_km, "--radius-km"), "length"
+    if args.radius_min is not None:
+        if args.radius_km is not None or args.mode != "network":
+            raise ValueError("--radius-min is a road travel time: use it with --mode network "
+                             "and without --radius-km")
+        radius = positive_number(args.radius_min, "--radius-min", unit="minutes",
+                                 maximum=360.0) * 60.0
+        weight = "travel_time"
     if args.area_weighted and args.mode != "straight":
         raise ValueError("--area-weighted works with straight-line distances only (--mode straight)")
     sites, site_note = _site_table(args, type_id)
     ctx = context_from_args(args, sites=sites)
     demand_values = _demand_values(args, ctx.villages)
-    query = CoverageQuery(type_id, radius=radius_m, mode=args.mode, demand=args.demand,
+    query = CoverageQuery(type_id, radius=radius, mode=args.mode, weight=weight,
+                          demand=args.demand,
                           include_planned=args.include_planned, decay=args.decay or "default",
                           area_weighted=args.area_weighted, max_snap_m=args.max_snap_m)
     result = analyse_coverage(ctx, query, demand_values=demand_values)
@@ -144,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
                                        "districts": districts.reset_index(),
                                        "villages": table}),
                           ensure_ascii=False, indent=1, allow_nan=False)
-    inputs = [args.sites, args.demand_file, args.population_file, args.graph]
+    inputs = [args.sites, args.demand_file, args.population_file, args.graph, args.roads]
     write_output(out_path, text, inputs=inputs)
     if args.json:
         print_json(summary)

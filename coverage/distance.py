@@ -91,7 +91,7 @@ def as_network(network):
     from geo.network import RoadNetwork, prepare_network  # heavy imports only when used
     if network is None or isinstance(network, RoadNetwork):
         return network
-    return prepare_network(network, weights=("length",))
+    return prepare_network(network)  # every weight: length (m) and travel_time (s)
 
 
 def distances_xy(origins_xy: np.ndarray, dest_xy: np.ndarray, *, mode: str = "straight",

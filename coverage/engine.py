@@ -53,13 +53,15 @@ class CoverageState:
                  demand: np.ndarray, *, radius_m: float, mode: str = "straight", network=None,
                  cutoff_m: float | None = None, max_snap_m: float = 500.0,
                  decay: str | None = None, sigma_m: float | None = None,
-                 steps: dict[float, float] | None = None, polys: np.ndarray | None = None):
+                 steps: dict[float, float] | None = None, polys: np.ndarray | None = None,
+                 weight: str = "length"):
         self.village_ids = village_ids
         self.xy = np.asarray(village_xy, dtype=np.float64)
         self.towncode = np.asarray(towncode, dtype=object)
         self.demand = np.nan_to_num(np.asarray(demand, dtype=np.float64), nan=0.0)
         self.radius_m = float(radius_m)
         self.mode, self.network, self.max_snap_m = mode, network, max_snap_m
+        self.weight = weight  # network mode: "length" (metres) or "travel_time" (seconds)
         self.cutoff_m = cutoff_m
         self.decay = dict(decay=decay, sigma_m=sigma_m, steps=steps)
         self.polys = polys  # area-weighted mode when given
@@ -90,7 +92,8 @@ class CoverageState:
     def _columns(self, xy: np.ndarray) -> np.ndarray:
         """Distance rows (k, n_villages) for k site points; the one place distances are made."""
         mat, osnap, dsnap = distances_xy(self.xy, xy, mode=self.mode, network=self.network,
-                                         cutoff_m=self.cutoff_m, max_snap_m=self.max_snap_m)
+                                         cutoff_m=self.cutoff_m, max_snap_m=self.max_snap_m,
+                                         weight=self.weight)
         if osnap is not None and self.origin_snap is None:
             self.origin_snap = osnap
         self._last_dest_snap = dsnap
@@ -270,12 +273,13 @@ def build_state(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, radius_m
                 demand: str | pd.Series = "population", mode: str = "straight", network=None,
                 cutoff_m: float | None = None, max_snap_m: float = 500.0,
                 area_weighted: bool = False, decay: str | None = None,
-                sigma_m: float | None = None, steps: dict[float, float] | None = None
-                ) -> CoverageState:
+                sigma_m: float | None = None, steps: dict[float, float] | None = None,
+                weight: str = "length") -> CoverageState:
     """Full computation for ``sites`` (already selected: one type, status filter applied;
     columns site_id, capacity, geometry) and ``villages`` (index VILLCODE, TOWNCODE,
     demand columns). ``demand``: a group name / column (see coverage.metrics.demand_column)
-    or a Series indexed by VILLCODE. Network mode defaults the cut-off to the radius.
+    or a Series indexed by VILLCODE. Network mode defaults the cut-off to the radius;
+    ``weight="travel_time"`` makes every cost, the radius and the cut-off seconds.
     """
     dem = (demand.reindex(villages.index) if isinstance(demand, pd.Series)
            else demand_column(villages, demand))
@@ -288,7 +292,8 @@ def build_state(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, radius_m
                           villages["TOWNCODE"].to_numpy(), dem.to_numpy(float),
                           radius_m=radius_m, mode=mode, network=network, cutoff_m=cutoff_m,
                           max_snap_m=max_snap_m, decay=decay, sigma_m=sigma_m, steps=steps,
-                          polys=village_polygons(villages) if area_weighted else None)
+                          polys=village_polygons(villages) if area_weighted else None,
+                          weight=weight)
     if len(sites):
         cap = sites["capacity"].to_numpy(float) if "capacity" in sites else None
         state.add_sites(sites["site_id"].astype(str).tolist(), site_points(sites), cap)

@@ -75,10 +75,10 @@ def test_area_weighted_shares(tmp_path, capsys, data_dir):
     assert ((p["covered"] == 0) & (a["covered"] > 0)).any()
 
 
-def test_network_mode_says_graph_is_taoyuan_district_only(tmp_path, capsys, data_dir):
+def test_osm_graph_says_it_covers_taoyuan_district_only(tmp_path, capsys, data_dir):
     out = tmp_path / "net.csv"
-    assert _run("--type", "family_service_centre", "--mode", "network", "--out", str(out),
-                "--data-dir", str(data_dir), "--lang", "en") == 0
+    assert _run("--type", "family_service_centre", "--mode", "network", "--roads", "osm",
+                "--out", str(out), "--data-dir", str(data_dir), "--lang", "en") == 0
     text = capsys.readouterr().out
     assert "covers only 桃園區" in text and "unreachable" in text
     t = pd.read_csv(out, dtype={"TOWNCODE": str})
@@ -90,6 +90,41 @@ def test_network_mode_says_graph_is_taoyuan_district_only(tmp_path, capsys, data
     inside = t[~outside]
     assert inside["covered"].mean() > 0.5
     assert inside.loc[inside["covered"] == 1, "nearest_m"].le(5000).all()
+
+
+def test_city_wide_roads_by_default_are_below_straight_lines(tmp_path, capsys, data_dir):
+    """The NLSC roads cover all 13 districts: every village is snapped, and the share of
+    residents within 3 km by road is far below the straight-line share (README of the data:
+    'within 3 km far below'), never above it (a road is never shorter than the line)."""
+    road, line = tmp_path / "road.json", tmp_path / "line.json"
+    assert _run("--type", "family_service_centre", "--mode", "network", "--radius-km", "3",
+                "--out", str(road), "--json", "--data-dir", str(data_dir)) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert _run("--type", "family_service_centre", "--radius-km", "3", "--out", str(line),
+                "--json", "--data-dir", str(data_dir)) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert r["villages_off_graph"] == 0 and "桃園區 only" not in " ".join(r["notes"])
+    assert r["demand_share"] < s["demand_share"] - 0.1
+    v = pd.DataFrame(json.loads(road.read_text("utf-8"))["villages"])
+    w = pd.DataFrame(json.loads(line.read_text("utf-8"))["villages"])
+    # a road route (plus the straight snaps) is never shorter than the straight line
+    assert (v["road_m"] >= w["nearest_m"] - 1e-6).all()
+    assert set(v["TOWNCODE"]) == set(w["TOWNCODE"]) and len(set(v["TOWNCODE"])) == 13
+
+
+def test_radius_in_road_minutes(tmp_path, capsys, data_dir):
+    out = tmp_path / "min.csv"
+    assert _run("--type", "family_service_centre", "--mode", "network", "--radius-min", "10",
+                "--out", str(out), "--json", "--data-dir", str(data_dir)) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["radius_min"] == 10 and s["weight"] == "travel_time"
+    t = pd.read_csv(out)
+    assert ((t["covered"] == 1) == (t["nearest_min"] <= 10)).all()
+    # beyond the radius the cost is inf (empty in the CSV); road_min has no cut-off
+    assert (t["nearest_min"].fillna(np.inf) >= t["road_min"] - 1e-9).all()
+    assert _run("--type", "family_service_centre", "--radius-min", "10", "--out", str(out),
+                "--data-dir", str(data_dir)) == 2
+    assert "--mode network" in capsys.readouterr().err
 
 
 def test_custom_demand_file(tmp_path, capsys, data_dir):
@@ -155,6 +190,12 @@ def test_user_site_list(tmp_path, capsys, data_dir):
     (["--type", "nope", "--out", "x.csv"], "unknown service type"),
     (["--type", "family_service_centre", "--out", "x.txt"], ".csv or .json"),
     (["--type", "family_service_centre", "--radius-km", "-1", "--out", "x.csv"], "> 0"),
+    (["--type", "family_service_centre", "--radius-km", "nan", "--out", "x.csv"], "finite"),
+    (["--type", "family_service_centre", "--radius-km", "inf", "--out", "x.csv"], "finite"),
+    (["--type", "family_service_centre", "--mode", "network", "--max-snap-m", "nan",
+      "--out", "x.csv"], "max_snap_m"),
+    (["--type", "family_service_centre", "--mode", "network", "--max-snap-m", "-5",
+      "--out", "x.csv"], "max_snap_m"),
     (["--type", "family_service_centre", "--demand", "cases", "--out", "x.csv"],
      "--demand-file"),
     (["--type", "family_service_centre", "--mode", "network", "--area-weighted",
