@@ -284,3 +284,16 @@ def test_config_errors_name_the_key(tmp_path):
     bad.write_text(text.replace('why = "farm road', 'note = "farm road'), encoding="utf-8")
     with pytest.raises(ValueError, match=r"nlsc\.use_\.5: every class needs a one-line 'why'"):
         load_road_classes(bad)
+
+
+def test_folder_of_sheets_builds_like_the_lines(G, tmp_path):
+    lines = hand_lines().to_crs("EPSG:4326").assign(FCsubtype=0, exs=1)
+    cols = ["FCsubtype", "exs", "us2", "use_", "geometry"]
+    lines.iloc[:5][cols].to_file(tmp_path / "sheet1.shp", encoding="UTF-8")
+    lines.iloc[5:][cols].to_file(tmp_path / "sheet2.shp", encoding="UTF-8")
+    H = road_source(tmp_path, classes=dataclasses.replace(road_classes(), max_edge_m=None))
+    assert H.graph["sheets"] == 2 and H.graph["lines"]["kept"] == len(LINES)
+    # the same roads after a round trip through EPSG:4326 (lengths to a millimetre)
+    assert H.number_of_nodes() == G.number_of_nodes() and H.number_of_edges() == 24
+    assert sum(d for *_, d in H.edges(data="length")) == pytest.approx(
+        sum(d for *_, d in G.edges(data="length")), abs=0.01)
