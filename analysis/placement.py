@@ -27,8 +27,11 @@ MODELS = ("mclp", "lscp", "pmedian")
 
 @dataclass(frozen=True)
 class PlacementQuery:
-    """``k``: new sites (MCLP, p-median; LSCP chooses its own number); ``radius``: metres
-    (None = the type's default); ``demand``: group / column (None = the type's target)."""
+    """``k``: new sites (MCLP, p-median; LSCP chooses its own number); ``radius``: metres, or
+    seconds with road travel time (None = the type's default); ``demand``: group / column
+    (None = the type's target); ``mode`` / ``weight``: straight line, or road length /
+    travel time (candidates and demand points snapped to the graph, never beyond
+    ``max_snap_m``)."""
 
     type_id: str
     model: str = "mclp"
@@ -39,6 +42,14 @@ class PlacementQuery:
     fix_existing: bool = True
     time_limit_s: float = 60.0
     method: str = "exact"
+    mode: str = "straight"
+    weight: str = "length"
+    max_snap_m: float = 500.0
+
+    @property
+    def unit(self) -> str:
+        """"s" for road travel time, else "m"."""
+        return "s" if self.mode == "network" and self.weight == "travel_time" else "m"
 
 
 @dataclass
@@ -68,11 +79,20 @@ def _resolve(ctx: AnalysisContext, q: PlacementQuery) -> PlacementQuery:
     if model == "lscp" and q.k is not None:
         raise ValueError("k: does not apply to lscp (it chooses the number of sites)")
     k = None if model == "lscp" else int_in_range(q.k, "k", minimum=0, maximum=10_000)
-    radius = (ctx.config.type(type_id).radius_m if q.radius is None
-              else positive_number(q.radius, "radius", unit="metres", maximum=200_000.0))
+    choice(q.mode, "mode", ("straight", "network"))
+    choice(q.weight, "weight", ("length", "travel_time"))
+    defaults = ctx.config.type(type_id)
+    timed = q.mode == "network" and q.weight == "travel_time"
+    if q.radius is None:
+        radius = defaults.radius_s if timed else defaults.radius_m
+    else:
+        radius = positive_number(q.radius, "radius", unit="seconds" if timed else "metres",
+                                 maximum=21_600.0 if timed else 200_000.0)
     limit = positive_number(q.time_limit_s, "time_limit", unit="seconds", maximum=86_400.0)
+    snap = positive_number(q.max_snap_m, "max_snap_m", unit="metres", maximum=50_000.0)
     return replace(q, type_id=type_id, model=model, k=k, radius=float(radius),
-                   time_limit_s=limit, method=choice(q.method, "method", ("exact", "greedy")))
+                   time_limit_s=limit, method=choice(q.method, "method", ("exact", "greedy")),
+                   max_snap_m=snap)
 
 
 def _gains(inp, chosen_ids: list[str], model: str, radius: float) -> dict[str, float]:
@@ -106,10 +126,23 @@ def suggest_sites(ctx: AnalysisContext, query: PlacementQuery, *,
     existing, notes = counted_sites(ctx.sites, q.type_id, include_planned=q.include_planned)
     demand = resolve_demand(ctx.villages, q.demand, ctx.config, type_id=q.type_id)
     notes += list(demand.notes)
+    network = None
+    if q.mode == "network":
+        road = ctx.road_network()
+        if road is None:
+            raise ValueError("mode network needs a road network")
+        network = road[0]
+        if road[1].partial:
+            notes.append(Note("note.road_partial", {"covers": road[1].covers}, "warning"))
     inp = placement.placement_input(ctx.villages, existing, demand=demand.column,
-                                    candidates=candidates, fix_existing=q.fix_existing)
-    result = placement.solve(inp, model=q.model, radius_m=q.radius, k=q.k,
+                                    candidates=candidates, fix_existing=q.fix_existing,
+                                    mode=q.mode, network=network, weight=q.weight,
+                                    max_snap_m=q.max_snap_m)
+    result = placement.solve(inp, model=q.model, radius=q.radius, k=q.k,
                              time_limit=q.time_limit_s, method=q.method)
+    if len(inp.excluded_candidates):
+        notes.append(Note("note.candidates_off_graph", {"n": len(inp.excluded_candidates),
+                                                        "max_snap_m": q.max_snap_m}, "warning"))
     chosen = placement.chosen_table(inp, result)
     gains = _gains(inp, chosen["id"].tolist(), q.model, q.radius)
     chosen["gain"] = chosen["id"].map(gains).astype(float)

@@ -26,18 +26,23 @@ class ScenarioComparison:
     changed: list[str] = field(default_factory=list)
     include_planned: bool = False
     mode: str = "straight"
+    weight: str = "length"
 
 
 def compare_scenario(ctx: AnalysisContext, before: gpd.GeoDataFrame, after: gpd.GeoDataFrame,
                      *, type_ids: list[str] | None = None,
                      radii_m: dict[str, float] | None = None, include_planned: bool = False,
-                     mode: str = "straight") -> ScenarioComparison:
+                     mode: str = "straight", weight: str = "length") -> ScenarioComparison:
     """Compare two site tables (a scenario's baseline and its edited sites) over the
     context's villages. ``type_ids``: default the changed types; ``radii_m``: a radius per
-    type in metres (default: the config's)."""
+    type in the cost's unit — metres, or seconds with ``weight="travel_time"`` (default:
+    the config's)."""
     changed = changed_types(before, after)
     type_ids = changed if type_ids is None else list(type_ids)
-    radii = {t: float((radii_m or {}).get(t, ctx.config.type(t).radius_m)) for t in type_ids}
+    timed = mode == "network" and weight == "travel_time"
+    radii = {t: float((radii_m or {}).get(t, ctx.config.type(t).radius_s if timed
+                                          else ctx.config.type(t).radius_m))
+             for t in type_ids}
     network = None
     if mode == "network":
         road = ctx.road_network()
@@ -45,6 +50,7 @@ def compare_scenario(ctx: AnalysisContext, before: gpd.GeoDataFrame, after: gpd.
             raise ValueError("mode network needs a road network")
         network = road[0]
     types = {t: compare_type(ctx.villages, before, after, t, radius_m=radii[t],
-                             include_planned=include_planned, mode=mode, network=network)
+                             include_planned=include_planned, mode=mode, network=network,
+                             weight=weight)
              for t in type_ids}
-    return ScenarioComparison(types, radii, changed, include_planned, mode)
+    return ScenarioComparison(types, radii, changed, include_planned, mode, weight)

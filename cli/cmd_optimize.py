@@ -19,7 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cli import add_common_options
-from cli._common import check_suffix, context_from_args, km_to_m, print_json, write_output
+from cli._common import (add_road_options, check_suffix, context_from_args, km_to_m,
+                         print_json, write_output)
+from common.checks import positive_number
 from cli.cmd_coverage import DEMANDS
 from common.jsonable import to_jsonable
 from i18n import type_name
@@ -38,6 +40,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="service type id or name (e.g. mental_health_centre)")
     p.add_argument("--radius-km", type=float, default=None,
                    help="catchment radius in km (default: analysis/defaults.toml)")
+    p.add_argument("--radius-min", type=float, default=None,
+                   help="catchment in road minutes (travel time; needs --mode network)")
+    p.add_argument("--mode", choices=("straight", "network"), default="straight",
+                   help="straight-line (EPSG:3826) or road-network costs")
+    p.add_argument("--max-snap-m", type=float, default=500.0,
+                   help="network mode: farthest a village or candidate may be from the roads")
+    add_road_options(p)
     p.add_argument("--k", type=int, default=None, help="number of NEW sites (mclp, pmedian)")
     p.add_argument("--candidates", default=None,
                    help="candidate site list (CSV / .xlsx / GeoJSON) instead of village points")
@@ -94,8 +103,17 @@ def run(args: argparse.Namespace) -> int:
     from analysis.placement import PlacementQuery, suggest_sites
 
     out_path = check_suffix(args.out, "--out", (".json",))
-    query = PlacementQuery(args.service_type, model=args.model, k=args.k,
-                           radius=km_to_m(args.radius_km, "--radius-km"), demand=args.demand,
+    radius, weight = km_to_m(args.radius_km, "--radius-km"), "length"
+    if args.radius_min is not None:
+        if args.radius_km is not None or args.mode != "network":
+            raise ValueError("--radius-min is a road travel time: use it with --mode network "
+                             "and without --radius-km")
+        radius = positive_number(args.radius_min, "--radius-min", unit="minutes",
+                                 maximum=360.0) * 60.0
+        weight = "travel_time"
+    query = PlacementQuery(args.service_type, model=args.model, k=args.k, radius=radius,
+                           mode=args.mode, weight=weight, max_snap_m=args.max_snap_m,
+                           demand=args.demand,
                            include_planned=args.include_planned, fix_existing=args.fix_existing,
                            time_limit_s=args.time_limit,
                            method="greedy" if args.greedy else "exact")
@@ -108,11 +126,15 @@ def run(args: argparse.Namespace) -> int:
     q, result = summary.query, summary.result
     out = {
         "model": q.model, "method": result.method,
-        "parameters": {"type": q.type_id, "radius_m": q.radius, "k": q.k,
+        "parameters": {"type": q.type_id, **({"radius_min": q.radius / 60.0} if q.unit == "s"
+                                             else {"radius_m": q.radius}), "k": q.k,
                        "demand": summary.demand_column, "fix_existing": q.fix_existing,
                        "include_planned": q.include_planned,
                        "candidates": args.candidates or "village points (VILLCODE)",
-                       "distance": "straight line, EPSG:3826", "time_limit_s": q.time_limit_s},
+                       "distance": "straight line, EPSG:3826" if q.mode == "straight" else
+                       f"road network ({q.weight}): {ctx.road_network()[1].label}",
+                       "time_limit_s": q.time_limit_s},
+        "notes": [n.text(args.lang) for n in summary.notes],
         "chosen": summary.chosen,
         "new_sites": list(result.new_sites),
         "existing_sites": summary.existing_sites,
@@ -142,8 +164,9 @@ def _print(s: dict, path: Path, *, as_json: bool, lang: str) -> None:
         return
     p = s["parameters"]
     total = s["total_demand"] or math.nan
-    print(f"{type_name(p['type'], lang)}: {s['model']} ({s['method']}), radius "
-          f"{p['radius_m'] / 1000:g} km, demand {p['demand']}")
+    radius = (f"{p['radius_min']:g} min" if "radius_min" in p else f"{p['radius_m'] / 1000:g} km")
+    print(f"{type_name(p['type'], lang)}: {s['model']} ({s['method']}), radius {radius}, "
+          f"demand {p['demand']}; {p['distance']}")
     print(f"  solver 求解: {s['solver_status']}, optimal {s['optimal']}, gap "
           f"{'unknown' if s['mip_gap'] is None else format(s['mip_gap'], '.4%')}, "
           f"objective {s['objective']:,.2f}")
@@ -159,4 +182,6 @@ def _print(s: dict, path: Path, *, as_json: bool, lang: str) -> None:
         gain = "" if r.get("gain") is None else f"  gain {r['gain']:,.0f}"
         print(f"  - {tag:10s} {_shown(r['id']):14s} {_shown(r['name'])}  ({r['lon']:.5f}, "
               f"{r['lat']:.5f}) {_shown(r['district'])}{_shown(r['village'] or '')}{gain}")
+    for note in s.get("notes", []):
+        print(f"  - {note}")
     print(f"  wrote 輸出: {path}")

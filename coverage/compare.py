@@ -59,7 +59,8 @@ def apply_site_changes(state: CoverageState, before: gpd.GeoDataFrame,
 def compare_sites(villages: gpd.GeoDataFrame, before: gpd.GeoDataFrame,
                   after: gpd.GeoDataFrame, *, radii_m: dict[str, float],
                   type_ids: list[str] | None = None, include_planned: bool = False,
-                  mode: str = "straight", network=None) -> dict[str, "TypeComparison"]:
+                  mode: str = "straight", network=None,
+                  weight: str = "length") -> dict[str, "TypeComparison"]:
     """:func:`compare_type` for each type in ``type_ids`` (default: the types whose sites
     changed), keyed by type id, at ``radii_m[type]`` metres (every type compared needs
     one). Only open sites count unless ``include_planned`` (AddSite defaults to planned)."""
@@ -68,7 +69,8 @@ def compare_sites(villages: gpd.GeoDataFrame, before: gpd.GeoDataFrame,
     if missing:
         raise ValueError(f"radii_m: no radius for {missing}")
     return {t: compare_type(villages, before, after, t, radius_m=radii_m[t],
-                            include_planned=include_planned, mode=mode, network=network)
+                            include_planned=include_planned, mode=mode, network=network,
+                            weight=weight)
             for t in type_ids}
 
 
@@ -119,10 +121,11 @@ def counted(sites: gpd.GeoDataFrame, type_id: str, *, include_planned: bool
 
 
 def baseline_state(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, radius_m: float,
-                   mode: str = "straight", network=None) -> CoverageState:
+                   mode: str = "straight", network=None, weight: str = "length"
+                   ) -> CoverageState:
     """Full engine state of the counted baseline sites (demand: total population)."""
     return build_state(villages, sites, radius_m=radius_m, demand="population", mode=mode,
-                       network=network)
+                       network=network, weight=weight)
 
 
 def clone_state(state: CoverageState) -> CoverageState:
@@ -169,13 +172,15 @@ def _district_table(villages, state_b: CoverageState, state_a: CoverageState,
 def compare_type(villages: gpd.GeoDataFrame, before: gpd.GeoDataFrame,
                  after: gpd.GeoDataFrame, type_id: str, *, radius_m: float,
                  include_planned: bool, mode: str = "straight", network=None,
+                 weight: str = "length",
                  base: CoverageState | None = None) -> TypeComparison:
     """Baseline site table ``before`` vs scenario table ``after`` for one type. ``base``:
     a ready :func:`baseline_state` of the counted ``before`` sites (built when None)."""
     sb = counted(before, type_id, include_planned=include_planned)
     sa = counted(after, type_id, include_planned=include_planned)
     if base is None:
-        base = baseline_state(villages, sb, radius_m=radius_m, mode=mode, network=network)
+        base = baseline_state(villages, sb, radius_m=radius_m, mode=mode, network=network,
+                              weight=weight)
     state = clone_state(base)
     apply_site_changes(state, sb, sa)
     cb, ca = base.covered(), state.covered()

@@ -20,6 +20,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                                 "{n} villages are farther than {max_snap_m:,.0f} m from the road "
                                 "network (demand {demand:,.0f}); they are not snapped and count "
                                 "as unreachable."),
+    "note.candidates_off_graph": ("{n} 個候選點距路網超過 {max_snap_m:,.0f} 公尺，已排除並列出。",
+                                  "{n} candidates are farther than {max_snap_m:,.0f} m from the "
+                                  "road network; they were left out and are listed."),
     "note.no_sites": ("尚無資料：此服務類型沒有已定位的據點，請匯入清單。",
                       "No data yet: this service type has no located sites; import a list."),
 }
