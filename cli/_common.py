@@ -13,8 +13,8 @@ from common.files import atomic_write, refuse_overwriting_inputs
 from common.jsonable import to_jsonable
 from geo.paths import missing_data_help, resolve_data_dir
 
-__all__ = ["add_road_options", "context_from_args", "write_output", "print_json", "note_lines", "km_to_m",
-           "check_suffix"]
+__all__ = ["add_road_options", "add_vintage_option", "context_from_args", "write_output",
+           "print_json", "note_lines", "km_to_m", "check_suffix", "fmt_km"]
 
 
 def km_to_m(value: float | None, flag: str) -> float | None:
@@ -51,6 +51,14 @@ def context_from_args(args: argparse.Namespace, *, sites=None) -> AnalysisContex
             raise FileNotFoundError(f"road graph not found: {path}")
         ctx.road_loader = road_loader(path, data_dir=data_dir)
     return ctx
+
+
+def add_vintage_option(parser: argparse.ArgumentParser) -> None:
+    """--vintage: the population vintage (statistic month) with its boundaries."""
+    from geo.population import DEFAULT_VINTAGE, POPULATION_VINTAGES
+    parser.add_argument("--vintage", default=None, choices=sorted(POPULATION_VINTAGES),
+                        help=f"population vintage with its boundaries (default "
+                             f"{DEFAULT_VINTAGE}: the newest)")
 
 
 def add_road_options(parser: argparse.ArgumentParser) -> None:

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 
 from cli import add_common_options
-from cli._common import (add_road_options, check_suffix, context_from_args, fmt_km, km_to_m,
-                         note_lines, print_json, write_output)
+from cli._common import (add_road_options, add_vintage_option, check_suffix,
+                         context_from_args, fmt_km, km_to_m, note_lines, print_json,
+                         write_output)
 from common.checks import positive_number
 from common.jsonable import to_jsonable
 from i18n import t, type_name
@@ -61,6 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--population-file", default=None,
                    help="population file under <data-dir>/population/ or a path")
     p.add_argument("--out", required=True, help="output file, .csv or .json")
+    add_vintage_option(p)
     add_common_options(p)
     p.set_defaults(handler=run)
 

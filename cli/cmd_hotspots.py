@@ -16,7 +16,8 @@ import json
 import math
 
 from cli import add_common_options
-from cli._common import check_suffix, context_from_args, km_to_m, print_json, write_output
+from cli._common import (add_vintage_option, check_suffix, context_from_args, km_to_m,
+                         print_json, write_output)
 from common.jsonable import to_jsonable
 
 
@@ -56,6 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--population-file", default=None)
     p.add_argument("--top", type=int, default=10, help="regions to print")
     p.add_argument("--out", default=None, help="per-village results, .csv or .json")
+    add_vintage_option(p)
     add_common_options(p)
     p.set_defaults(handler=run)
 

@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cli import add_common_options
-from cli._common import (add_road_options, check_suffix, context_from_args, km_to_m,
-                         print_json, write_output)
+from cli._common import (add_road_options, add_vintage_option, check_suffix,
+                         context_from_args, km_to_m, print_json, write_output)
 from common.checks import positive_number
 from cli.cmd_coverage import DEMANDS
 from common.jsonable import to_jsonable
@@ -60,6 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--greedy", action="store_true",
                    help="greedy heuristic instead of the exact MIP (fast, not optimal)")
     p.add_argument("--out", required=True, help="output file (.json)")
+    add_vintage_option(p)
     add_common_options(p)
     p.set_defaults(handler=run)
 

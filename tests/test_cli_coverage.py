@@ -41,6 +41,17 @@ def test_csv_table_and_summary(tmp_path, capsys, data_dir, raw_population_2025):
     assert not list(tmp_path.glob(".*tmp*"))  # no temp file left behind
 
 
+def test_2021_vintage_stays_selectable(tmp_path, capsys, data_dir):
+    """--vintage 2021-03: the 504 villages of 2021 and the population file's own total."""
+    raw = pd.read_csv(data_dir / "population" / "taoyuan_villages_2021-03.csv")
+    out = tmp_path / "v.json"
+    assert _run("--type", "family_service_centre", "--vintage", "2021-03", "--out", str(out),
+                "--json", "--data-dir", str(data_dir)) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["villages"] == len(raw) == 504
+    assert s["demand_total"] == raw["人口"].sum() == 2_270_689
+
+
 def test_json_output_and_elderly_demand(tmp_path, capsys, data_dir, raw_population_2025):
     out = tmp_path / "fsc.json"
     assert _run("--type", "家庭服務中心", "--demand", "elderly", "--out", str(out), "--json",
