@@ -72,8 +72,12 @@ def _origins(sites: gpd.GeoDataFrame, file: str | None) -> tuple[list, list]:
     origins, addr_origins = [], []
     for k, src in enumerate(sites["source"].tolist(), 1):
         src = src if isinstance(src, str) else ""
-        m = _SOURCE_ROW.match(src)
-        own = ((file or m[1].strip()), int(m[2])) if m else ((file or "<sites>"), k)
+        head, _, tail = src.partition("#")
+        if tail.isdigit() and head and ";" not in head:  # the common "<file>#<row>"
+            own = ((file or head.strip()), int(tail))
+        else:
+            m = _SOURCE_ROW.match(src)
+            own = ((file or m[1].strip()), int(m[2])) if m else ((file or "<sites>"), k)
         origins.append(own)
         a = _ADDRESS_FROM.search(src) if "address:" in src else None
         addr_origins.append((a[1].strip(), int(a[2])) if a else own)
@@ -158,8 +162,10 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
 
     outside = np.flatnonzero(has_geom & np.array([c is None for c in pcode]))
     if len(outside):
-        dist = shapely.distance(shapely.points(mx[outside], my[outside])[:, None],
-                                dmetric.to_numpy()[None, :]).min(axis=1)
+        spots, back = np.unique(np.column_stack([mx[outside], my[outside]]), axis=0,
+                                return_inverse=True)
+        dist = shapely.distance(shapely.points(spots)[:, None], dmetric.to_numpy()[None, :]) \
+            .min(axis=1)[back.ravel()]
         for k, d in zip(outside, dist):
             add(k, 1, "geometry", xy(k), f"a point inside {city().name_zh} (this one is "
                 f"{d:,.0f} m outside the city boundary, e.g. in the sea or a neighbouring "
@@ -211,6 +217,32 @@ def _first_of(keys: pd.Series) -> np.ndarray:
         .transform("first").to_numpy()
 
 
+def _near_earlier(mx: np.ndarray, my: np.ndarray, use: np.ndarray, types: np.ndarray,
+                  radius: float) -> list[tuple[int, int]]:
+    """(site, earliest earlier site of its type within ``radius`` metres) for every site
+    that has one, in row order. Sites at identical coordinates are collapsed first, so a
+    pile of sites on one point costs one point, not all their pairs."""
+    found: dict[int, int] = {}
+    for _, group in pd.Series(np.flatnonzero(use)).groupby(types[use].astype(str)):
+        rows = group.to_numpy()
+        if len(rows) < 2:
+            continue
+        xy = np.column_stack([mx[rows], my[rows]])
+        uniq, first_of, inverse = np.unique(xy, axis=0, return_index=True,
+                                            return_inverse=True)
+        inverse = inverse.ravel()
+        first_site = rows[first_of]  # the earliest site at each distinct point
+        nearest_other = np.full(len(uniq), np.iinfo(np.int64).max)
+        for a, b in cKDTree(uniq).query_pairs(radius):
+            nearest_other[a] = min(nearest_other[a], first_site[b])
+            nearest_other[b] = min(nearest_other[b], first_site[a])
+        for site, u in zip(rows, inverse):
+            candidates = [c for c in (first_site[u], nearest_other[u]) if c < site]
+            if candidates:
+                found[int(site)] = int(min(candidates))
+    return sorted(found.items())
+
+
 def _duplicates(sites: gpd.GeoDataFrame, mx: np.ndarray, my: np.ndarray, has_geom: np.ndarray,
                 origins: list[tuple[str, int]], duplicate_m: float) -> list[Finding]:
     out: list[Finding] = []
@@ -230,23 +262,17 @@ def _duplicates(sites: gpd.GeoDataFrame, mx: np.ndarray, my: np.ndarray, has_geo
         out.append(Finding(*origins[k], "site_id", site_ids[k], f"a unique site id (also "
                            f"used by {origins[j][0]} row {origins[j][1]})", "warning",
                            "duplicate_id", layer[k]))
-    located = np.flatnonzero(has_geom)
+    precision = sites["precision"].tolist() if "precision" in sites else [""] * len(sites)
+    exact = has_geom & np.array([p != "village" for p in precision], dtype=bool)
     geoms = sites.geometry.to_crs(MAP_CRS).to_numpy()
-    types = sites["type"].to_numpy(object)[located]
-    for type_id, group in pd.Series(located).groupby(types, dropna=False):
-        rows = group.to_numpy()
-        if len(rows) < 2:
-            continue
-        xy = np.column_stack([mx[rows], my[rows]])
-        for a, b in sorted(cKDTree(xy).query_pairs(duplicate_m)):
-            ka, kb = sorted((int(rows[a]), int(rows[b])))
-            d = float(np.hypot(mx[ka] - mx[kb], my[ka] - my[kb]))
-            g = geoms[kb]
-            out.append(Finding(*origins[kb], "geometry", f"({g.x:.6f}, {g.y:.6f})",
-                               f"sites of one type at least {duplicate_m:g} m apart (this one "
-                               f"is {d:.1f} m from {origins[ka][0]} row {origins[ka][1]}, "
-                               f"{names[ka]})", "warning", "duplicate_location",
-                               str(type_id or "")))
+    types = sites["type"].to_numpy(object)
+    for k, j in _near_earlier(mx, my, exact, types, duplicate_m):
+        d = float(np.hypot(mx[k] - mx[j], my[k] - my[j]))
+        g = geoms[k]
+        out.append(Finding(*origins[k], "geometry", f"({g.x:.6f}, {g.y:.6f})",
+                           f"sites of one type at least {duplicate_m:g} m apart (this one "
+                           f"is {d:.1f} m from {origins[j][0]} row {origins[j][1]}, "
+                           f"{names[j]})", "warning", "duplicate_location", layer[k]))
     return out
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from common.files import atomic_write
 from geo import MAP_CRS, METRIC_CRS
@@ -114,8 +115,8 @@ def _row(source: object) -> int | None:
 
 
 def place_at_villages(sites: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | None = None, *,
-                      village_text: pd.Series | None = None, file: str | None = None
-                      ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+                      village_text: pd.Series | None = None, village_field: str = "村里",
+                      file: str | None = None) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """Put unlocated sites at the demand point of the village their 村里 cell
     (``village_text``, aligned with ``sites`` by position) or their address names.
 
@@ -134,44 +135,46 @@ def place_at_villages(sites: gpd.GeoDataFrame, villages: gpd.GeoDataFrame | None
     pattern, index = _prefix_pattern(points), _index(points)
     findings: list[Finding] = []
     geoms = sites.geometry.to_numpy().copy()
+    placed: list[tuple[int, float, float]] = []
+    cols = {c: sites[c].tolist() for c in ("source", "district", "address", "type",
+                                           "located_by", "precision")}
+    cells = village_text.tolist() if village_text is not None else [""] * len(sites)
     for k in todo:
-        site = sites.iloc[k]
-        where = (file or str(site["source"]).split("#")[0], _row(site["source"]))
-        cell = village_text.iloc[k] if village_text is not None else ""
-        district = site["district"] if isinstance(site["district"], str) else None
-        codes, name, field = [], "", "village"
-        for field, text in (("村里", cell), ("address", site["address"])):
+        source = str(cols["source"][k])
+        where = (file or source.split("#")[0], _row(source))
+        district = cols["district"][k] if isinstance(cols["district"][k], str) else None
+        codes, name, field = [], "", village_field
+        for field, text in ((village_field, cells[k]), ("address", cols["address"][k])):
             codes, name = find_village(text, points, district=district, pattern=pattern,
                                        index=index)
             if codes or name:
                 break
         if not name:
             continue
-        layer = str(site["type"] or "")
-        if len(codes) > 1:
+        layer = str(cols["type"][k] or "")
+        if len(codes) != 1:
             options = "; ".join(f"{points.at[c, 'district']}{points.at[c, 'village']}"
                                 for c in codes)
-            findings.append(Finding(*where, field, name, "a village name with its district "
-                                    f"(「{name}」 is in several districts: {options}); add the "
-                                    "district, or place the site by hand", "warning",
-                                    "ambiguous_village", layer))
-            continue
-        if not codes:
-            findings.append(Finding(*where, field, name, f"a village (里) of {city().name_zh}"
-                                    + (f" in {district}" if district else "")
-                                    + "; the site stays unlocated", "warning",
-                                    "unknown_village", layer))
+            findings.append(Finding(*where, field, name, (
+                f"a village name with its district (「{name}」 is in several districts: "
+                f"{options}); add the district, or place the site by hand") if codes else (
+                f"a village (里) of {city().name_zh}" + (f" in {district}" if district else "")
+                + "; the site stays unlocated"), "warning",
+                "ambiguous_village" if codes else "unknown_village", layer))
             continue
         p = points.loc[codes[0]]
-        geoms[k] = gpd.points_from_xy([p["lon"]], [p["lat"]])[0]
-        sites.iat[k, sites.columns.get_loc("located_by")] = "village"
-        sites.iat[k, sites.columns.get_loc("precision")] = "village"
-        if district is None:
-            sites.iat[k, sites.columns.get_loc("district")] = p["district"]
+        placed.append((k, p["lon"], p["lat"]))
+        cols["located_by"][k] = cols["precision"][k] = "village"
+        cols["district"][k] = district or p["district"]
         findings.append(Finding(*where, field, name, f"placed at the demand point of "
                                 f"{p['district']}{p['village']} ({codes[0]}); precision: "
                                 "village, not the street address", "info",
                                 "placed_at_village", layer))
+    if placed:
+        ks, lon, lat = (np.array(v) for v in zip(*placed))
+        geoms[ks.astype(int)] = shapely.points(lon.astype(float), lat.astype(float))
+    for c in ("located_by", "precision", "district"):
+        sites[c] = pd.Series(cols[c], index=sites.index, dtype=object)
     sites = sites.set_geometry(gpd.GeoSeries(geoms, index=sites.index, crs=MAP_CRS))
     return sites, findings
 

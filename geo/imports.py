@@ -206,12 +206,13 @@ def _rejected_table(raw: RawTable, problems: pd.DataFrame, rownos: np.ndarray
     names = [_RAW_NAMES.get(str(c), str(c)) for c in cols]
     if problems.empty:
         return pd.DataFrame(columns=REJECTED_COLUMNS + names)
-    reasons = (problems["field"].astype(str) + ": " + problems["expected"].astype(str)) \
-        .groupby(problems["pos"], sort=True).agg("; ".join)
-    pos = reasons.index.to_numpy()
+    by_pos: dict[int, list[str]] = {}
+    for p, f, e in zip(problems["pos"], problems["field"], problems["expected"]):
+        by_pos.setdefault(int(p), []).append(f"{f}: {e}")
+    pos = np.array(sorted(by_pos), dtype=int)
     out = raw.frame.iloc[pos][cols].copy()
     out.columns = names
-    out.insert(0, "reasons", reasons.to_numpy())
+    out.insert(0, "reasons", ["; ".join(by_pos[p]) for p in pos])
     out.insert(0, "row", rownos[pos])
     return out.reset_index(drop=True)
 
@@ -355,12 +356,13 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
         .to_numpy(), "type": types, "name": text["name"][ok],
         "district": _district_names(text["district"][ok], districts),
         "address": text["address"][ok].replace("", None), "status": parsed["status"][ok],
-        "capacity": parsed["capacity"][ok], "source": [f"{label}#{r}" for r in rownos[ok]]}),
+        "capacity": parsed["capacity"][ok], "source": [f"{label}#{r}" for r in rownos[ok].tolist()]}),
         points.lon[ok], points.lat[ok])
     village_text = text["village"][ok].reset_index(drop=True)
     if place and len(sites) and not is_located(sites).all():
         from geo.geocode import place_at_villages
         sites, placed = place_at_villages(sites, villages, village_text=village_text,
+                                          village_field=mapping.get("village", "村里"),
                                           file=file)
         findings += placed
     used = None

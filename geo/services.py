@@ -120,11 +120,18 @@ def empty_sites() -> gpd.GeoDataFrame:
                             geometry=gpd.GeoSeries([], crs=MAP_CRS), crs=MAP_CRS)
 
 
+def _floats(values: object) -> np.ndarray:
+    try:
+        return np.array(values, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        return pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce") \
+            .to_numpy(float)
+
+
 def points(lon: object, lat: object) -> np.ndarray:
     """Shapely points from lon/lat arrays (EPSG:4326); an empty point where either is
     missing (None / NaN)."""
-    lon = pd.to_numeric(pd.Series(lon, dtype=object), errors="coerce").to_numpy(float)
-    lat = pd.to_numeric(pd.Series(lat, dtype=object), errors="coerce").to_numpy(float)
+    lon, lat = _floats(lon), _floats(lat)
     out = shapely.points(np.column_stack([lon, lat])) if len(lon) else np.array([], object)
     missing = np.isnan(lon) | np.isnan(lat)
     if missing.any():
@@ -269,6 +276,20 @@ def _district_from_address(address: object) -> str | None:
 def district_from_address(address: object) -> str | None:
     """The district written in an address (e.g. 桃園市八德區豐田二路23號 → 八德區), or None."""
     return _district_from_address(address)
+
+
+def districts_from_addresses(addresses: pd.Series) -> pd.Series:
+    """:func:`district_from_address` of every address, vectorised (pyarrow string kernels):
+    the district written in each (None where none or no address), same index."""
+    text = pd.Series([v if isinstance(v, str) else "" for v in addresses.to_numpy(object)],
+                     dtype="str")
+    text = (text.str.normalize("NFKC").str.replace("台", "臺", regex=False)
+            .str.replace(r"\s+", "", regex=True))
+    old = text.str.extract(_OLD_COUNTY.pattern, expand=False)
+    new = text.str.extract(_ADDR_DISTRICT.pattern, expand=False)
+    found = (old + "區").where(old.notna(), new)
+    return pd.Series(found.to_numpy(object), index=addresses.index, dtype=object).where(
+        found.notna().to_numpy(), None)
 
 
 def completeness(sites: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -186,3 +186,29 @@ def test_cli_report_without_file(data_dir, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["counts"]["warning"] >= 2
     assert math.isfinite(data["counts"]["error"])
+
+
+def test_each_close_site_is_reported_once_against_the_earliest():
+    x, y = TO_M.transform(*ZHONGLI)
+    lon5, lat5 = TO_DEG.transform(x + 5, y)
+    lon9, lat9 = TO_DEG.transform(x + 9, y)
+    sites = make_sites([_site("甲", *ZHONGLI, row=1), _site("乙", lon5, lat5, row=2),
+                        _site("丙", lon9, lat9, row=3), _site("丁", *ZHONGLI, row=4)])
+    found = [f for f in check_sites(sites) if f.code == "duplicate_location"]
+    # by hand: 乙, 丙 and 丁 are each within 20 m of 甲 (row 1), the earliest site
+    assert [f.row for f in found] == [2, 3, 4]
+    assert all("row 1, 甲" in f.expected for f in found)
+    assert "0.0 m" in found[2].expected and "9.0 m" in found[1].expected
+
+
+def test_sites_placed_at_one_village_point_are_not_duplicates():
+    rows = [_site(n, *ZHONGLI, row=i) | {"located_by": "village", "precision": "village"}
+            for i, n in enumerate(("甲", "乙", "丙"), 1)]
+    assert not [f for f in check_sites(make_sites(rows)) if f.code == "duplicate_location"]
+
+
+def test_unlocated_sites_are_listed_as_info():
+    sites = make_sites([_site("甲", None, None, address="龍潭區干城路19巷30號", row=3)])
+    (f,) = check_sites(sites, file="x.csv")
+    assert (f.file, f.row, f.code, f.severity) == ("x.csv", 3, "unlocated", "info")
+    assert f.value == "龍潭區干城路19巷30號" and "completeness, not coverage" in f.expected
