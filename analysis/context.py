@@ -98,24 +98,47 @@ def _default_roads(data_dir: Path | None) -> Callable[[], tuple[Any, RoadSource]
     return None if data_dir is None else road_loader(None, data_dir=data_dir)
 
 
+def _library_sites(default: gpd.GeoDataFrame, store: str | Path | None
+                   ) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """The default sites with the site library's layers (store/), and their versions."""
+    from analysis.sites import with_library
+    from store.layers import library_sites
+    library, versions = library_sites(store=store)
+    table, replaced = with_library(default, library)
+    labels = {f"layer:{name}": f"site library, version {v}" for name, v in versions.items()}
+    for type_id in replaced:
+        labels[f"replaced:{type_id}"] = "default layer replaced by the site library"
+    return table, labels
+
+
 def load_context(data_dir: str | Path | None = None, *, vintage: str | None = None,
                  population_file: str | Path | None = None,
-                 sites: gpd.GeoDataFrame | None = None,
+                 sites: gpd.GeoDataFrame | None = None, library: bool = True,
+                 store: str | Path | None = None,
                  analysis_config: AnalysisConfig | None = None) -> AnalysisContext:
     """Load the default data set (:func:`geo.dataset.load_dataset`) into a context.
 
     ``data_dir`` resolves as in :func:`geo.paths.resolve_data_dir`; ``vintage`` /
     ``population_file`` choose the population (and the boundaries matching its codes);
-    ``sites`` replaces the default site table (e.g. a file given on the command line).
+    ``sites`` replaces the site table (e.g. a file given on the command line); otherwise
+    the planner's site library (``store``, default ``$SAFETYNET_HOME``) joins the default
+    layers unless ``library=False`` (see :func:`analysis.sites.with_library`), and the
+    versions read are listed in ``vintages`` (``layer:<name>``).
     """
     from geo.dataset import load_dataset
     kw = {"population_file": population_file}
     if vintage is not None:
         kw["vintage"] = vintage
     ds = load_dataset(data_dir, **kw)
+    vintages = dict(ds.vintages)
+    table = ds.sites
+    if sites is not None:
+        table = sites
+    elif library:
+        table, labels = _library_sites(ds.sites, store)
+        vintages.update(labels)
     return AnalysisContext(
-        villages=ds.villages, districts=ds.districts,
-        sites=ds.sites if sites is None else sites,
-        config=analysis_config or config(), data_dir=ds.data_dir, vintages=dict(ds.vintages),
+        villages=ds.villages, districts=ds.districts, sites=table,
+        config=analysis_config or config(), data_dir=ds.data_dir, vintages=vintages,
         findings=list(ds.findings), missing=list(ds.missing), population=ds.population,
         road_loader=_default_roads(ds.data_dir))

@@ -36,3 +36,11 @@ def raw_agegroups_2025(data_dir):
     import pandas as pd
     return pd.read_csv(data_dir / "vintages" / "taoyuan_villages_2025-12_agegroups.csv",
                        dtype={"VILLCODE": str, "TOWNCODE": str}).set_index("VILLCODE")
+
+
+# Never read or write the user's own site library and scenarios from the tests: every test
+# session (and the app / CLI processes it starts) gets an empty store of its own.
+import os as _os
+import tempfile as _tempfile
+
+_os.environ["SAFETYNET_HOME"] = _tempfile.mkdtemp(prefix="safetynet-test-home-")
