@@ -137,9 +137,6 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
         return []
     sites = sites.reset_index(drop=True)  # positions are the identity below
     districts = load_districts() if districts is None else districts
-    lookup = district_lookup(districts)
-    name_of = districts["district"].to_dict()
-    all_names = list(districts["district"])
     dmetric = districts.geometry.to_crs(METRIC_CRS)
     has_geom = is_located(sites).to_numpy()
     mx, my = _metric_xy(sites, has_geom)
@@ -147,9 +144,6 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
     origins, addr_origins = _origins(sites, file)
     layer = [t if isinstance(t, str) else "" for t in sites["type"].tolist()]
     geoms = sites.geometry.to_crs(MAP_CRS).to_numpy()
-    district_of = lru_cache(maxsize=None)(lambda v: match_district(v, lookup))
-    suggest = lru_cache(maxsize=None)(lambda v, near: suggest_district(
-        v, near, district_names=all_names))
     out: list[tuple[int, int, Finding]] = []
 
     def add(k: int, order: int, fld: str, value: object, expected: str, code: str,
@@ -160,6 +154,21 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
     def xy(k: int) -> str:
         return f"({geoms[k].x:.6f}, {geoms[k].y:.6f})"
 
+    _location_findings(sites, has_geom, pcode, mx, my, dmetric, add, xy)
+    _district_findings(sites, pcode, mx, my, districts, add, xy, addr_origins)
+    types = sites["type"].tolist()
+    for k in np.flatnonzero(~sites["type"].isin(list(SERVICE_TYPES)).to_numpy()):
+        if not _blank(types[k]):
+            add(k, 6, "type", types[k], "a service-type id: " + ", ".join(SERVICE_TYPES),
+                "unknown_type")
+    for k in np.flatnonzero(~sites["status"].isin(STATUSES).to_numpy()):
+        add(k, 7, "status", sites["status"].iat[k], "open/planned/closed", "unknown_status")
+    out.sort(key=lambda t: (t[0], t[1]))
+    return [f for _, _, f in out] + _duplicates(sites, mx, my, has_geom, origins, duplicate_m)
+
+
+def _location_findings(sites, has_geom, pcode, mx, my, dmetric, add, xy) -> None:
+    """unlocated (info) and outside_city findings, through ``add``."""
     outside = np.flatnonzero(has_geom & np.array([c is None for c in pcode]))
     if len(outside):
         spots, back = np.unique(np.column_stack([mx[outside], my[outside]]), axis=0,
@@ -176,6 +185,17 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
             "a location: listed, not located (counts toward completeness, not coverage); "
             "place it by its 里, on the map, or with the geocoder", "unlocated",
             severity="info")
+
+
+def _district_findings(sites, pcode, mx, my, districts, add, xy, addr_origins) -> None:
+    """unknown_district, point_district_mismatch and address_district_mismatch findings
+    of the stated district and the district written in the address, through ``add``."""
+    lookup, name_of = district_lookup(districts), districts["district"].to_dict()
+    all_names = list(districts["district"])
+    dmetric = districts.geometry.to_crs(METRIC_CRS)
+    district_of = lru_cache(maxsize=None)(lambda v: match_district(v, lookup))
+    suggest = lru_cache(maxsize=None)(lambda v, near: suggest_district(
+        v, near, district_names=all_names))
     stated = sites["district"].tolist()
     blank_district = _blanks(sites["district"])
     scode = [None if b else district_of(v) for v, b in zip(stated, blank_district)]
@@ -188,6 +208,7 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
             add(k, 3, "district", v, f"the district that contains the point, "
                 f"{name_of[pcode[k]]} (the point {xy(k)} is {d:,.0f} m outside "
                 f"{name_of[scode[k]]})", "point_district_mismatch")
+    address = sites["address"].tolist()
     written = districts_from_addresses(sites["address"]).tolist()
     for k in np.flatnonzero(pd.notna(np.asarray(written, dtype=object))):
         a, ad = address[k], written[k]
@@ -200,15 +221,6 @@ def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
                 f"(the address names {name_of[acode]}" + (f"; the point lies in "
                 f"{name_of[pcode[k]]})" if pcode[k] else ")"),
                 "address_district_mismatch", addr_origins[k])
-    types = sites["type"].tolist()
-    for k in np.flatnonzero(~sites["type"].isin(list(SERVICE_TYPES)).to_numpy()):
-        if not _blank(types[k]):
-            add(k, 6, "type", types[k], "a service-type id: " + ", ".join(SERVICE_TYPES),
-                "unknown_type")
-    for k in np.flatnonzero(~sites["status"].isin(STATUSES).to_numpy()):
-        add(k, 7, "status", sites["status"].iat[k], "open/planned/closed", "unknown_status")
-    out.sort(key=lambda t: (t[0], t[1]))
-    return [f for _, _, f in out] + _duplicates(sites, mx, my, has_geom, origins, duplicate_m)
 
 
 def _first_of(keys: pd.Series) -> np.ndarray:

@@ -30,16 +30,15 @@ from geo.readers import RawTable, read_table
 from geo.readers.columns import accepted_names, map_columns
 from geo.readers.coordinates import resolve_points
 from geo.readers.crs import parse_crs, same_crs
-from geo.readers.fields import join_problems, map_unique, numbers, problem_part, status_of
-from geo.readers.table import GEOMETRY_TYPE, GEOMETRY_X, GEOMETRY_Y
+from geo.readers.fields import join_problems, map_unique
+from geo.readers.rows import (REJECTED_COLUMNS, drop_cell_echoes, duplicate_rows,
+                              field_problems, rejected_table, row_findings, text_of,
+                              unplaceable, xy_text)
 from geo.services import (SERVICE_TYPES, districts_from_addresses, is_located,
-                          match_service_type, resolve_service_type, sites_from_frame)
+                          resolve_service_type, sites_from_frame)
 
 __all__ = ["ImportResult", "read_sites", "REJECTED_COLUMNS"]
 
-REJECTED_COLUMNS = ["row", "reasons"]
-_RAW_NAMES = {GEOMETRY_X: "geometry_x", GEOMETRY_Y: "geometry_y", "row": "row (file)",
-              "reasons": "reasons (file)"}
 
 
 class ImportResult(NamedTuple):
@@ -69,15 +68,6 @@ class ImportResult(NamedTuple):
     header_row: int = 1
     unlocated: int = 0
     geocoder: str | None = None
-
-
-def _text(raw: RawTable, mapping: dict[str, str], fld: str) -> pd.Series:
-    """A field's cells as stripped text (object dtype; '' where blank or no column)."""
-    frame = raw.frame
-    if fld not in mapping:
-        return pd.Series("", index=frame.index, dtype=object)
-    return pd.Series([v.strip() if isinstance(v, str) else "" for v in
-                      frame[mapping[fld]].to_numpy(object)], index=frame.index, dtype=object)
 
 
 def _require_columns(raw: RawTable, mapping: dict[str, str], has_type: bool) -> None:
@@ -130,101 +120,6 @@ def _resolve_type(service_type: str | None, file: str) -> str | None:
                                             for t in SERVICE_TYPES.values())) from None
 
 
-def _field_problems(raw: RawTable, mapping: dict, text: dict, default_type: str | None
-                    ) -> tuple[list[pd.DataFrame], dict]:
-    """Row problems of type, name, status, capacity and Excel cells; parsed values."""
-    col = {f: mapping.get(f, f) for f in text}
-    parts = []
-    for k, ((pos, column), cp) in enumerate(sorted(raw.cell_problems.items())):
-        fld = next((f for f, c in mapping.items() if c == column), None)
-        if fld in ("name", "type", "status", "capacity", "lon", "lat", "address", "crs",
-                   "district", "site_id", "village"):
-            parts.append(pd.DataFrame({"pos": [pos], "order": 0, "field": column,
-                                       "value": cp.value, "expected": cp.expected,
-                                       "code": cp.code}))
-    type_id = map_unique(text["type"], lambda v: match_service_type(v) if v else default_type)
-    valid = ", ".join(f"{t.id}/{t.name_zh}" for t in SERVICE_TYPES.values())
-    parts.append(problem_part(type_id.isna(), col["type"], text["type"], "a service type: "
-                              + valid + ("" if "type" in mapping else " (or --type)"),
-                              "unknown_type", 1))
-    parts.append(problem_part(text["name"] == "", col["name"], text["name"],
-                              "a site name (名稱/name)", "missing_name", 2))
-    status = map_unique(text["status"], status_of)
-    parts.append(problem_part(status.isna(), col["status"], text["status"],
-                              "open/planned/closed (開放/規劃中/關閉), blank = open",
-                              "bad_status", 3))
-    capacity, bad = numbers(text["capacity"])
-    bad |= capacity < 0
-    parts.append(problem_part(bad, col["capacity"], text["capacity"],
-                              "a number ≥ 0 (or blank = unknown)", "bad_capacity", 4))
-    return parts, {"type": type_id, "status": status, "capacity": capacity}
-
-
-def _xy_text(raw: RawTable, mapping: dict, text: dict) -> tuple[pd.Series, pd.Series]:
-    if raw.kind != "geojson":
-        return text["lon"], text["lat"]
-    gx, gy = raw.frame[GEOMETRY_X].astype(str), raw.frame[GEOMETRY_Y].astype(str)
-    if "lon" not in mapping:
-        return gx, gy
-    use_geom = ((gx != "") | (gy != "")).to_numpy()
-    return gx.where(use_geom, text["lon"]), gy.where(use_geom, text["lat"])
-
-
-def _duplicates(text: dict, xs: pd.Series, ys: pd.Series, ok: np.ndarray,
-                rownos: np.ndarray, name_field: str, order: int) -> pd.DataFrame:
-    """Exact copies of an earlier accepted row (same text in every site field)."""
-    cols = [text[k].tolist() for k in ("type", "name", "address", "district", "status",
-                                      "capacity")] + [xs.tolist(), ys.tolist()]
-    keys = pd.Series(["\x1f".join(map(str, t)) for t in zip(*cols)], dtype=object)[ok]
-    dup = keys.duplicated(keep="first").to_numpy()
-    mask = np.zeros(len(ok), bool)
-    expected = np.full(len(ok), "", dtype=object)
-    if dup.any():
-        pos = keys.index.to_numpy()
-        firsts = pd.Series(pos).groupby(keys.to_numpy(), sort=False).transform("first")
-        where = pos[dup]
-        mask[where] = True
-        expected[where] = [f"a row that is not a copy of row {rownos[f]} (exact duplicate)"
-                           for f in firsts.to_numpy()[dup]]
-    return problem_part(mask, name_field, text["name"], expected, "duplicate_row", order)
-
-
-def _drop_cell_echoes(problems: pd.DataFrame, raw: RawTable) -> pd.DataFrame:
-    """A cell that is an Excel error or an uncached formula is reported as such once, not
-    again as a bad number / missing value of the same field."""
-    if not raw.cell_problems or problems.empty:
-        return problems
-    cells = set(raw.cell_problems)
-    echo = [(p, f) in cells and c not in ("error_cell", "formula_without_value")
-            for p, f, c in zip(problems["pos"], problems["field"], problems["code"])]
-    return problems[~np.asarray(echo, bool)]
-
-
-def _rejected_table(raw: RawTable, problems: pd.DataFrame, rownos: np.ndarray
-                    ) -> pd.DataFrame:
-    cols = [c for c in raw.frame.columns if c != GEOMETRY_TYPE]
-    names = [_RAW_NAMES.get(str(c), str(c)) for c in cols]
-    if problems.empty:
-        return pd.DataFrame(columns=REJECTED_COLUMNS + names)
-    by_pos: dict[int, list[str]] = {}
-    for p, f, e in zip(problems["pos"], problems["field"], problems["expected"]):
-        by_pos.setdefault(int(p), []).append(f"{f}: {e}")
-    pos = np.array(sorted(by_pos), dtype=int)
-    out = raw.frame.iloc[pos][cols].copy()
-    out.columns = names
-    out.insert(0, "reasons", ["; ".join(by_pos[p]) for p in pos])
-    out.insert(0, "row", rownos[pos])
-    return out.reset_index(drop=True)
-
-
-def _findings(problems: pd.DataFrame, rownos: np.ndarray, types: pd.Series,
-              file: str) -> list[Finding]:
-    return [Finding(file, int(rownos[p]), str(f), v, str(e), "error", c, t or "")
-            for p, f, v, e, c, t in zip(problems["pos"], problems["field"], problems["value"],
-                                        problems["expected"], problems["code"],
-                                        types.to_numpy(object)[problems["pos"].to_numpy(int)])]
-
-
 def _district_names(text: pd.Series, districts: gpd.GeoDataFrame) -> pd.Series:
     """Stated districts in their canonical spelling (e.g. 桃園 → 桃園區); unknown names kept
     as written (checks flag them); blank → None."""
@@ -257,23 +152,6 @@ def _fill_districts(sites: gpd.GeoDataFrame, districts: gpd.GeoDataFrame) -> Non
     joined = joined[~joined.index.duplicated()]
     got = joined["district"].reindex(pts.index)
     sites.loc[fill, "district"] = got.astype(object).where(got.notna(), None).to_numpy()
-
-
-def _unplaceable(raw: RawTable, mapping: dict, blank: np.ndarray, text: dict, order: int
-                 ) -> pd.DataFrame:
-    """Rows with neither coordinates nor an address / 村里 to place them by."""
-    nothing = blank & (text["address"] == "").to_numpy() & (text["village"] == "").to_numpy()
-    if raw.kind == "geojson":
-        gtype = raw.frame[GEOMETRY_TYPE].astype(str)
-        other = ~gtype.isin(["Point", "none"]).to_numpy()
-        exp = "a Point geometry with [lon, lat], or an address / 村里 to place the site later"
-        return pd.concat([
-            problem_part(other, "geometry", gtype, "a Point geometry with [lon, lat]",
-                         "bad_geometry", order),
-            problem_part(nothing & ~other, "geometry", gtype, exp, "bad_geometry", order)])
-    return problem_part(nothing, mapping.get("lon", "lon"), text["lon"],
-                        "經度/緯度 (lon/lat), or an address (地址) or 村里 (village) to place "
-                        "the site later", "missing_coordinate", order)
 
 
 def read_sites(path: str | Path, *, service_type: str | None = None,
@@ -311,20 +189,12 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
         Finding(file, None, fld, cols, f"one column for {fld}; used {cols[0]!r}", "warning",
                 "ambiguous_column", default_type or "") for fld, cols in ambiguous]
     _require_columns(raw, mapping, default_type is not None)
-
-    frame = raw.frame
-    cells = frame.to_numpy(object)
-    data = ((cells != "") & pd.notna(cells)).any(axis=1) if frame.shape[1] else \
-        np.zeros(len(frame), bool)
-    rownos = np.flatnonzero(data) + 1
-    remap = {int(orig): new for new, orig in enumerate(np.flatnonzero(data))}
-    raw.cell_problems = {(remap[p], c): v for (p, c), v in raw.cell_problems.items() if p in remap}
-    raw.frame = frame = frame[data].reset_index(drop=True)
-    text = {f: _text(raw, mapping, f) for f in ("site_id", "name", "address", "lon", "lat",
+    rownos = _keep_data_rows(raw)
+    text = {f: text_of(raw, mapping, f) for f in ("site_id", "name", "address", "lon", "lat",
                                                  "district", "village", "type", "status",
                                                  "capacity", "crs")}
-    parts, parsed = _field_problems(raw, mapping, text, default_type)
-    xs, ys = _xy_text(raw, mapping, text)
+    parts, parsed = field_problems(raw, mapping, text, default_type)
+    xs, ys = xy_text(raw, mapping, text)
     geo_fields = raw.kind == "geojson" and "lon" not in mapping
     points = resolve_points(xs, ys, file=file, row_crs=text["crs"] if "crs" in mapping else None,
                             declared=declared, declared_source=declared_source, fields={
@@ -332,17 +202,53 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
                                 "lat": "geometry.lat" if geo_fields else mapping.get("lat", "lat"),
                                 "crs": mapping.get("crs", "crs")})
     findings += points.findings
-    parts += points.parts
-    parts.append(_unplaceable(raw, mapping, points.blank, text, 30))
-    problems = _drop_cell_echoes(join_problems(parts), raw)
-    ok = np.ones(len(frame), bool)
+    parts += points.parts + [unplaceable(raw, mapping, points.blank, text, 30)]
+    problems = drop_cell_echoes(join_problems(parts), raw)
+    ok = np.ones(len(raw.frame), bool)
     ok[problems["pos"].to_numpy(int)] = False
-    dup = _duplicates(text, xs, ys, ok, rownos, mapping.get("name", "name"), 40)
+    dup = duplicate_rows(text, xs, ys, ok, rownos, mapping.get("name", "name"), 40)
     problems = join_problems([problems, dup])
     ok[dup["pos"].to_numpy(int)] = False
-    findings += _findings(problems, rownos, parsed["type"].fillna(""), file)
+    findings += row_findings(problems, rownos, parsed["type"].fillna(""), file)
 
     districts = load_districts() if districts is None else districts
+    sites, notes = _site_table(text, parsed, points, ok, rownos, mapping=mapping, label=label,
+                               districts=districts, file=file, default_type=default_type)
+    findings += notes
+    sites, notes, used = _locate(sites, villages if place else False, geocoder, geocode_cache,
+                                 village_text=text["village"][ok].reset_index(drop=True),
+                                 village_field=mapping.get("village", "村里"), file=file)
+    findings += notes
+    _fill_districts(sites, districts)
+    if len(raw.frame) == 0:
+        findings.append(Finding(file, None, None, "", "at least one data row below the header",
+                                "warning", "no_rows", default_type or ""))
+    if check and len(sites):
+        from geo.checks import check_sites
+        findings += check_sites(sites, file=file, districts=districts)
+    return ImportResult(sites, findings, rejected_table(raw, problems, rownos), raw.encoding,
+                        points.system, len(raw.frame), file, points.source, raw.sheet,
+                        raw.header_row, int((~is_located(sites)).sum()), used)
+
+
+def _keep_data_rows(raw: RawTable) -> np.ndarray:
+    """Drop entirely blank rows (they are not data rows) in place; return the row number
+    (1-based, header excluded) of each remaining row."""
+    cells = raw.frame.to_numpy(object)
+    data = ((cells != "") & pd.notna(cells)).any(axis=1) if raw.frame.shape[1] else \
+        np.zeros(len(raw.frame), bool)
+    remap = {int(orig): new for new, orig in enumerate(np.flatnonzero(data))}
+    raw.cell_problems = {(remap[p], c): v for (p, c), v in raw.cell_problems.items()
+                         if p in remap}
+    raw.frame = raw.frame[data].reset_index(drop=True)
+    return np.flatnonzero(data) + 1
+
+
+def _site_table(text: dict, parsed: dict, points, ok: np.ndarray, rownos: np.ndarray, *,
+                mapping: dict, label: str, districts: gpd.GeoDataFrame, file: str,
+                default_type: str | None) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+    """The accepted rows as a site table; a note when the id column cannot be used."""
+    findings = []
     ids = text["site_id"]
     use_ids = "site_id" in mapping and (ids != "").all() and not ids.duplicated().any()
     if "site_id" in mapping and not use_ids and len(ids):
@@ -350,35 +256,29 @@ def read_sites(path: str | Path, *, service_type: str | None = None,
         findings.append(Finding(file, None, mapping["site_id"], dups or "(blank ids)",
                                 "unique, non-blank ids; generated <type>-imp-<row> instead",
                                 "warning", "ids_not_unique", default_type or ""))
-    types = parsed["type"][ok]
+    types, kept = parsed["type"][ok], rownos[ok].tolist()
     sites = sites_from_frame(pd.DataFrame({
-        "site_id": ids[ok] if use_ids else types + "-imp-" + pd.Series(rownos[ok]).astype(str)
-        .to_numpy(), "type": types, "name": text["name"][ok],
+        "site_id": ids[ok] if use_ids else types + "-imp-" + pd.Series(kept, dtype=object)
+        .astype(str).to_numpy(), "type": types, "name": text["name"][ok],
         "district": _district_names(text["district"][ok], districts),
         "address": text["address"][ok].replace("", None), "status": parsed["status"][ok],
-        "capacity": parsed["capacity"][ok], "source": [f"{label}#{r}" for r in rownos[ok].tolist()]}),
+        "capacity": parsed["capacity"][ok], "source": [f"{label}#{r}" for r in kept]}),
         points.lon[ok], points.lat[ok])
-    village_text = text["village"][ok].reset_index(drop=True)
-    if place and len(sites) and not is_located(sites).all():
+    return sites, findings
+
+
+def _locate(sites: gpd.GeoDataFrame, villages, geocoder, cache, *, village_text: pd.Series,
+            village_field: str, file: str) -> tuple[gpd.GeoDataFrame, list[Finding], str | None]:
+    """Place unlocated sites by their 里 (unless ``villages`` is False), then with the
+    geocoder when one is given; returns the sites, findings and the geocoder's name."""
+    findings: list[Finding] = []
+    if villages is not False and len(sites) and not is_located(sites).all():
         from geo.geocode import place_at_villages
-        sites, placed = place_at_villages(sites, villages, village_text=village_text,
-                                          village_field=mapping.get("village", "村里"),
-                                          file=file)
-        findings += placed
-    used = None
-    if geocoder is not None and len(sites) and not is_located(sites).all():
-        from geo.geocode import geocode_sites, geocoder_name
-        sites, coded = geocode_sites(sites, geocoder=geocoder, cache_path=geocode_cache,
-                                     file=file)
-        findings += coded
-        used = geocoder_name(geocoder)
-    _fill_districts(sites, districts)
-    if len(frame) == 0:
-        findings.append(Finding(file, None, None, "", "at least one data row below the header",
-                                "warning", "no_rows", default_type or ""))
-    if check and len(sites):
-        from geo.checks import check_sites
-        findings += check_sites(sites, file=file, districts=districts)
-    return ImportResult(sites, findings, _rejected_table(raw, problems, rownos), raw.encoding,
-                        points.system, len(frame), file, points.source, raw.sheet,
-                        raw.header_row, int((~is_located(sites)).sum()), used)
+        sites, notes = place_at_villages(sites, villages, village_text=village_text,
+                                         village_field=village_field, file=file)
+        findings += notes
+    if geocoder is None or not len(sites) or is_located(sites).all():
+        return sites, findings, None
+    from geo.geocode import geocode_sites, geocoder_name
+    sites, notes = geocode_sites(sites, geocoder=geocoder, cache_path=cache, file=file)
+    return sites, findings + notes, geocoder_name(geocoder)

@@ -93,40 +93,54 @@ def _declared_problems(x: np.ndarray, y: np.ndarray, kinds: np.ndarray, labels: 
             (rest, "lon", "coordinate_out_of_range", expected_range)]
 
 
+def _number_problems(xs: pd.Series, ys: pd.Series, fields: dict[str, str], order: int
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[pd.DataFrame]]:
+    """x, y (NaN where blank or not a number), rows with neither, and the problems of
+    one-sided or non-numeric coordinates."""
+    x, bad_x = numbers(xs)
+    y, bad_y = numbers(ys)
+    blank_x = np.array([not (isinstance(v, str) and v.strip()) for v in xs], dtype=bool)
+    blank_y = np.array([not (isinstance(v, str) and v.strip()) for v in ys], dtype=bool)
+    miss = "the cell is empty; give both, or neither and an address / 村里"
+    parts = [problem_part(mask, fields[fld], vals, exp, code, order + k)
+             for k, (mask, fld, vals, exp, code) in enumerate([
+                 (blank_y & ~blank_x, "lat", ys, miss, "missing_coordinate"),
+                 (blank_x & ~blank_y, "lon", xs, miss, "missing_coordinate"),
+                 (bad_x, "lon", xs, "a number (not a number)", "bad_number"),
+                 (bad_y, "lat", ys, "a number (not a number)", "bad_number")])]
+    return x, y, blank_x & blank_y, parts
+
+
+def _column_labels(row_crs: pd.Series, numeric: np.ndarray, kinds: np.ndarray,
+                   labels: np.ndarray, sources: np.ndarray, parts: list, *, file: str,
+                   field: str, order: int) -> np.ndarray:
+    """Fill ``labels`` / ``sources`` (in place) from a CRS column; return the rows whose
+    cell pyproj cannot read (a problem each)."""
+    text = pd.Series([str(v).strip() for v in row_crs], dtype=object)
+    has = numeric & (text != "").to_numpy()
+    lab, bad = _labels(text[has], kinds[has], file=file, source=f"the {field} column",
+                       field=field, row_level=True)
+    labels[has], sources[has] = lab, f"the {field} column"
+    bad_rows = np.zeros(len(numeric), bool)
+    bad_rows[np.flatnonzero(has)[bad]] = True
+    parts.append(problem_part(bad_rows, field, text, CRS_EXPECTED, "unknown_crs", order))
+    return bad_rows
+
+
 def resolve_points(xs: pd.Series, ys: pd.Series, *, file: str, row_crs: pd.Series | None,
                    declared: str | None, declared_source: str | None,
                    fields: dict[str, str], order: int = 100) -> Points:
     """Coordinates of every row (``xs`` / ``ys`` text; ``row_crs`` the CRS column's text
     or None). ``fields`` names the lon / lat / crs fields in findings."""
     n = len(xs)
-    x, bad_x = numbers(xs)
-    y, bad_y = numbers(ys)
-    blank_x = np.array([not (isinstance(v, str) and v.strip()) for v in xs], dtype=bool)
-    blank_y = np.array([not (isinstance(v, str) and v.strip()) for v in ys], dtype=bool)
-    blank = blank_x & blank_y
-    parts: list[pd.DataFrame] = []
-    miss = "the cell is empty; give both, or neither and an address / 村里"
-    for k, (mask, fld, vals, exp, code) in enumerate([
-            (blank_y & ~blank_x, "lat", ys, miss, "missing_coordinate"),
-            (blank_x & ~blank_y, "lon", xs, miss, "missing_coordinate"),
-            (bad_x, "lon", xs, "a number (not a number)", "bad_number"),
-            (bad_y, "lat", ys, "a number (not a number)", "bad_number")]):
-        parts.append(problem_part(mask, fields[fld], vals, exp, code, order + k))
+    x, y, blank, parts = _number_problems(xs, ys, fields, order)
     numeric = ~np.isnan(x) & ~np.isnan(y)
     kinds = classify(np.nan_to_num(x), np.nan_to_num(y))
     kinds[~numeric] = ""
-    labels = np.full(n, None, dtype=object)
-    sources = np.full(n, None, dtype=object)
+    labels, sources = np.full(n, None, dtype=object), np.full(n, None, dtype=object)
     if row_crs is not None:
-        text = pd.Series([str(v).strip() for v in row_crs], dtype=object)
-        has = numeric & (text != "").to_numpy()
-        lab, bad = _labels(text[has], kinds[has], file=file, source=f"the {fields['crs']} "
-                           "column", field=fields["crs"], row_level=True)
-        labels[has], sources[has] = lab, f"the {fields['crs']} column"
-        bad_rows = np.zeros(n, bool)
-        bad_rows[np.flatnonzero(has)[bad]] = True
-        parts.append(problem_part(bad_rows, fields["crs"], text, CRS_EXPECTED, "unknown_crs",
-                                  order + 5))
+        bad_rows = _column_labels(row_crs, numeric, kinds, labels, sources, parts, file=file,
+                                  field=fields["crs"], order=order + 5)
         numeric &= ~bad_rows
     free = numeric & (labels == None)  # noqa: E711
     if declared is not None and free.any():
