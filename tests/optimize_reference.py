@@ -38,17 +38,12 @@ def brute_force(kind: str, costs: np.ndarray, w: np.ndarray, radius: float | Non
     return best
 
 
-def spopt_objective(model, solver: str = "cbc") -> float:
-    """Solve a spopt model and return its objective; asserts the solver's OWN status is
-    optimal (PuLP says "Optimal" even after a time limit, so for HiGHS ask HiGHS)."""
+def spopt_objective(model) -> float:
+    """Solve a spopt model with CBC (no time limit, so PuLP's "Optimal" is CBC's proof)
+    and return its objective."""
     import pulp
-    if solver == "highs":
-        model.solve(pulp.HiGHS(msg=False, gapRel=0.0))
-        highs = model.problem.solverModel
-        assert highs.modelStatusToString(highs.getModelStatus()) == "Optimal"
-    else:
-        model.solve(pulp.PULP_CBC_CMD(msg=False))
-        assert pulp.LpStatus[model.problem.status] == "Optimal"
+    model.solve(pulp.PULP_CBC_CMD(msg=False))
+    assert pulp.LpStatus[model.problem.status] == "Optimal"
     return float(model.problem.objective.value())
 
 
