@@ -132,7 +132,7 @@ def _print_report(rep: dict) -> None:
             print("  " + f["message"])
     print("\n完整度 completeness (listed / located / official):")
     for c in rep["completeness"]:
-        print(f"  {c['name_zh']} {c['type']}: {c.get('listed', c['located'])} listed, "
+        print(f"  {c['name_zh']} {c['type']}: {c['listed']} listed, "
               f"{c['located']} located / {c['official_count']}")
 
 

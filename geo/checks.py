@@ -383,5 +383,6 @@ def quality_report(data_dir: str | Path | None) -> dict:
     comp = completeness(sites).reset_index()
     return {"data_dir": str(path) if path is not None else None, "layers": layers,
             "counts": _counts(all_findings),
-            "completeness": comp[["type", "name_zh", "official_count", "located"]]
+            "completeness": comp[["type", "name_zh", "official_count", "listed", "located",
+                                  "unlocated"]]
             .to_dict("records")}
