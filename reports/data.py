@@ -59,8 +59,8 @@ class ReportData:
     (threshold in the query's unit, ``share``, and ``share_baseline`` with a scenario);
     ``deserts``: villages beyond every type's radius (two or more types, else None);
     ``hotspots``: the :class:`analysis.hotspots.HotspotResult` (None when not asked or
-    failed: see ``notes``); ``service_areas``: per type the road service areas (road mode
-    with road length only); ``vintages``: every vintage the context knows; ``notes``:
+    failed: see ``notes``); ``service_areas``: per type the road service areas, the roads
+    reachable within the radius as lines (road mode with road length only); ``vintages``: every vintage the context knows; ``notes``:
     (type id or None, :class:`analysis.notes.Note`) in order; ``settings``: the question's
     options (mode, weight, unit, demand, include_planned, decay, area_weighted, max_snap_m).
     """
@@ -180,8 +180,10 @@ def _service_areas(ctx: AnalysisContext, results: dict[str, CoverageResult],
         return {}
     from coverage.service_area import service_areas
     network = ctx.road_network()[0]
-    return {t: service_areas(network, r.sites, r.query.radius, max_snap_m=r.query.max_snap_m)
-            for t, r in results.items() if len(r.sites)}
+    # the reachable roads as lines: buffering them into polygons takes minutes on the
+    # city-wide graph and a printed map shows the lines as well
+    return {t: service_areas(network, r.sites, r.query.radius, max_snap_m=r.query.max_snap_m,
+                             buffer_m=0) for t, r in results.items() if len(r.sites)}
 
 
 def _findings(ctx: AnalysisContext, sites: gpd.GeoDataFrame) -> pd.DataFrame:

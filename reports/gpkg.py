@@ -6,7 +6,7 @@ and ``<type>_coverage_change``), ``districts`` (polygons; ``<type>_<column>`` of
 district table), ``sites`` (points, with ``counted``, ``located_by`` / ``precision`` when
 the site table has them), and where present ``baseline_sites``, ``scenario_edits``
 (points), ``hotspot_regions`` (polygons), ``service_areas`` (road mode: ``type``,
-``site_id``, polygons), and the attribute tables ``city_summary``, ``access_profile`` and
+``site_id``, nodes, edges, road_m and the reachable roads as lines), and the attribute tables ``city_summary``, ``access_profile`` and
 ``sources``. Infinite distances are NULL. Distances are metres (seconds with travel time).
 """
 from __future__ import annotations

@@ -178,7 +178,7 @@ def template_context(data: ReportData, lang: str, maps: list[dict], charts: list
     counts = data.findings["severity"].value_counts()
     return {
         "lang": lang, "tr": lambda key, **kw: t(key, lang, **kw), "created": data.created,
-        "unit": data.unit,
+        "unit": data.unit, "colon": t("report.colon", lang),
         "cover": _cover(data, lang), "kpi": _kpi_rows(data, lang),
         "kpi_note": t("report.kpi_note", lang, distance=X.distance_text(data, lang)),
         "notes": list(dict.fromkeys(n.text(lang) for _, n in data.notes)),

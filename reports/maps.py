@@ -37,9 +37,9 @@ def _overlays(ax, districts, sites, areas, lang: str) -> list[tuple]:
     extra = []
     if areas is not None and len(areas):
         colour = LEGEND_COLOURS["service_area"]
-        areas.to_crs(METRIC_CRS).plot(ax=ax, facecolor=colour, alpha=0.15, edgecolor=colour,
-                                      linewidth=0.3, zorder=5)
-        extra.append((Patch(facecolor=colour, alpha=0.3, edgecolor=colour),
+        areas.to_crs(METRIC_CRS).plot(ax=ax, color=colour, alpha=0.5, linewidth=0.4,
+                                      zorder=5)
+        extra.append((Line2D([], [], color=colour, alpha=0.7, linewidth=1.2),
                       t("report.legend.service_area", lang)))
     if districts is not None:
         districts.to_crs(METRIC_CRS).boundary.plot(ax=ax, color=LEGEND_COLOURS["district_outline"],

@@ -30,7 +30,7 @@ def distance_text(data: ReportData, lang: str) -> str:
 def road_text(data: ReportData, lang: str) -> str:
     """The road source's label, vintage and (partial graphs) what it covers."""
     road = data.road
-    vintage = f" ({road.vintage})" if road.vintage else ""
+    vintage = f" ({road.vintage})" if road.vintage and road.vintage not in road.label else ""
     text = t("report.road_source", lang, label=road.label, vintage=vintage)
     if road.partial:
         text += t("report.road_partial", lang, covers=road.covers)
@@ -66,12 +66,13 @@ def hotspot_settings_text(data: ReportData, lang: str) -> str:
 
 def hotspot_unmet_text(data: ReportData, lang: str) -> str | None:
     """Which coverage question the regions' unmet demand belongs to, or None."""
-    m = data.hotspots.meta if data.hotspots is not None else {}
-    if "type" not in m:
+    cov = data.hotspots.coverage if data.hotspots is not None else None
+    if cov is None:
         return None
     from reports.tables import radius_text
-    return t("report.hotspot_unmet", lang, type=type_name(m["type"], lang),
-             radius=radius_text(m["radius"], m["unit"], lang), n=m["n_sites"])
+    q = cov.query
+    return t("report.hotspot_unmet", lang, type=type_name(q.type_id, lang),
+             radius=radius_text(q.radius, q.unit, lang), n=len(cov.sites))
 
 
 def _vintage_label(key: str, lang: str) -> str:
