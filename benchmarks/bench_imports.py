@@ -60,7 +60,9 @@ print(json.dumps({{"seconds": elapsed, "cpu": cpu, "rss_mb": resource.getrusage(
 
 def make_list(path: Path, rows: int, *, messy: bool, seed: int = 0) -> None:
     """A site list of ``rows`` points inside the city's districts (names, addresses,
-    districts, types, capacities); ``messy`` spoils every tenth row in one of ten ways."""
+    districts, types, capacities); ``messy`` spoils every tenth row in one of ten ways (bad number, swapped, in the
+    sea, unknown or wrong district, address naming its 里, bad capacity / status / type,
+    address only, exact copy)."""
     import numpy as np
     import pandas as pd
     import shapely
@@ -97,8 +99,10 @@ def make_list(path: Path, rows: int, *, messy: bool, seed: int = 0) -> None:
         sel = lambda j: spoil & (kind == j)  # noqa: E731
         frame.loc[sel(0), "經度"] = "abc"
         frame.loc[sel(1), ["經度", "緯度"]] = frame.loc[sel(1), ["緯度", "經度"]].to_numpy()
-        frame.loc[sel(2), ["經度", "緯度"]] = ["121.0", "25.2"]  # in the sea: kept, flagged
-        frame.loc[sel(3), "行政區"] = "內壢區"
+        sea = int(sel(2).sum())  # distinct points in the sea off the coast: kept, flagged
+        frame.loc[sel(2), "經度"] = np.round(rng.uniform(120.95, 121.05, sea), 6).astype(str)
+        frame.loc[sel(2), "緯度"] = np.round(rng.uniform(25.12, 25.2, sea), 6).astype(str)
+        frame.loc[sel(3), "行政區"] = np.where(k[sel(3)] % 2 == 0, "內壢區", "復興區")
         placed = sel(4)
         picks = villages.iloc[rng.integers(0, len(villages), int(placed.sum()))]
         frame.loc[placed, ["經度", "緯度"]] = ""

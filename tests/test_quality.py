@@ -212,3 +212,15 @@ def test_unlocated_sites_are_listed_as_info():
     (f,) = check_sites(sites, file="x.csv")
     assert (f.file, f.row, f.code, f.severity) == ("x.csv", 3, "unlocated", "info")
     assert f.value == "龍潭區干城路19巷30號" and "completeness, not coverage" in f.expected
+
+
+def test_distances_outside_a_district_match_shapely():
+    import numpy as np
+    from geo.checks import _distance_to_edges
+    polys = load_districts().to_crs("EPSG:3826").geometry.to_numpy()
+    rng = np.random.default_rng(1)
+    x, y = rng.uniform(300_000, 320_000, 50), rng.uniform(2_700_000, 2_790_000, 50)
+    pts = gpd.points_from_xy(x, y)
+    # independent: shapely's point-to-polygon distance, nearest district
+    expected = np.array([min(p.distance(poly) for poly in polys) for p in pts])
+    assert _distance_to_edges(polys, x, y) == pytest.approx(expected, abs=1e-6)
