@@ -14,8 +14,9 @@ Every figure is measured in this run, on identical inputs:
 3. village x village OD with a cut-off (the placement models' cost matrix): csgraph
    Dijkstra with limit against networkx with cutoff and pandana (all pairs, then cut).
 4. One-site update: the distances from every village to one new site (one Dijkstra).
-All results are checked equal (networkx to 1e-6 m; pandana to 1e-3 relative, since it
-stores weights as float32... see the printed max difference). Ratios = baseline / ours.
+All results are checked equal: networkx to 1e-6 m; pandana to 1e-3 relative (its
+contraction hierarchies return distances a few decimetres off over tens of km; the max
+difference is printed). Ratios = baseline time / our time.
 """
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ def bench_build(data) -> None:
     G, t_build = timed(lambda: nlsc_graph(data))
     lines, _ = read_nlsc_lines(nlsc_sheet_paths(data),
                                clip=city_outline(road_classes().clip_margin_m))
+    lines = lines.explode(index_parts=False)
 
     def osmnx_way():
         import osmnx as ox
@@ -77,6 +79,24 @@ def bench_build(data) -> None:
           f"(edges cut at 300 m); osmnx way {ref.number_of_nodes():,} nodes (no cut, "
           f"no speeds, all pieces)")
     row("graph build (cold, no cache)", t_build, "networkx+osmnx.simplify", t_ref)
+    clip_effect(data, G)
+
+
+def clip_effect(data, G) -> None:
+    """How much the clip margin changes villages x sites distances (vs all 15 sheets)."""
+    from geo.roads.nlsc import nlsc_graph
+
+    whole = prepare_network(nlsc_graph(data, clip=False), weights=("length",))
+    clipped = prepare_network(G, weights=("length",))
+    vill = load_villages().representative_point()
+    sxy = sites_xy(data)
+    a = network_distance_matrix(clipped, vill, sxy, max_snap_m=500)[0]
+    b = network_distance_matrix(whole, vill, sxy, max_snap_m=500)[0]
+    ok = np.isfinite(a) & np.isfinite(b)
+    print(f"clip margin: unclipped graph {len(whole.node_ids):,} nodes vs "
+          f"{len(clipped.node_ids):,}; villages x sites: {(np.abs(a[ok] - b[ok]) > 1e-6).mean():.2%} of pairs differ, "
+          f"max {np.abs(a[ok] - b[ok]).max():.1f} m; reachability differs for "
+          f"{int((np.isfinite(a) != np.isfinite(b)).sum())} pairs")
 
 
 def pandana_net(net, weight="length"):
@@ -145,6 +165,7 @@ def main() -> None:
     pnet, t_ch = timed(lambda: pandana_net(net))
     print(f"cache load {t_load:.2f} s; prepare_network (2 CSR) {t_prep:.2f} s; "
           f"pandana CH set-up {t_ch:.2f} s")
+    row("make queryable (cached graph)", t_prep, "pandana CH set-up", t_ch)
     vill = load_villages().representative_point().to_crs(METRIC_CRS)
     vxy = np.column_stack([vill.x, vill.y])
     sxy = sites_xy(data)
@@ -200,7 +221,7 @@ def main() -> None:
     print("\nsummary (targets: >= 10x networkx, >= 1x pandana on the OD matrices)")
     for task, ours, baseline, base in ROWS:
         target = 10.0 if baseline == "networkx" else 1.0
-        verdict = "ok" if base / ours >= target or "build" in task else "MISSED"
+        verdict = ("ok" if base / ours >= target else "MISSED") if "OD" in task else "-"
         print(f"  {task:34s} vs {baseline:22s} {base / ours:7.1f} x  {verdict}")
 
 

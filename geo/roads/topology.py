@@ -29,9 +29,10 @@ def split_at_shared_vertices(geoms: np.ndarray, cls: np.ndarray, direction: np.n
 
     ``cls``: an int class code per line; ``direction``: 0 two-way, 1 one-way along the
     digitised order, -1 against it. Returns (segments, node_xy): segments with u, v (node
-    ids = row of node_xy), length (metres, along the original vertices), cls, oneway and
-    ``coords`` = (start, end) row range into the vertex array ``seg_xy`` attached as
-    ``segments.attrs["xy"]``; node_xy: (n, 2) coordinates of each node (its first vertex).
+    ids = row of node_xy; a one-way segment runs u -> v), length (metres), cls, oneway,
+    start/end (rows of the vertex array ``segments.attrs["xy"]``), back (the vertices run
+    v -> u), after_u/before_v (the vertex next to each end); node_xy: (n, 2) coordinates of
+    each vertex id (its first occurrence).
     """
     xy, line = shapely.get_coordinates(geoms, return_index=True)
     key = np.round(xy / precision_m).astype(np.int64)
@@ -51,6 +52,8 @@ def split_at_shared_vertices(geoms: np.ndarray, cls: np.ndarray, direction: np.n
     cut = np.flatnonzero(is_node[vid])
     same = line[cut[1:]] == line[cut[:-1]]
     start, end = cut[:-1][same], cut[1:][same]
+    if len(start) == 0:
+        raise ValueError("no road line has two distinct vertices")
     step = np.zeros(len(xy))
     step[1:] = np.hypot(*(xy[1:] - xy[:-1]).T)
     step[first] = 0.0
