@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 from cli import add_common_options
-from cli._common import context_from_args, km_to_m, note_lines, print_json
+from cli._common import (add_road_options, add_vintage_option, context_from_args, km_to_m,
+                         note_lines, print_json)
+from common.checks import positive_number
 
 SUFFIXES = {".xlsx": "xlsx", ".gpkg": "gpkg", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 
@@ -57,10 +59,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="service type ids or names (default: every type with located sites)")
     p.add_argument("--radius-km", type=float, default=None,
                    help="one radius for every type (default: analysis/defaults.toml per type)")
+    p.add_argument("--radius-min", type=float, default=None,
+                   help="one catchment in road minutes for every type (travel time; needs "
+                        "--mode network)")
     p.add_argument("--mode", choices=("straight", "network"), default="straight",
                    help="straight-line (EPSG:3826) or road-network distance")
-    p.add_argument("--graph", default=None, help="road graph (GraphML / OSM XML) for --mode "
-                                                 "network (default: the data directory's)")
+    p.add_argument("--graph", default=None, help="road graph file for --mode network (same as "
+                                                 "--roads FILE)")
+    add_road_options(p)
+    p.add_argument("--max-snap-m", type=float, default=500.0,
+                   help="network mode: farthest a village or site may be from the road graph")
     p.add_argument("--demand", default=None,
                    help="population | children | elderly | households | youth | working_age | "
                         "indigenous (default: each type's target population)")
@@ -73,6 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--population-file", default=None,
                    help="population file under <data-dir>/population/ or a path")
     _add_hotspot_options(p)
+    add_vintage_option(p)
     add_common_options(p)
     p.set_defaults(handler=run)
 
@@ -94,7 +103,20 @@ def _types(names: list[str] | None) -> list[str] | None:
     return None if names is None else [resolve_service_type(n, name="--type") for n in names]
 
 
-def _hotspot_query(args: argparse.Namespace, types: list[str], radii_m: dict | None):
+def _radius(args: argparse.Namespace) -> tuple[float | None, str]:
+    """(one radius for every type or None, weight): metres with --radius-km, seconds with
+    --radius-min (road travel time), as ``safetynet coverage`` reads them."""
+    if args.radius_min is None:
+        return km_to_m(args.radius_km, "--radius-km"), "length"
+    if args.radius_km is not None or args.mode != "network":
+        raise ValueError("--radius-min is a road travel time: use it with --mode network "
+                         "and without --radius-km")
+    return positive_number(args.radius_min, "--radius-min", unit="minutes",
+                           maximum=360.0) * 60.0, "travel_time"
+
+
+def _hotspot_query(args: argparse.Namespace, types: list[str], radii: dict | None,
+                   weight: str):
     """The question ``safetynet hotspots`` asks with the same options; its coverage is the
     report's question for --hotspot-type (default: the first reported type)."""
     if args.no_hotspots:
@@ -104,9 +126,10 @@ def _hotspot_query(args: argparse.Namespace, types: list[str], radii_m: dict | N
     from geo.services import resolve_service_type
     tid = resolve_service_type(args.hotspot_type, name="--hotspot-type") \
         if args.hotspot_type else types[0]
-    coverage = CoverageQuery(tid, radius=(radii_m or {}).get(tid), mode=args.mode,
+    coverage = CoverageQuery(tid, radius=(radii or {}).get(tid), mode=args.mode, weight=weight,
                              demand=args.demand, include_planned=args.include_planned,
-                             decay=args.decay or "default", area_weighted=args.area_weighted)
+                             decay=args.decay or "default", area_weighted=args.area_weighted,
+                             max_snap_m=args.max_snap_m)
     return HotspotQuery(indicator=args.hotspot_indicator, method=args.hotspot_method,
                         weights=args.hotspot_weights, threshold_m=args.hotspot_threshold_m,
                         permutations=args.permutations, seed=args.seed, alpha=args.alpha,
@@ -146,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
 
     fmt = _format(args)
     types = _types(args.types)
-    radius_m = km_to_m(args.radius_km, "--radius-km")
+    radius, weight = _radius(args)
     scenario, failed = _scenario(args)
     if failed:
         return failed
@@ -157,13 +180,14 @@ def run(args: argparse.Namespace) -> int:
         from coverage.places import dataset_places
         sites = scenario.sites(dataset_places(ctx)) if scenario is not None else ctx.sites
         types = default_types(sites, include_planned=args.include_planned) or None
-    radii_m = {t: radius_m for t in types} if radius_m is not None and types else None
+    radii = {t: radius for t in types} if radius is not None and types else None
     data = build_report_data(
-        ctx, types=types, radii_m=radii_m, mode=args.mode, demand=args.demand,
+        ctx, types=types, mode=args.mode, weight=weight, demand=args.demand,
+        **{"radii_s" if weight == "travel_time" else "radii_m": radii},
         include_planned=args.include_planned, decay=args.decay or "default",
-        area_weighted=args.area_weighted, scenario=scenario,
-        hotspot_query=_hotspot_query(args, types, radii_m) if types else None)
-    inputs = [args.population_file, args.graph]
+        area_weighted=args.area_weighted, max_snap_m=args.max_snap_m, scenario=scenario,
+        hotspot_query=_hotspot_query(args, types, radii, weight) if types else None)
+    inputs = [args.population_file, args.graph, args.roads]
     path = export_report(data, fmt, args.out, lang=args.lang, inputs=inputs)
     info = _summary(data, path, fmt, args.lang)
     if args.json:

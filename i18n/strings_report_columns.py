@@ -2,8 +2,7 @@
 zh-TW and English. The column ids are the analysis layer's result columns (stable, see
 :mod:`reports.xlsx`).
 
-Distances in columns named ``*_m`` are metres; with road travel time the same columns hold
-seconds and take the ``col.<column>.s`` label.
+Distances in columns named ``*_m`` are metres, travel times ``*_min`` minutes.
 """
 
 _COLUMNS: dict[str, tuple[str, str]] = {
@@ -23,10 +22,10 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "demand_share": ("需求涵蓋率", "Demand coverage"),
     "median_m": ("最近據點距離中位數（公尺，需求加權）",
                  "Median distance to the nearest site (m, demand-weighted)"),
-    "median_m.s": ("最近據點行車時間中位數（秒，需求加權）",
-                   "Median travel time to the nearest site (s, demand-weighted)"),
+    "median_min": ("最近據點行車時間中位數（分鐘，需求加權）",
+                   "Median travel time to the nearest site (minutes, demand-weighted)"),
     "p90_m": ("最近據點距離第 90 百分位（公尺）", "90th-percentile distance (m)"),
-    "p90_m.s": ("最近據點行車時間第 90 百分位（秒）", "90th-percentile travel time (s)"),
+    "p90_min": ("最近據點行車時間第 90 百分位（分鐘）", "90th-percentile travel time (minutes)"),
     "districts_with_site": ("設有據點之行政區數", "Districts with a site"),
     "districts": ("行政區數", "Districts"),
     "district_share": ("設有據點之行政區比例", "Share of districts with a site"),
@@ -69,7 +68,11 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "nearest_site": ("最近據點代碼", "Nearest site id"),
     "nearest_site_name": ("最近據點", "Nearest site"),
     "nearest_m": ("最近據點距離（公尺）", "Distance to the nearest site (m)"),
-    "nearest_m.s": ("最近據點行車時間（秒）", "Travel time to the nearest site (s)"),
+    "nearest_min": ("最近據點行車時間（分鐘）", "Travel time to the nearest site (minutes)"),
+    "road_m": ("最近據點道路距離（公尺）", "Road distance to the nearest site (m)"),
+    "road_min": ("最近據點行車時間（分鐘）", "Travel time to the nearest site (minutes)"),
+    "snap_m": ("需求點至路網距離（公尺）", "Demand point to the road network (m)"),
+    "snapped": ("已吸附至路網", "Snapped to the road network"),
     "sites_within": ("半徑內據點數", "Sites within the radius"),
     "covered": ("涵蓋（1 = 是；面積加權時為比例）", "Covered (1 = yes; share when area-weighted)"),
     "access_raw": ("2SFCA 可及性（每人服務量）", "2SFCA access (supply per person)"),

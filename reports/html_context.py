@@ -15,7 +15,8 @@ from reports import tables as T
 from reports.data import ReportData
 from reports import text as X
 
-__all__ = ["template_context", "fmt_int", "fmt_pct", "fmt_cost", "fmt_change", "TOP_N"]
+__all__ = ["template_context", "fmt_int", "fmt_pct", "fmt_km", "fmt_min", "fmt_change",
+           "TOP_N"]
 
 TOP_N = 20  # villages listed per type in the gap and desert tables
 LISTED_CHANGES = 40  # villages gained / lost listed in the printed report
@@ -35,23 +36,29 @@ def fmt_pct(v) -> str:
     return "—" if _bad(v) else f"{100 * float(v):.1f}%"
 
 
-def fmt_cost(v, unit: str) -> str:
-    """A distance in metres as "2.34 km", seconds as "12.5 min"; inf (unreachable) -> "—"."""
-    if _bad(v):
-        return "—"
-    return f"{float(v) / 60:,.1f} min" if unit == "s" else f"{float(v) / 1000:,.2f} km"
+def fmt_km(metres) -> str:
+    """A distance in metres as "2.34 km"; inf (unreachable) / NaN -> "—"."""
+    return "—" if _bad(metres) else f"{float(metres) / 1000:,.2f} km"
+
+
+def fmt_min(minutes) -> str:
+    """A travel time in minutes as "12.5 min"; inf / NaN -> "—"."""
+    return "—" if _bad(minutes) else f"{float(minutes):,.1f} min"
+
+
+def _cost(row, unit: str, prefix: str) -> str:
+    """``<prefix>_min`` in minutes with road travel time, else ``<prefix>_m`` in km."""
+    return fmt_min(row.get(f"{prefix}_min")) if unit == "s" else fmt_km(row.get(f"{prefix}_m"))
 
 
 def fmt_change(v, kind: str) -> str:
-    """A scenario change: "+1.2 pp" for shares, "+3" for counts, "+0.25 km" for costs."""
+    """A scenario change: "+1.2 pp" for shares, "+3" for counts, "+0.25 km" for metres."""
     if _bad(v):
         return "—"
     if kind == "share":
         return f"{100 * float(v):+.1f} pp"
     if kind == "m":
         return f"{float(v) / 1000:+,.2f} km"
-    if kind == "s":
-        return f"{float(v) / 60:+,.1f} min"
     return f"{float(v):+,.0f}"
 
 
@@ -67,7 +74,7 @@ def _kpi_rows(data: ReportData, lang: str) -> list[dict]:
                      "demand_covered": fmt_int(c["demand_covered"]),
                      "demand_share": fmt_pct(c["demand_share"]),
                      "population_share": fmt_pct(c.get("population_share")),
-                     "median": fmt_cost(c["median_m"], u), "p90": fmt_cost(c["p90_m"], u),
+                     "median": _cost(c, u, "median"), "p90": _cost(c, u, "p90"),
                      "districts": f"{c['districts_with_site']} / {c['districts']}"})
     return rows
 
@@ -79,7 +86,7 @@ def _district_blocks(data: ReportData, lang: str) -> list[dict]:
         u = r.query.unit
         rows = [{"district": d["district"], "demand": fmt_int(d["demand_total"]),
                  "covered": fmt_int(d["demand_covered"]), "share": fmt_pct(d["demand_share"]),
-                 "median": fmt_cost(d["median_m"], u), "p90": fmt_cost(d["p90_m"], u),
+                 "median": fmt_km(d["median_m"]), "p90": fmt_km(d["p90_m"]),
                  "sites": fmt_int(d["sites"]), "supply_gap": fmt_change(d["supply_gap"], "share"),
                  "city": d["TOWNCODE"] == "all"}
                 for d in table[table["type"] == tid].to_dict("records")]
@@ -96,7 +103,7 @@ def _gap_blocks(data: ReportData, lang: str) -> list[dict]:
         rows = [{"rank": g["rank"], "district": g["district"], "village": g["village"],
                  "demand": fmt_int(g["demand"]), "covered": fmt_pct(g["covered"]),
                  "nearest": g["nearest_site_name"] if isinstance(g["nearest_site_name"], str)
-                 else "—", "cost": fmt_cost(g["nearest_m"], u),
+                 else "—", "cost": _cost(g, u, "nearest"),
                  "uncovered": fmt_int(g["uncovered_demand"])}
                 for g in table[table["type"] == tid].to_dict("records")]
         blocks.append({"type": type_name(tid, lang), "rows": rows})
@@ -108,8 +115,7 @@ def _desert_rows(data: ReportData, lang: str) -> list[dict] | None:
         return None
     table, _ = T.desert_table(data, lang)
     return [{"district": d["district"], "village": d["village"], "demand": fmt_int(d["demand"]),
-             "costs": " / ".join(fmt_cost(d[f"nearest_m_{tid}"], data.unit)
-                                 for tid in data.results)}
+             "costs": " / ".join(fmt_km(d[f"nearest_m_{tid}"]) for tid in data.results)}
             for d in table.head(TOP_N).to_dict("records")]
 
 
@@ -131,12 +137,11 @@ def _scenario_part(data: ReportData, lang: str) -> dict | None:
     if part is None:
         return None
     comp = T.comparison_table(data, lang)
-    kinds = {m: ("share" if m.endswith("_share") else data.unit if m == "median_m" else "count")
+    kinds = {m: ("share" if m.endswith("_share") else "m" if m == "median_m" else "count")
              for m in comp["metric"].unique()}
 
     def show(v, kind):
-        return fmt_pct(v) if kind == "share" else fmt_cost(v, kind) if kind in ("m", "s") \
-            else fmt_int(v)
+        return fmt_pct(v) if kind == "share" else fmt_km(v) if kind == "m" else fmt_int(v)
     rows = [{"type": r["type_name"], "metric": r["metric_label"],
              "baseline": show(r["baseline"], kinds[r["metric"]]),
              "scenario": show(r["scenario"], kinds[r["metric"]]),

@@ -106,18 +106,20 @@ def village_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
 
 
 GAP_COLUMNS = ["rank", "VILLCODE", "TOWNCODE", "district", "village", "demand", "covered",
-               "nearest_site", "nearest_site_name", "nearest_m", "uncovered_demand"]
+               "nearest_site", "nearest_site_name", "nearest_m", "nearest_min",
+               "uncovered_demand"]
 
 
 def gap_table(data: ReportData, lang: str = "zh-TW", n: int | None = None) -> pd.DataFrame:
     """Per type the gap ranking (``CoverageResult.gaps``, rank 1 = most demand not
-    covered), all of it or its first ``n`` rows."""
+    covered), all of it or its first ``n`` rows; ``nearest_min`` with road travel time."""
     names = site_names(data)
     parts = []
     for tid, r in data.results.items():
         g = (r.gaps if n is None else r.top_gaps(n)).reset_index()
         g["nearest_site_name"] = g["nearest_site"].map(names)
-        parts.append(_typed(_english(g[GAP_COLUMNS], data, lang), tid, lang))
+        cols = [c for c in GAP_COLUMNS if c in g]  # nearest_min with road travel time
+        parts.append(_typed(_english(g[cols], data, lang), tid, lang))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -143,7 +145,7 @@ def desert_table(data: ReportData, lang: str = "zh-TW") -> tuple[pd.DataFrame, d
     renames, labels = {}, {}
     for tid in data.results:
         renames[f"{tid}_nearest_m"] = f"nearest_m_{tid}"
-        key = "col.nearest_m.s" if data.unit == "s" else "col.nearest_m"
+        key = "col.nearest_m"
         labels[f"nearest_m_{tid}"] = f"{type_name(tid, lang)}：{t(key, lang)}" if lang != "en" \
             else f"{type_name(tid, lang)}: {t(key, lang)}"
     return _english(d.rename(columns=renames), data, lang), labels

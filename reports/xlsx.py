@@ -34,8 +34,8 @@ quality             file, row, field, finding_value, expected, severity, code, l
 sources             item, item_label, detail
 =================== ==========================================================================
 
-Distances (``*_m``) are metres; with road travel time they are seconds (their label says
-so). Shares are 0..1 with a percent format.
+Distances (``*_m``) are metres, travel times (``*_min``) minutes; shares are 0..1 with a
+percent format.
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from i18n import has, label, t
+from i18n import label, t
 from reports import tables as T
 from reports.data import ReportData
 from reports.text import hotspot_note
@@ -67,13 +67,13 @@ NUMBER_FORMATS: dict[str, str] = {
     "share_before": PCT, "share_after": PCT, "supply_gap": CHANGE, "share_change": CHANGE,
     "covered": "0%", "access_raw": "0.000E+00", "access": "0.000", "capacity_per_10k": "0.00",
     "radius_km": "0.0#", "radius_min": "0.#", "threshold_km": "0.0#", "threshold_min": "0.#",
-    "value": "#,##0.00", "G": "0.00", "Is": "0.00", "z": "0.00", "p": "0.0000",
+    "nearest_min": "0.0", "median_min": "0.0", "p90_min": "0.0", "road_min": "0.0",
+    "road_m": INT, "snap_m": INT, "value": "#,##0.00", "G": "0.00", "Is": "0.00", "z": "0.00", "p": "0.0000",
     "p_sim": "0.0000", "p_norm": "0.0000", "p_fdr": "0.0000", "bin": "0", "rank": "0",
     "gap_rank": "0", "region": "0", "edit": "0", "row": "0", "lon": "0.000000",
     "lat": "0.000000",
 }
 METRIC_FORMATS = {"share": (PCT, CHANGE), "count": (INT, "+#,##0;-#,##0;0")}
-TIME_COLUMNS = ("nearest_m", "median_m", "p90_m")
 
 
 def sheet_by_key(workbook, key: str):
@@ -103,23 +103,18 @@ def _width(text) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
 
-def _header(column: str, lang: str, unit: str, labels: dict) -> str:
-    if column in labels:
-        return labels[column]
-    if unit == "s" and column in TIME_COLUMNS and has(f"col.{column}.s"):
-        return t(f"col.{column}.s", lang)
-    return label(column, lang)
+def _header(column: str, lang: str, labels: dict) -> str:
+    return labels[column] if column in labels else label(column, lang)
 
 
-def _write_sheet(wb, key: str, df: pd.DataFrame, lang: str, *, unit: str = "m",
-                 labels: dict | None = None, row_formats: list[str] | None = None,
+def _write_sheet(wb, key: str, df: pd.DataFrame, lang: str, *, labels: dict | None = None, row_formats: list[str] | None = None,
                  note: str | None = None) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     ws = wb.create_sheet(t(f"report.sheet.{key}", lang))
     ws.sheet_properties.codeName = key
     cols = [str(c) for c in df.columns]
-    heads = [_header(c, lang, unit, labels or {}) for c in cols]
+    heads = [_header(c, lang, labels or {}) for c in cols]
     grey, bold, fill = Font(size=8, color="808080"), Font(bold=True), \
         PatternFill("solid", fgColor="DDE5F0")
     for j, (c, h) in enumerate(zip(cols, heads), 1):
@@ -182,5 +177,5 @@ def write_xlsx(data: ReportData, target, *, lang: str = "zh-TW") -> None:
     wb = Workbook()
     wb.remove(wb.active)
     for key, df, options in workbook_sheets(data, lang):
-        _write_sheet(wb, key, df, lang, unit=data.unit, **options)
+        _write_sheet(wb, key, df, lang, **options)
     wb.save(target)

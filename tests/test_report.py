@@ -529,3 +529,21 @@ def test_cli_report_road_mode_draws_service_areas(ctx, tmp_path, data_dir, capsy
     straight = nearest_m(ctx.villages, ctx.sites, FSC).loc[v.index]
     covered = v[f"{FSC}_covered"] > 0
     assert covered.any() and (straight[covered] <= RADIUS[FSC]).all()
+
+
+def test_cli_report_travel_time(tmp_path, data_dir, capsys):
+    out = tmp_path / "minutes.xlsx"
+    assert cli_main(["report", "--mode", "network", "--radius-min", "10", "--type", FSC,
+                     "--no-hotspots", "--out", str(out), "--data-dir", str(data_dir),
+                     "--lang", "en", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unit"] == "s"
+    wb = openpyxl.load_workbook(out)
+    city = read_sheet(wb, "city").set_index("type")
+    assert city.loc[FSC, "radius_min"] == 10 and "radius_km" not in city
+    v = read_sheet(wb, "villages")
+    minutes = v["nearest_min"].astype(float).fillna(np.inf)
+    np.testing.assert_array_equal(v["covered"].astype(float), (minutes <= 10) * 1.0)
+    sources = read_sheet(wb, "sources").set_index("item")
+    assert "road travel time" in sources.loc["distance", "detail"]
+    acc = read_sheet(wb, "access")
+    assert acc["threshold_min"].max() == pytest.approx(30.0)
