@@ -225,7 +225,8 @@ def _add_row(i: int, edit: AddSite, edits, rows: dict, columns, places: Places,
     if edit.site_id is not None:
         _check_text(i, edit, "site_id", edit.site_id, required=True)
     lon, lat = edit.lon, edit.lat
-    if lon is None and lat is None:
+    at_village = lon is None and lat is None
+    if at_village:
         lon, lat = _village_lonlat(i, edit, places, made_on)
     lon, lat = _check_lonlat(i, edit, lon, lat, places)
     sid = new_site_id(edits, i)
@@ -238,6 +239,9 @@ def _add_row(i: int, edit: AddSite, edits, rows: dict, columns, places: Places,
                 "address": edit.address, "status": _check_status(i, edit, edit.status),
                 "capacity": _check_capacity(i, edit, edit.capacity),
                 "source": f"scenario edit {i}", "geometry": shapely.Point(lon, lat)})
+    if "located_by" in row:  # how the planner placed it: at a village's point, or by hand
+        row["located_by"] = "village" if at_village else "hand"
+        row["precision"] = "village" if at_village else "exact"
     return row
 
 
@@ -269,6 +273,8 @@ def apply_edits(sites: gpd.GeoDataFrame, edits, *, places: Places,
         if isinstance(edit, MoveSite):
             lon, lat = _check_lonlat(i, edit, edit.lon, edit.lat, places)
             row["geometry"] = shapely.Point(lon, lat)
+            if "located_by" in row:
+                row["located_by"], row["precision"] = "hand", "exact"
         elif isinstance(edit, CloseSite):
             row["status"] = "closed"
         elif isinstance(edit, SetCapacity):
