@@ -1,46 +1,32 @@
-"""Coverage and gap analysis of safety-net service sites over 桃園市's villages (里).
+"""Pure coverage analysis: arrays and (Geo)DataFrames in, results out — no file I/O, no
+display text, no cached data files; every input arrives as an argument. The questions a
+planner asks are put together in :mod:`analysis`, which is what the app, the CLI and the
+reports call.
 
-All distances and areas in metres in EPSG:3826; one point per village (point_on_surface),
-residents assumed to live at that point (point mode) or uniformly over the village polygon
-(area-weighted mode). Imports geo/, never streamlit or ui/.
+Distances and areas in metres (EPSG:3826), or seconds for road travel time. Each village is
+one demand point (its built-up land's centroid when the village table has ``demand_x`` /
+``demand_y``, else its point_on_surface); in the area-weighted mode residents are spread
+over the village's settled land (``settled_geometry``) or its polygon.
 
-Public API (module -> what):
+Modules (module -> what):
 
-coverage.config
-    load_defaults(path=None) -> {type_id: TypeDefaults}; type_defaults(type_id).
-    TypeDefaults: radius_m, rationale, capacity_unit, residents_per_capacity (norm, e.g.
-    20,000 residents per social worker), decay (2SFCA default: None = classic), sigma_m,
-    step_breaks_m / step_weights, steps().
-    Values in analysis/defaults.toml (the ONE file of defaults, one rationale per type).
-coverage.distance
-    distance_matrix(villages, sites, *, mode="straight"|"network", network=None,
-    cutoff_m=None, max_snap_m=500) -> DistanceMatrix (matrix (n_villages, n_sites) float64
-    metres, inf = unreachable/beyond cut-off; villages; sites; origin_snap/dest_snap).
-    village_points, site_points, straight_distances, distances_xy.
-coverage.metrics
-    DEMAND_GROUPS (population, children=age_0_14, elderly=age_65_plus, households);
-    demand_column(villages, demand); read_custom_demand(path, column, *, known_codes,
-    on_unknown); select_sites(sites, type_id, *, include_planned); nearest, within_counts;
-    village_coverage(dm, radius_m, *, area_share) -> nearest_site, nearest_m, sites_within,
-    covered; village_polygons, disc_relations, area_covered_share (area-weighted mode);
-    weighted_percentile(values, weights, q); coverage_summary(table, demand_cols) (per
-    district + city: covered demand and share, weighted median / p90 distance);
-    site_towncodes, district_kpi (share of districts with >= 1 site); capacity_summary
-    (residents per site / per capacity unit, against a norm).
-coverage.access
-    two_sfca / enhanced_two_sfca (step or Gaussian decay) -> access_raw, access (normalised
-    to a demand-weighted mean of 1); decay_weights; identical to PySAL ``access``.
-coverage.gaps
-    uncovered_villages (ranked by uncovered demand), service_deserts (beyond every selected
-    type), demand_supply_gap (per district need share - capacity share).
-coverage.engine
-    build_state(villages, sites, *, radius_m, demand, mode, network, area_weighted, decay,
-    sigma_m, steps, ...) -> CoverageState with add_site / move_site / remove_site (one
-    distance column each; results equal a full recomputation exactly), village_table(),
-    summary(), distances(); coverage_table(villages, sites, *, radius_m, demand, ...) ->
-    (per-village table behind ``safetynet coverage``, state); lonlat_to_xy.
-    metrics.city_summary(table, sites, villages) gives the printed city summary.
+distance        straight-line and road-network distance matrices, one interface
+                (distances_xy, distance_matrix, village_points, site_points)
+metrics         per-village coverage, weighted percentiles, district / city summaries,
+                capacity against a norm, district KPI, densities
+access          2SFCA / enhanced 2SFCA (step or Gaussian decay), equal to PySAL ``access``
+gaps            uncovered villages ranked, service deserts, demand-supply gap per district
+engine          CoverageState: full build and one-site incremental add / move / remove
+                (equal to a full recomputation); coverage_table
+compare         scenario vs baseline per type with the incremental engine
+scenario        scenario edits (add, move, close, capacity, status) -> site tables
+places          village points, districts and bounding box the edits need (pure)
+placement       inputs of the location models from any distance mode; solve; chosen
+optimize/       MCLP, LSCP, p-median: one from_costs(...) / solve() shape, exact (HiGHS)
+hotspots/       Gi* and local Moran's I (esda), weights (libpysal), BH FDR (scipy),
+                hot / cold regions
+service_area    roads reachable from each site within a radius (road mode maps)
 
-Other modules in this package (optimize, hotspots, scenario, store, report_maps) are
-maintained separately. Benchmarks: benchmarks/bench_coverage.py.
+Imports geo/ and common/, never analysis/, store/, reports/, ui/ or cli/.
+Benchmarks: benchmarks/bench_coverage.py, bench_optimize.py, bench_hotspots.py.
 """
