@@ -1,5 +1,5 @@
 """2SFCA / E2SFCA: hand computation on the toy city and equality (1e-9) with PySAL
-``access`` on full Taoyuan (504 villages, the 15 family service centres)."""
+``access`` on full Taoyuan (the 516 villages of the default data, the 15 family service centres)."""
 from __future__ import annotations
 
 import logging
@@ -85,11 +85,11 @@ def test_bad_decay_options():
 
 
 @pytest.fixture(scope="module")
-def taoyuan(village_table, data_dir):
+def taoyuan(village_table, data_dir, raw_population_2025):
     from geo.services import load_default_sites
     villages = village_table[0]
     sites = select_sites(load_default_sites(data_dir)[0], "family_service_centre")
-    assert len(villages) == 504 and len(sites) == 15
+    assert len(villages) == len(raw_population_2025) and len(sites) == 15
     return villages, sites, distance_matrix(villages, sites)
 
 

@@ -249,17 +249,18 @@ def test_defaults_file_errors(tmp_path, text, match):
 # --- real Taoyuan numbers ------------------------------------------------------------------
 
 
-def test_taoyuan_family_service_centres(village_table, data_dir):
+def test_taoyuan_family_service_centres(village_table, data_dir, raw_population_2025):
     from geo.services import load_default_sites
     villages = village_table[0]
     sites = select_sites(load_default_sites(data_dir)[0], "family_service_centre")
     table, _ = coverage_table(villages, sites, radius_m=5000.0)
-    assert len(table) == 504 and table["demand"].sum() == 2_270_689
+    total = raw_population_2025["人口"].sum()
+    assert len(table) == len(raw_population_2025) and table["demand"].sum() == total
     summary = city_summary(table, sites, villages, residents_per_capacity=20000)
-    assert summary["demand_total"] == 2_270_689
+    assert summary["demand_total"] == total
     # every one of the 13 districts has a centre (the seeds: 13 行政區設置15處)
     assert (summary["districts_with_site"], summary["districts"]) == (13, 13)
-    assert summary["capacity_needed"] == pytest.approx(2_270_689 / 20000)
+    assert summary["capacity_needed"] == pytest.approx(total / 20000)
     # per-district rows add up to the city row
     s = coverage_summary(table, ["demand"])
     assert s.drop(index="all")["demand_covered"].sum() == pytest.approx(
@@ -269,7 +270,9 @@ def test_taoyuan_family_service_centres(village_table, data_dir):
     assert v["covered"] == 1 and v["nearest_m"] <= 5000
     # independent check of covered population with geopandas buffers around the points
     import geopandas as gpd
-    pts = gpd.GeoSeries(villages.geometry.to_crs(3826).representative_point())
+    # the demand point of each village is its built-up land's point (demand_x / demand_y)
+    pts = gpd.GeoSeries(gpd.points_from_xy(villages["demand_x"], villages["demand_y"]),
+                        crs=3826)
     disc = sites.to_crs(3826).buffer(5000, quad_segs=256).union_all()
     inside = pts.within(disc).to_numpy()
     near_edge = np.abs(table["nearest_m"].to_numpy() - 5000) < 5
