@@ -48,6 +48,7 @@ class AnalysisContext:
     findings: list = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     population: Any = None  # geo.population.PopulationReport
+    indicators: dict = field(default_factory=dict)  # id -> geo.indicators.Indicator
     road_loader: Callable[[], tuple[Any, RoadSource]] | None = None
     # the loaded road network, shared by every copy made with with_sites()
     _road_cache: dict = field(default_factory=dict, repr=False)
@@ -141,4 +142,5 @@ def load_context(data_dir: str | Path | None = None, *, vintage: str | None = No
         villages=ds.villages, districts=ds.districts, sites=table,
         config=analysis_config or config(), data_dir=ds.data_dir, vintages=vintages,
         findings=list(ds.findings), missing=list(ds.missing), population=ds.population,
+        indicators=dict(getattr(ds, "indicators", {}) or {}),
         road_loader=_default_roads(ds.data_dir))
