@@ -33,9 +33,11 @@ def numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Numbers in text cells (full-width digits, thousands commas and ° allowed):
     ``(values, bad)`` where blank cells are NaN and not bad, and text that is not a finite
     number is NaN and bad."""
-    s = text.astype(object).fillna("").astype(str).str.strip()
+    s = pd.Series([v.strip() if isinstance(v, str) else "" for v in text.to_numpy(object)],
+                  dtype=object)
     blank = (s == "").to_numpy()
-    fast = pd.to_numeric(s.str.replace(",", "", regex=False), errors="coerce")
+    fast = pd.to_numeric(pd.Series([v.replace(",", "") for v in s], dtype=object),
+                         errors="coerce")
     values = np.array(fast.to_numpy(dtype=float, na_value=np.nan), dtype=float)
     values[~np.isfinite(values)] = np.nan
     retry = np.flatnonzero(np.isnan(values) & ~blank)
