@@ -41,11 +41,6 @@ def _origin(source: object, position: int, file: str | None) -> tuple[str, int]:
     return (file or "<sites>"), position + 1
 
 
-def _address_origin(source: object, fallback: tuple[str, int]) -> tuple[str, int]:
-    m = _ADDRESS_FROM.search(str(source)) if isinstance(source, str) else None
-    return (m[1].strip(), int(m[2])) if m else fallback
-
-
 def suggest_district(name: object, point_district: str | None = None, *,
                      district_names: list[str] | None = None) -> str:
     """What to write instead of an unknown district name, for a finding's ``expected``.
