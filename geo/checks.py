@@ -106,10 +106,6 @@ def _point_codes(x: np.ndarray, y: np.ndarray, dmetric: gpd.GeoSeries) -> list:
     return code.tolist()
 
 
-def _blanks(values: pd.Series) -> np.ndarray:
-    return np.array([_blank(v) for v in values.to_numpy(object)], dtype=bool)
-
-
 def check_sites(sites: gpd.GeoDataFrame, *, file: str | None = None,
                 districts: gpd.GeoDataFrame | None = None,
                 duplicate_m: float = DUPLICATE_DISTANCE_M) -> list[Finding]:
@@ -205,7 +201,7 @@ def _district_findings(sites, pcode, mx, my, districts, add, xy, addr_origins) -
     suggest = lru_cache(maxsize=None)(lambda v, near: suggest_district(
         v, near, district_names=all_names))
     stated = sites["district"].tolist()
-    blank_district = _blanks(sites["district"])
+    blank_district = np.array([_blank(v) for v in sites["district"]], dtype=bool)
     scode = [None if b else district_of(v) for v, b in zip(stated, blank_district)]
     elsewhere = [k for k in range(len(stated)) if scode[k] and pcode[k] and scode[k] != pcode[k]]
     away = {}
@@ -281,7 +277,8 @@ def _duplicates(sites: gpd.GeoDataFrame, mx: np.ndarray, my: np.ndarray, has_geo
                            "warning", "duplicate_name", layer[k]))
     ids = pd.Series(site_ids, dtype=object)
     first = _first_of(ids.astype(str))
-    for k in np.flatnonzero((ids.duplicated() & ~_blanks(ids)).to_numpy()):
+    valid = ~np.array([_blank(v) for v in ids], dtype=bool)
+    for k in np.flatnonzero(ids.duplicated().to_numpy() & valid):
         j = int(first[k])
         out.append(Finding(*origins[k], "site_id", site_ids[k], f"a unique site id (also "
                            f"used by {origins[j][0]} row {origins[j][1]})", "warning",
