@@ -20,7 +20,7 @@ from analysis.context import AnalysisContext, RoadSource
 from analysis.demand import resolve_demand
 from analysis.notes import Note
 from analysis.sites import counted_sites
-from common.checks import choice, positive_number
+from analysis.distance_options import MODES, WEIGHTS, cost_unit, resolve_radius
 from coverage.distance import distances_xy, site_points, village_points
 from coverage.engine import coverage_table
 from coverage.gaps import demand_supply_gap, service_deserts, uncovered_villages
@@ -30,11 +30,7 @@ from geo.services import resolve_service_type
 __all__ = ["CoverageQuery", "CoverageResult", "analyse_coverage", "resolve_query",
            "service_deserts_of", "access_profile", "GROUP_COLUMNS", "MODES", "WEIGHTS"]
 
-MODES = ("straight", "network")
-WEIGHTS = ("length", "travel_time")
 GROUP_COLUMNS = ("population", "children", "elderly")  # per-group shares in every table
-MAX_RADIUS_M = 200_000.0  # absurd beyond this: the city is about 60 km across
-MAX_RADIUS_S = 6 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -56,7 +52,7 @@ class CoverageQuery:
     @property
     def unit(self) -> str:
         """"s" for road travel time, else "m"."""
-        return "s" if self.mode == "network" and self.weight == "travel_time" else "m"
+        return cost_unit(self.mode, self.weight)
 
 
 @dataclass
@@ -93,20 +89,11 @@ def resolve_query(ctx: AnalysisContext, query: CoverageQuery) -> CoverageQuery:
     """The query with its type resolved, its radius filled from the config and every
     argument checked (ValueError naming the argument, value and what was expected)."""
     type_id = resolve_service_type(query.type_id, name="type")
-    choice(query.mode, "mode", MODES)
-    choice(query.weight, "weight", WEIGHTS)
     if query.area_weighted and query.mode != "straight":
         raise ValueError("area-weighted coverage works with straight-line distances only "
                          "(mode straight)")
-    defaults = ctx.config.type(type_id)
-    timed = query.mode == "network" and query.weight == "travel_time"
-    if query.radius is None:
-        radius = defaults.radius_s if timed else defaults.radius_m
-    elif timed:
-        radius = positive_number(query.radius, "radius", unit="seconds", maximum=MAX_RADIUS_S)
-    else:
-        radius = positive_number(query.radius, "radius", unit="metres", maximum=MAX_RADIUS_M)
-    snap = positive_number(query.max_snap_m, "max_snap_m", unit="metres", maximum=50_000.0)
+    radius, snap = resolve_radius(ctx.config, type_id, query.radius, mode=query.mode,
+                                  weight=query.weight, max_snap_m=query.max_snap_m)
     if query.decay not in ("default", None, "none", "step", "gaussian"):
         raise ValueError(f"decay: expected default, none, step or gaussian, got {query.decay!r}")
     return replace(query, type_id=type_id, radius=float(radius), max_snap_m=snap)

@@ -16,6 +16,7 @@ from analysis.context import AnalysisContext
 from analysis.demand import resolve_demand
 from analysis.notes import Note
 from analysis.sites import counted_sites
+from analysis.distance_options import cost_unit, resolve_radius
 from common.checks import choice, int_in_range, positive_number
 from coverage import placement
 from geo.services import resolve_service_type
@@ -49,7 +50,7 @@ class PlacementQuery:
     @property
     def unit(self) -> str:
         """"s" for road travel time, else "m"."""
-        return "s" if self.mode == "network" and self.weight == "travel_time" else "m"
+        return cost_unit(self.mode, self.weight)
 
 
 @dataclass
@@ -79,17 +80,9 @@ def _resolve(ctx: AnalysisContext, q: PlacementQuery) -> PlacementQuery:
     if model == "lscp" and q.k is not None:
         raise ValueError("k: does not apply to lscp (it chooses the number of sites)")
     k = None if model == "lscp" else int_in_range(q.k, "k", minimum=0, maximum=10_000)
-    choice(q.mode, "mode", ("straight", "network"))
-    choice(q.weight, "weight", ("length", "travel_time"))
-    defaults = ctx.config.type(type_id)
-    timed = q.mode == "network" and q.weight == "travel_time"
-    if q.radius is None:
-        radius = defaults.radius_s if timed else defaults.radius_m
-    else:
-        radius = positive_number(q.radius, "radius", unit="seconds" if timed else "metres",
-                                 maximum=21_600.0 if timed else 200_000.0)
+    radius, snap = resolve_radius(ctx.config, type_id, q.radius, mode=q.mode, weight=q.weight,
+                                  max_snap_m=q.max_snap_m)
     limit = positive_number(q.time_limit_s, "time_limit", unit="seconds", maximum=86_400.0)
-    snap = positive_number(q.max_snap_m, "max_snap_m", unit="metres", maximum=50_000.0)
     return replace(q, type_id=type_id, model=model, k=k, radius=float(radius),
                    time_limit_s=limit, method=choice(q.method, "method", ("exact", "greedy")),
                    max_snap_m=snap)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 
 from analysis.context import AnalysisContext
+from analysis.distance_options import resolve_radius
 from coverage.compare import TypeComparison, changed_types, compare_type
 
 __all__ = ["ScenarioComparison", "compare_scenario"]
@@ -39,10 +40,8 @@ def compare_scenario(ctx: AnalysisContext, before: gpd.GeoDataFrame, after: gpd.
     the config's)."""
     changed = changed_types(before, after)
     type_ids = changed if type_ids is None else list(type_ids)
-    timed = mode == "network" and weight == "travel_time"
-    radii = {t: float((radii_m or {}).get(t, ctx.config.type(t).radius_s if timed
-                                          else ctx.config.type(t).radius_m))
-             for t in type_ids}
+    radii = {t: resolve_radius(ctx.config, t, (radii_m or {}).get(t), mode=mode, weight=weight,
+                               max_snap_m=500.0)[0] for t in type_ids}
     network = None
     if mode == "network":
         road = ctx.road_network()

@@ -13,7 +13,7 @@ from common.files import atomic_write, refuse_overwriting_inputs
 from common.jsonable import to_jsonable
 from geo.paths import missing_data_help, resolve_data_dir
 
-__all__ = ["add_road_options", "add_vintage_option", "context_from_args", "write_output",
+__all__ = ["add_distance_options", "radius_from_args", "add_vintage_option", "context_from_args", "write_output",
            "print_json", "note_lines", "km_to_m", "check_suffix", "fmt_km"]
 
 
@@ -23,6 +23,38 @@ def km_to_m(value: float | None, flag: str) -> float | None:
     if value is None:
         return None
     return positive_number(value, flag, unit="km", maximum=200.0) * 1000.0
+
+
+def add_distance_options(parser: argparse.ArgumentParser, *, what: str = "catchment"
+                         ) -> None:
+    """The distance options of a command: --radius-km / --radius-min (see
+    :func:`radius_from_args`), --mode, --max-snap-m and the road source (--roads, --graph)."""
+    parser.add_argument("--radius-km", type=float, default=None,
+                        help=f"{what} radius in km (default: analysis/defaults.toml per type)")
+    parser.add_argument("--radius-min", type=float, default=None,
+                        help=f"{what} in road minutes (travel time; needs --mode network)")
+    parser.add_argument("--mode", choices=("straight", "network"), default="straight",
+                        help="straight-line (EPSG:3826) or road-network distance")
+    parser.add_argument("--max-snap-m", type=float, default=500.0,
+                        help="network mode: farthest a village or site may be from the roads")
+    parser.add_argument("--roads", default=None,
+                        help="road network for --mode network: nlsc (the city-wide 1:25,000 "
+                             "roads, default), osm (the bundled 桃園區 OSM graph) or a file "
+                             "(GraphML / OSM XML / line shapefile or GeoPackage)")
+    parser.add_argument("--graph", default=None,
+                        help="road graph file for --mode network (same as --roads FILE)")
+
+
+def radius_from_args(args: argparse.Namespace) -> tuple[float | None, str]:
+    """(radius in the cost's unit — metres, or seconds for --radius-min — or None for the
+    type's default, weight "length" | "travel_time") from --radius-km / --radius-min."""
+    if args.radius_min is None:
+        return km_to_m(args.radius_km, "--radius-km"), "length"
+    if args.radius_km is not None or args.mode != "network":
+        raise ValueError("--radius-min is a road travel time: use it with --mode network and "
+                         "without --radius-km")
+    return positive_number(args.radius_min, "--radius-min", unit="minutes",
+                           maximum=360.0) * 60.0, "travel_time"
 
 
 def check_suffix(path: str, flag: str, suffixes: tuple[str, ...]) -> Path:
@@ -59,14 +91,6 @@ def add_vintage_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vintage", default=None, choices=sorted(POPULATION_VINTAGES),
                         help=f"population vintage with its boundaries (default "
                              f"{DEFAULT_VINTAGE}: the newest)")
-
-
-def add_road_options(parser: argparse.ArgumentParser) -> None:
-    """--roads SOURCE and --max-snap-m for commands with a road-network mode."""
-    parser.add_argument("--roads", default=None,
-                        help="road network for --mode network: nlsc (the city-wide 1:25,000 "
-                             "roads, default), osm (the bundled 桃園區 OSM graph) or a file "
-                             "(GraphML / OSM XML / line shapefile or GeoPackage)")
 
 
 def write_output(path: str | Path, text: str | bytes, *, inputs: list = ()) -> Path:

@@ -14,10 +14,9 @@ import numpy as np
 import pandas as pd
 
 from cli import add_common_options
-from cli._common import (add_road_options, add_vintage_option, check_suffix,
-                         context_from_args, fmt_km, km_to_m, note_lines, print_json,
-                         write_output)
-from common.checks import positive_number
+from cli._common import (add_distance_options, add_vintage_option, check_suffix,
+                         context_from_args, fmt_km, note_lines, print_json,
+                         radius_from_args, write_output)
 from common.jsonable import to_jsonable
 from i18n import t, type_name
 
@@ -30,12 +29,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description=__doc__.split("\n\n")[0])
     p.add_argument("--type", dest="service_type", required=True,
                    help="service type id or name (e.g. family_service_centre, 家庭服務中心)")
-    p.add_argument("--radius-km", type=float, default=None,
-                   help="catchment radius in km (default: analysis/defaults.toml for the type)")
-    p.add_argument("--radius-min", type=float, default=None,
-                   help="catchment in road minutes (travel time; needs --mode network)")
-    p.add_argument("--mode", choices=("straight", "network"), default="straight",
-                   help="straight-line (EPSG:3826) or road-network distance")
     p.add_argument("--demand", default=None,
                    help=f"{' | '.join(DEMANDS)}, or a column of --demand-file "
                         "(default: the type's target population, analysis/defaults.toml)")
@@ -49,12 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--area-weighted", action="store_true",
                    help="covered = share of the village's settled area within the radius "
                         "(straight only)")
-    p.add_argument("--graph", default=None,
-                   help="road graph file (GraphML / OSM XML / line file) for --mode network "
-                        "(same as --roads FILE)")
-    add_road_options(p)
-    p.add_argument("--max-snap-m", type=float, default=500.0,
-                   help="network mode: farthest a village or site may be from the road graph")
+    add_distance_options(p)
     p.add_argument("--sites", default=None,
                    help="site list (CSV / .xlsx / GeoJSON) to use instead of the default layer")
     p.add_argument("--include-planned", action="store_true",
@@ -119,14 +107,7 @@ def run(args: argparse.Namespace) -> int:
 
     type_id = resolve_service_type(args.service_type, name="--type")
     out_path = check_suffix(args.out, "--out", (".csv", ".json"))
-    radius, weight = km_to_m(args.radius_km, "--radius-km"), "length"
-    if args.radius_min is not None:
-        if args.radius_km is not None or args.mode != "network":
-            raise ValueError("--radius-min is a road travel time: use it with --mode network "
-                             "and without --radius-km")
-        radius = positive_number(args.radius_min, "--radius-min", unit="minutes",
-                                 maximum=360.0) * 60.0
-        weight = "travel_time"
+    radius, weight = radius_from_args(args)
     if args.area_weighted and args.mode != "straight":
         raise ValueError("--area-weighted works with straight-line distances only (--mode straight)")
     sites, site_note = _site_table(args, type_id)

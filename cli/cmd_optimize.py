@@ -19,9 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cli import add_common_options
-from cli._common import (add_road_options, add_vintage_option, check_suffix,
-                         context_from_args, km_to_m, print_json, write_output)
-from common.checks import positive_number
+from cli._common import (add_distance_options, add_vintage_option, check_suffix,
+                         context_from_args, print_json, radius_from_args, write_output)
 from cli.cmd_coverage import DEMANDS
 from common.jsonable import to_jsonable
 from i18n import type_name
@@ -38,15 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "demand-weighted distance")
     p.add_argument("--type", dest="service_type", required=True,
                    help="service type id or name (e.g. mental_health_centre)")
-    p.add_argument("--radius-km", type=float, default=None,
-                   help="catchment radius in km (default: analysis/defaults.toml)")
-    p.add_argument("--radius-min", type=float, default=None,
-                   help="catchment in road minutes (travel time; needs --mode network)")
-    p.add_argument("--mode", choices=("straight", "network"), default="straight",
-                   help="straight-line (EPSG:3826) or road-network costs")
-    p.add_argument("--max-snap-m", type=float, default=500.0,
-                   help="network mode: farthest a village or candidate may be from the roads")
-    add_road_options(p)
+    add_distance_options(p)
     p.add_argument("--k", type=int, default=None, help="number of NEW sites (mclp, pmedian)")
     p.add_argument("--candidates", default=None,
                    help="candidate site list (CSV / .xlsx / GeoJSON) instead of village points")
@@ -104,14 +95,7 @@ def run(args: argparse.Namespace) -> int:
     from analysis.placement import PlacementQuery, suggest_sites
 
     out_path = check_suffix(args.out, "--out", (".json",))
-    radius, weight = km_to_m(args.radius_km, "--radius-km"), "length"
-    if args.radius_min is not None:
-        if args.radius_km is not None or args.mode != "network":
-            raise ValueError("--radius-min is a road travel time: use it with --mode network "
-                             "and without --radius-km")
-        radius = positive_number(args.radius_min, "--radius-min", unit="minutes",
-                                 maximum=360.0) * 60.0
-        weight = "travel_time"
+    radius, weight = radius_from_args(args)
     query = PlacementQuery(args.service_type, model=args.model, k=args.k, radius=radius,
                            mode=args.mode, weight=weight, max_snap_m=args.max_snap_m,
                            demand=args.demand,

@@ -14,9 +14,8 @@ import sys
 from pathlib import Path
 
 from cli import add_common_options
-from cli._common import (add_road_options, add_vintage_option, context_from_args, km_to_m,
-                         note_lines, print_json)
-from common.checks import positive_number
+from cli._common import (add_distance_options, add_vintage_option, context_from_args,
+                         note_lines, print_json, radius_from_args)
 
 SUFFIXES = {".xlsx": "xlsx", ".gpkg": "gpkg", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 
@@ -57,18 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--store", default=None, help="scenario store directory (see safetynet scenario)")
     p.add_argument("--type", dest="types", nargs="+", default=None,
                    help="service type ids or names (default: every type with located sites)")
-    p.add_argument("--radius-km", type=float, default=None,
-                   help="one radius for every type (default: analysis/defaults.toml per type)")
-    p.add_argument("--radius-min", type=float, default=None,
-                   help="one catchment in road minutes for every type (travel time; needs "
-                        "--mode network)")
-    p.add_argument("--mode", choices=("straight", "network"), default="straight",
-                   help="straight-line (EPSG:3826) or road-network distance")
-    p.add_argument("--graph", default=None, help="road graph file for --mode network (same as "
-                                                 "--roads FILE)")
-    add_road_options(p)
-    p.add_argument("--max-snap-m", type=float, default=500.0,
-                   help="network mode: farthest a village or site may be from the road graph")
+    add_distance_options(p, what="one catchment for every type:")
     p.add_argument("--demand", default=None,
                    help="population | children | elderly | households | youth | working_age | "
                         "indigenous (default: each type's target population)")
@@ -101,18 +89,6 @@ def _format(args: argparse.Namespace) -> str:
 def _types(names: list[str] | None) -> list[str] | None:
     from geo.services import resolve_service_type
     return None if names is None else [resolve_service_type(n, name="--type") for n in names]
-
-
-def _radius(args: argparse.Namespace) -> tuple[float | None, str]:
-    """(one radius for every type or None, weight): metres with --radius-km, seconds with
-    --radius-min (road travel time), as ``safetynet coverage`` reads them."""
-    if args.radius_min is None:
-        return km_to_m(args.radius_km, "--radius-km"), "length"
-    if args.radius_km is not None or args.mode != "network":
-        raise ValueError("--radius-min is a road travel time: use it with --mode network "
-                         "and without --radius-km")
-    return positive_number(args.radius_min, "--radius-min", unit="minutes",
-                           maximum=360.0) * 60.0, "travel_time"
 
 
 def _hotspot_query(args: argparse.Namespace, types: list[str], radii: dict | None,
@@ -169,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
 
     fmt = _format(args)
     types = _types(args.types)
-    radius, weight = _radius(args)
+    radius, weight = radius_from_args(args)
     scenario, failed = _scenario(args)
     if failed:
         return failed
