@@ -94,7 +94,9 @@ def load_graph(stem: Path) -> nx.MultiDiGraph | None:
                          (dict(zip(_NODE_COLUMNS, row)) for row in
                           nodes[list(_NODE_COLUMNS)].itertuples(index=False))))
     cols = [c for c in edges.columns if c not in ("u", "v", "key")]
-    G.add_edges_from((u, v, k, dict(zip(cols, row))) for u, v, k, row in
+    values = [list(edges[c].array) if c == edges.geometry.name else edges[c].tolist()
+              for c in cols]  # plain Python values, shapely geometries
+    G.add_edges_from((u, v, k, dict(zip(cols, row))) for u, v, k, *row in
                      zip(edges["u"].tolist(), edges["v"].tolist(), edges["key"].tolist(),
-                         edges[cols].itertuples(index=False)))
+                         *values))
     return G

@@ -144,8 +144,16 @@ def road_info(G: nx.MultiDiGraph, xy: np.ndarray | None = None) -> RoadInfo:
                     cache_path=G.graph.get("cache_path"), build_s=G.graph.get("build_s"))
 
 
-def prepare_network(G: nx.MultiDiGraph, *, weights: tuple[str, ...] = WEIGHTS) -> RoadNetwork:
-    """Arrays for repeated routing: one CSR matrix per weight, node ids, node_xy, info."""
+def prepare_network(G: nx.MultiDiGraph, *, weights: tuple[str, ...] | None = None
+                    ) -> RoadNetwork:
+    """Arrays for repeated routing: one CSR matrix per weight, node ids, node_xy, info.
+
+    ``weights``: the edge attributes to route on; by default "length" and, when the graph
+    has it (every loader here adds it), "travel_time". Every edge must carry each weight
+    asked for (else ValueError naming the edge)."""
+    if weights is None:
+        has_time = any(t is not None for *_, t in G.edges(data="travel_time"))
+        weights = WEIGHTS if has_time else ("length",)
     csrs, ids = {}, np.array(list(G.nodes))
     for w in weights:
         csrs[w], ids = to_csr(G, weight=w)
@@ -167,7 +175,8 @@ def _node_tree(node_xy: np.ndarray) -> cKDTree:
     if hit is not None and hit[0]() is node_xy:
         return hit[1]
     tree = cKDTree(node_xy)
-    _TREES[key] = (weakref.ref(node_xy, lambda _ref, k=key: _TREES.pop(k, None)), tree)
+    _TREES[key] = (weakref.ref(node_xy, lambda _ref, k=key, trees=_TREES: trees.pop(k, None)),
+                   tree)
     return tree
 
 
