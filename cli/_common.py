@@ -13,7 +13,7 @@ from common.files import atomic_write, refuse_overwriting_inputs
 from common.jsonable import to_jsonable
 from geo.paths import missing_data_help, resolve_data_dir
 
-__all__ = ["add_distance_options", "radius_from_args", "add_vintage_option", "context_from_args", "write_output",
+__all__ = ["store_actions", "add_distance_options", "radius_from_args", "add_vintage_option", "context_from_args", "write_output",
            "print_json", "note_lines", "km_to_m", "check_suffix", "fmt_km"]
 
 
@@ -83,6 +83,23 @@ def context_from_args(args: argparse.Namespace, *, sites=None) -> AnalysisContex
             raise FileNotFoundError(f"road graph not found: {path}")
         ctx.road_loader = road_loader(path, data_dir=data_dir)
     return ctx
+
+
+def store_actions(parser: argparse.ArgumentParser, handler, *, store_help: str):
+    """A sub-command factory for the store commands (scenario, layers): ``action(name,
+    help, *positional)`` adds an action with the common options and ``--store``."""
+    from cli import add_common_options
+    actions = parser.add_subparsers(dest="action", required=True)
+
+    def action(name: str, help_text: str, *names: str) -> argparse.ArgumentParser:
+        a = actions.add_parser(name, help=help_text)
+        for n in names:
+            a.add_argument(n)
+        add_common_options(a)
+        a.add_argument("--store", default=None, help=store_help)
+        a.set_defaults(handler=handler)
+        return a
+    return action
 
 
 def add_vintage_option(parser: argparse.ArgumentParser) -> None:

@@ -35,7 +35,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from cli import add_common_options
+from cli._common import store_actions
 from common.jsonable import to_jsonable
 from geo.services import resolve_service_type
 from store import (LayerError, LayerNotFound, delete_layer, export_layer, layer_history,
@@ -50,18 +50,9 @@ _REJECTED_SHOWN = 10
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("layers", help="站點圖層庫 / site library (list, show, import, export, "
                                       "delete, rollback)")
-    actions = p.add_subparsers(dest="action", required=True)
-
-    def action(name: str, help_text: str, *names: str) -> argparse.ArgumentParser:
-        a = actions.add_parser(name, help=help_text)
-        for n in names:
-            a.add_argument(n)
-        add_common_options(a)
-        a.add_argument("--store", default=None,
-                       help="library directory (default: $SAFETYNET_HOME/layers, else the "
-                            "user data directory, ~/.local/share/safetynet/layers)")
-        a.set_defaults(handler=run)
-        return a
+    action = store_actions(p, run, store_help="library directory (default: "
+                           "$SAFETYNET_HOME/layers, else the user data directory, "
+                           "~/.local/share/safetynet/layers)")
 
     action("list", "列出圖層 / list the stored layers")
     a = action("show", "顯示圖層 / a layer's versions and columns", "name")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cli import add_common_options
+from cli._common import store_actions
 from coverage.places import Places, dataset_places
 from coverage.scenario import Scenario, apply_edits, changed_site_ids, edits_from_list
 from geo.paths import missing_data_help, resolve_data_dir
@@ -30,18 +30,8 @@ _FIELDS = ("type", "name", "district", "address", "status", "capacity")
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scenario", help="情境管理 / what-if scenarios (list, show, apply, ...)")
-    actions = p.add_subparsers(dest="action", required=True)
-
-    def action(name: str, help_text: str, *names: str) -> argparse.ArgumentParser:
-        a = actions.add_parser(name, help=help_text)
-        for n in names:
-            a.add_argument(n)
-        add_common_options(a)
-        a.add_argument("--store", default=None,
-                       help="scenario store directory (default: $SAFETYNET_HOME/scenarios, "
-                            "else ~/.local/share/safetynet/scenarios)")
-        a.set_defaults(handler=run)
-        return a
+    action = store_actions(p, run, store_help="scenario store directory (default: "
+                           "$SAFETYNET_HOME/scenarios, else ~/.local/share/safetynet/scenarios)")
 
     action("list", "列出情境 / list stored scenarios")
     action("show", "顯示情境 / show a scenario's metadata and edits", "name")

@@ -55,6 +55,19 @@ def read_layer(path: Path, layer: str, *, bad: Callable[[Path, str], Exception])
         raise bad(path, f"unreadable '{layer}' layer ({exc})") from None
 
 
+def read_meta_row(path: Path, layer: str, fmt: str, *,
+                  bad: Callable[[Path, str], Exception]) -> pd.Series:
+    """The one row of a metadata table ``layer`` whose ``format`` is ``fmt``; ``bad(path,
+    what)`` is raised when the table has another number of rows or another format."""
+    meta = read_layer(path, layer, bad=bad)
+    if len(meta) != 1:
+        raise bad(path, f"'{layer}' table has {len(meta)} rows; expected 1")
+    row = meta.iloc[0]
+    if row.get("format") != fmt:
+        raise bad(path, f"format {row.get('format')!r}; expected {fmt!r}")
+    return row
+
+
 def write_gpkg_atomic(target: Path, write: Callable[[Path], None],
                       check: Callable[[Path], None]) -> Path:
     """Create ``target`` atomically: ``write(tmp)`` builds the file, ``check(tmp)`` must pass

@@ -20,7 +20,8 @@ import shapely
 
 from geo import MAP_CRS
 from geo.services import SERVICE_TYPES
-from store._gpkg import column_dtypes, read_layer, restore_dtypes, text_or_empty
+from store._gpkg import (column_dtypes, read_layer, read_meta_row, restore_dtypes,
+                         text_or_empty)
 
 __all__ = ["FORMAT", "INFO_LAYER", "SITES_LAYER", "prepare_sites", "read_info",
            "read_version_sites", "write_version"]
@@ -101,12 +102,7 @@ def write_version(path: Path, sites: gpd.GeoDataFrame, info: dict) -> None:
 def read_info(path: Path, *, bad: Callable[[Path, str], Exception]) -> dict:
     """The ``layer_info`` row of a version file as a dict (types a tuple, based_on int or
     None, columns a list of [column, dtype])."""
-    meta = read_layer(path, INFO_LAYER, bad=bad)
-    if len(meta) != 1:
-        raise bad(path, f"'{INFO_LAYER}' table has {len(meta)} rows; expected 1")
-    row = meta.iloc[0]
-    if row.get("format") != FORMAT:
-        raise bad(path, f"format {row.get('format')!r}; expected {FORMAT!r}")
+    row = read_meta_row(path, INFO_LAYER, FORMAT, bad=bad)
     try:
         out = {key: text_or_empty(row.get(key)) for key in _INFO_TEXT}
         based = row.get("based_on")

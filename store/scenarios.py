@@ -39,8 +39,8 @@ from coverage.scenario import (AddSite, Scenario, apply_edits, changed_site_ids,
                                edits_from_list, edits_to_list, new_site_id, normalise_sites,
                                utc_now)
 from store._errors import ScenarioConflict, ScenarioError, ScenarioFileError, ScenarioNotFound
-from store._gpkg import (check_gpkg, column_dtypes, file_identity, read_layer, restore_dtypes,
-                         text_or_empty, write_gpkg_atomic)
+from store._gpkg import (check_gpkg, column_dtypes, file_identity, read_layer, read_meta_row,
+                         restore_dtypes, text_or_empty, write_gpkg_atomic)
 from store._lock import locked, remove_debris
 from store._paths import safe_stem, store_dir, validate_name
 
@@ -110,12 +110,7 @@ def _layer_versions(text: str) -> dict[str, int]:
 
 def _read_meta(path: Path) -> dict:
     _check(path)
-    meta = read_layer(path, META_LAYER, bad=_file_error)
-    if len(meta) != 1:
-        raise _file_error(path, f"'{META_LAYER}' table has {len(meta)} rows; expected 1")
-    row = meta.iloc[0]
-    if row.get("format") != FORMAT:
-        raise _file_error(path, f"format {row.get('format')!r}; expected {FORMAT!r}")
+    row = read_meta_row(path, META_LAYER, FORMAT, bad=_file_error)
     try:
         out = {"name": validate_name(row["name"]), "version": int(row["version"]),
                "edits": edits_from_list(json.loads(row["edits"])),
