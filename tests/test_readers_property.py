@@ -30,8 +30,10 @@ from geo.readers.encoding import decode_text
 from geo.services import LOCATED_BY
 
 # more examples for a longer local run: READERS_EXAMPLES=500 pytest tests/test_readers_property.py
-FAST = settings(max_examples=150, deadline=None)
+# (no example database: nothing is written into the repository's .hypothesis/examples)
+FAST = settings(max_examples=150, deadline=None, database=None)
 SLOW = settings(max_examples=int(os.environ.get("READERS_EXAMPLES", "20")), deadline=None,
+                database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
 BBOX = city().lonlat_bbox
