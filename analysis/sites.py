@@ -5,9 +5,7 @@ import geopandas as gpd
 
 from analysis.notes import Note
 
-__all__ = ["counted_sites", "with_library", "STATUSES_COUNTED"]
-
-STATUSES_COUNTED = {False: ("open",), True: ("open", "planned")}
+__all__ = ["counted_sites", "with_library"]
 
 
 def counted_sites(sites: gpd.GeoDataFrame, type_id: str, *, include_planned: bool = False
@@ -18,17 +16,13 @@ def counted_sites(sites: gpd.GeoDataFrame, type_id: str, *, include_planned: boo
 
     Returns the counted sites (table order kept) and the notes.
     """
+    from geo.services import select_located
     if len(sites) == 0:
         return sites, []
-    ok = STATUSES_COUNTED[bool(include_planned)]
-    chosen = sites[(sites["type"] == type_id) & sites["status"].isin(ok)]
-    geom = chosen.geometry
-    located = ~(geom.isna() | geom.is_empty)
+    chosen, left_out = select_located(sites, type_id, include_planned=include_planned)
     notes = []
-    if not located.all():
-        notes.append(Note("note.sites_unlocated", {"n": int((~located).sum()), "type": type_id},
-                          "warning"))
-        chosen = chosen[located]
+    if left_out:
+        notes.append(Note("note.sites_unlocated", {"n": left_out, "type": type_id}, "warning"))
     return chosen, notes
 
 

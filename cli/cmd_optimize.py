@@ -23,6 +23,7 @@ from cli._common import (add_distance_options, add_vintage_option, check_suffix,
                          context_from_args, print_json, radius_from_args, write_output)
 from cli.cmd_coverage import DEMANDS
 from common.jsonable import to_jsonable
+from geo.services import resolve_service_type
 from i18n import type_name
 
 MODELS = ("mclp", "lscp", "pmedian")
@@ -56,17 +57,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _read_candidates(path: str, type_id: str):
-    """The candidate site list; every rejected row is printed to stderr. Raises ValueError
-    when no row could be used."""
+def _read_candidates(path: str, type_id: str, villages):
+    """(the candidate list's reading, its located candidates); every rejected row and the
+    number of unlocated (address-only, not placeable) candidates are printed to stderr.
+    Raises ValueError when no candidate can be used."""
     from geo.imports import read_sites
-    res = read_sites(path, service_type=type_id)
+    from geo.services import is_located
+    res = read_sites(path, service_type=type_id, villages=villages)
     for _, row in res.rejected.iterrows():
         print(f"{path}: row {row['row']} rejected: {row['reasons']}", file=sys.stderr)
-    if len(res.sites) == 0:
+    mask = is_located(res.sites)
+    located, left_out = res.sites[mask], int((~mask).sum())
+    if left_out:
+        print(f"{path}: {left_out} candidate(s) have no location (address only, no 里 to "
+              "place them at) and are left out", file=sys.stderr)
+    if len(located) == 0:
         raise ValueError(f"{path}: no usable candidate site ({res.rows_read} rows read, "
-                         f"{len(res.rejected)} rejected)")
-    return res
+                         f"{len(res.rejected)} rejected, {left_out} without a location)")
+    return res, located
 
 
 @contextmanager
@@ -105,9 +113,11 @@ def run(args: argparse.Namespace) -> int:
     if args.model != "lscp" and args.k is None:
         raise ValueError(f"--model {args.model} needs --k, the number of new sites (>= 0)")
     ctx = context_from_args(args)
-    cand = _read_candidates(args.candidates, query.type_id) if args.candidates else None
+    type_id = resolve_service_type(args.service_type, name="--type")
+    cand, cand_sites = (_read_candidates(args.candidates, type_id, ctx.villages)
+                        if args.candidates else (None, None))
     with _stdout_to_stderr():  # highspy prints a banner on stdout for every Highs()
-        summary = suggest_sites(ctx, query, candidates=None if cand is None else cand.sites)
+        summary = suggest_sites(ctx, query, candidates=cand_sites)
     q, result = summary.query, summary.result
     out = {
         "model": q.model, "method": result.method,

@@ -52,9 +52,10 @@ def demand_column(villages: pd.DataFrame, demand: str = "population") -> pd.Seri
 
 def select_sites(sites: gpd.GeoDataFrame, type_id: str, *,
                  include_planned: bool = False) -> gpd.GeoDataFrame:
-    """Sites of one type that count: status open (and planned if asked), in table order."""
-    ok = ("open", "planned") if include_planned else ("open",)
-    return sites[(sites["type"] == type_id) & sites["status"].isin(ok)]
+    """Sites of one type that count — status open (and planned if asked), located — in
+    table order: :func:`geo.services.select_located` (the one rule) without its count."""
+    from geo.services import select_located
+    return select_located(sites, type_id, include_planned=include_planned)[0]
 
 
 # --- per village ----------------------------------------------------------------------

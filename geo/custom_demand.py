@@ -2,12 +2,14 @@
 from CSV with every error naming the file, row and field."""
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 
 import pandas as pd
 
 from geo.population import normalize_villcode
+from geo.readers.encoding import decode_text
 
 __all__ = ["read_custom_demand"]
 
@@ -26,10 +28,8 @@ def read_custom_demand(path: str | Path, column: str, *, known_codes=None,
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"demand file not found: {path}")
-    try:
-        raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except UnicodeDecodeError:
-        raw = pd.read_csv(path, dtype=str, encoding="cp950", keep_default_na=False)
+    text, _ = decode_text(path.read_bytes(), file=str(path))  # refuses, never garbles
+    raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     code_col = next((c for c in ("VILLCODE", "村里代碼") if c in raw.columns), None)
     if code_col is None:
         raise ValueError(f"{path}: no VILLCODE column (found {list(raw.columns)})")

@@ -107,10 +107,13 @@ def _month(raw: pd.DataFrame) -> str:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    except UnicodeDecodeError:
-        return pd.read_csv(path, dtype=str, encoding="cp950", keep_default_na=False)
+    """The file's rows as text; the encoding detected (UTF-8 / UTF-16 / Big5) or the file
+    refused with a message naming the encoding found (never read garbled)."""
+    import io
+
+    from geo.readers.encoding import decode_text
+    text, _ = decode_text(Path(path).read_bytes(), file=str(path))
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
 
 
 def read_population(path: str | Path) -> tuple[pd.DataFrame, PopulationReport]:
