@@ -22,6 +22,7 @@ from analysis.notes import Note
 from common.checks import choice, int_in_range, positive_number
 
 __all__ = ["HotspotQuery", "HotspotResult", "analyse_hotspots", "indicator_values",
+           "resolve_hotspot_query",
            "POPULATION_INDICATORS", "COVERAGE_INDICATORS", "METHODS", "WEIGHTS"]
 
 POPULATION_INDICATORS = ("children_density", "elderly_density")

@@ -16,8 +16,9 @@ import json
 import math
 
 from cli import add_common_options
-from cli._common import (add_vintage_option, check_suffix, context_from_args, km_to_m,
-                         print_json, write_output)
+from cli._common import (add_distance_options, add_vintage_option, check_suffix,
+                         context_from_args, print_json, radius_from_args, write_output)
+from common.checks import int_in_range
 from common.jsonable import to_jsonable
 
 
@@ -48,14 +49,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="regions of hot or cold spots (default: cold for access_score, else hot)")
     p.add_argument("--type", dest="service_type", default=None,
                    help="service type for coverage indicators and unmet demand of regions")
-    p.add_argument("--radius-km", type=float, default=None,
-                   help="catchment radius in km (default: analysis/defaults.toml)")
     p.add_argument("--demand", default=None,
                    help="population | children | elderly | households | youth | working_age | "
                         "indigenous (demand of regions; default: the type's target population)")
     p.add_argument("--include-planned", action="store_true")
     p.add_argument("--population-file", default=None)
     p.add_argument("--top", type=int, default=10, help="regions to print")
+    add_distance_options(p, what="coverage (--type) catchment:")
     p.add_argument("--out", default=None, help="per-village results, .csv or .json")
     add_vintage_option(p)
     add_common_options(p)
@@ -67,10 +67,15 @@ def _query(args: argparse.Namespace):
     from analysis.hotspots import HotspotQuery
     from geo.services import resolve_service_type
     coverage = None
+    radius, weight = radius_from_args(args)
     if args.service_type is not None:
         coverage = CoverageQuery(resolve_service_type(args.service_type, name="--type"),
-                                 radius=km_to_m(args.radius_km, "--radius-km"),
-                                 demand=args.demand, include_planned=args.include_planned)
+                                 radius=radius, mode=args.mode, weight=weight,
+                                 max_snap_m=args.max_snap_m, demand=args.demand,
+                                 include_planned=args.include_planned)
+    elif args.mode != "straight" or radius is not None:
+        raise ValueError("--radius-km / --radius-min / --mode apply to the coverage of --type; "
+                         "give --type")
     return HotspotQuery(indicator=args.indicator, method=args.method, weights=args.weights,
                         threshold_m=args.threshold_m, permutations=args.permutations,
                         seed=args.seed, alpha=args.alpha, fdr=args.fdr, min_bin=args.min_bin,
@@ -83,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out:
         check_suffix(args.out, "--out", (".csv", ".json"))
+    int_in_range(args.top, "--top", minimum=0, maximum=10_000)
     ctx = context_from_args(args)
     result = analyse_hotspots(ctx, _query(args))
     note = hotspot_method_note(result.meta, args.lang)

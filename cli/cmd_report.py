@@ -157,12 +157,16 @@ def run(args: argparse.Namespace) -> int:
         sites = scenario.sites(dataset_places(ctx)) if scenario is not None else ctx.sites
         types = default_types(sites, include_planned=args.include_planned) or None
     radii = {t: radius for t in types} if radius is not None and types else None
+    hotspot_query = _hotspot_query(args, types, radii, weight) if types else None
+    if hotspot_query is not None:  # bad hotspot options stop here, not as a note in the report
+        from analysis.hotspots import resolve_hotspot_query
+        resolve_hotspot_query(ctx, hotspot_query)
     data = build_report_data(
         ctx, types=types, mode=args.mode, weight=weight, demand=args.demand,
         **{"radii_s" if weight == "travel_time" else "radii_m": radii},
         include_planned=args.include_planned, decay=args.decay or "default",
         area_weighted=args.area_weighted, max_snap_m=args.max_snap_m, scenario=scenario,
-        hotspot_query=_hotspot_query(args, types, radii, weight) if types else None)
+        hotspot_query=hotspot_query)
     inputs = [args.population_file, args.graph, args.roads]
     path = export_report(data, fmt, args.out, lang=args.lang, inputs=inputs)
     info = _summary(data, path, fmt, args.lang)
