@@ -8,9 +8,11 @@ Direction: every matrix runs FROM the row (source / origin) TO the column (targe
 destination) along permitted edge directions. For service access pass villages as
 origins and sites as destinations.
 
-Snapping: each point goes to the nearest graph NODE (cKDTree, EPSG:3826); its straight-line
-``snap_m`` is reported, and a point farther than ``max_snap_m`` (or without finite
-coordinates) is flagged and gets no distances (inf), never silently routed from a far node.
+Snapping: each point goes to the nearest graph NODE (cKDTree, EPSG:3826; the NLSC graph cuts
+edges longer than ``max_edge_m`` = 300 m, so a node lies within about 150 m along the road
+from any road point); its straight-line ``snap_m`` is reported, and a point farther than
+``max_snap_m`` (or without finite coordinates) is flagged and gets no distances (inf),
+never silently routed from a far node.
 ``max_snap_m`` must be a finite number in (0, MAX_SNAP_M]: nan, inf, negative or absurd
 values are refused, so no argument can switch the check off.
 """
