@@ -1,21 +1,29 @@
 """桃園市社會安全網資源涵蓋分析 — Streamlit entry point (page wiring only; see ui/).
 
-Run: ./run.sh app   (or .venv/bin/streamlit run app.py); open /?page=map for the map.
+Run: ./run.sh app   (or .venv/bin/streamlit run app.py). The landing page answers "where are
+we short?"; /?page=tables|scenario|hotspots|data opens the other pages.
 """
 import importlib
 
 import streamlit as st
 
-from ui import controls, state
-from ui.i18n import t
+from i18n import t
+from ui import controls, done, state, style
 
-st.set_page_config(page_title="桃園市社會安全網資源涵蓋分析", page_icon="🗺️", layout="wide")
+SIDEBAR_PX = 420  # the longest service-type name (English) fits its select box uncut
+st.set_page_config(page_title="桃園市社會安全網資源涵蓋分析", page_icon="🗺️", layout="wide",
+                   initial_sidebar_state=SIDEBAR_PX)
+lang = st.session_state.get("lang") or "zh-TW"
+style.inject(lang)
 
 # page id -> module with render(settings); imported only when shown
-PAGES = {"overview": "ui.overview", "map": "ui.map_page", "scenario": "ui.scenario_page",
+PAGES = {"overview": "ui.overview", "tables": "ui.tables_page", "scenario": "ui.scenario_page",
          "hotspots": "ui.hotspot_page", "data": "ui.data_page"}
 
-ds = state.dataset()
-settings = controls.sidebar(ds.districts, network_available=state.roads_available())
-with st.spinner(t("loading", settings.lang)):
-    importlib.import_module(PAGES[settings.page]).render(settings)
+with st.spinner(t("step_load", lang), show_time=True):
+    ctx = state.dataset()
+token = done.next_token("page")
+settings = controls.sidebar(ctx.villages, network_available=state.roads_available(),
+                            villages_key=ctx.vintages.get("population", ""))
+importlib.import_module(PAGES[settings.page]).render(settings)
+done.mark("page", token)

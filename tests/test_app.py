@@ -1,8 +1,11 @@
-"""Page logic of the Streamlit app (streamlit.testing AppTest) on the real Taoyuan data:
-the figures shown equal the engine's, computed here directly with coverage.* (not through
-ui/), and the map-building helpers keep geometry, assets and user text safe."""
+"""Page logic of the Streamlit app (streamlit.testing AppTest) on the real Taoyuan data: the
+figures shown equal the analysis layer's (analysis.coverage run here, not through ui/),
+checked by hand where a hand check is short; the map-building helpers keep geometry, clicks,
+assets and user text safe."""
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from unittest import mock
 
@@ -12,152 +15,212 @@ import pandas as pd
 import pytest
 import shapely
 
-from coverage.engine import coverage_table
-from coverage.metrics import coverage_summary, district_kpi, select_sites
-from geo.boundaries import load_villages
-
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 XSS = "<img src=x onerror=alert(1)>"
+FSC, CSS_ = "family_service_centre", "community_support_site"
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 
 
 @pytest.fixture(scope="module")
-def engine(data_dir):
-    """Engine figures for the default layers, computed without ui/."""
-    from geo.population import load_village_table
-    from geo.services import load_default_sites
-    villages, _ = load_village_table(data_dir)
-    sites, _ = load_default_sites(data_dir)
-
-    def run(type_id: str, radius_m: float):
-        chosen = select_sites(sites, type_id)
-        table, _ = coverage_table(villages, chosen, radius_m=radius_m)
-        summary = coverage_summary(table, ["demand", "population", "children", "elderly"],
-                                   weight_col="demand")
-        return table, summary, district_kpi(chosen, villages), len(chosen)
-    return villages, sites, run
+def ctx(data_dir):
+    from analysis.context import load_context
+    return load_context(data_dir)
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+@pytest.fixture(scope="module")
+def fsc(ctx):
+    """The default question: family service centres, 5 km, their target population."""
+    from analysis.coverage import CoverageQuery, analyse_coverage
+    return analyse_coverage(ctx, CoverageQuery(FSC))
 
 
-def _metrics(at) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for m in at.metric:
-        out.setdefault(m.label, []).append(m.value)
-    return out
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
 
 
-def _frames_with(at, column: str) -> list[pd.DataFrame]:
-    """The st.dataframe values that have ``column`` (AppTest keeps no key on them)."""
+def _app(lang: str = "zh-TW", **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    if lang == "en":
+        at.sidebar.segmented_control(key="lang").set_value("en").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _frame(at, key: str) -> pd.DataFrame:
+    return at.get_by_key(key).value if hasattr(at.get_by_key(key), "value") else None
+
+
+def _dataframes(at, column: str) -> list[pd.DataFrame]:
     return [d.value for d in at.dataframe if column in d.value.columns]
 
 
-def _app(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def test_overview_cards_equal_engine(engine):
-    villages, _, run = engine
+def test_landing_cards_equal_the_analysis(ctx, fsc):
     at = _app()
-    assert not at.exception, [e.message for e in at.exception]
     shown = _metrics(at)
-    # family service centres are the first card, mental-health centres the third
-    table, summary, kpi, n = run("family_service_centre", 5000.0)
-    city = summary.loc["all"]
-    assert shown["已定位 / 官方數"][0] == "15 / 15"
-    assert shown["人口涵蓋率"][0] == _pct(city["population_share"])
-    assert shown["兒少涵蓋率"][0] == _pct(city["children_share"])
-    assert shown["高齡涵蓋率"][0] == _pct(city["elderly_share"])
-    assert shown["行政區涵蓋率"][0] == f"{_pct(kpi['district_share'])} " \
-                                   f"({kpi['districts_with_site']}/13)"
-    # residents per site by hand: the 2021-03 total over the 15 centres
-    total = int(pd.to_numeric(villages["population"]).sum())
-    assert total == 2_270_689
-    assert shown["每據點服務人口"][0] == f"{round(total / 15):,}" == "151,379"
-    table, summary, kpi, n = run("mental_health_centre", 10000.0)
-    assert shown["已定位 / 官方數"][2] == "2 / 5"
-    assert shown["人口涵蓋率"][2] == _pct(summary.loc["all", "population_share"])
-    # a type without any located site: 0 of its official count, nothing covered
-    assert shown["已定位 / 官方數"][1] == "0 / 56"
-    assert shown["人口涵蓋率"][1] == "0.0%"
+    city = fsc.city
+    assert shown["目標人口涵蓋率"] == f"{100 * city['demand_share']:.1f}%"
+    assert shown["未涵蓋人數"] == f"{city['demand_uncovered']:,.0f}"
+    # by hand: all 13 districts hold a centre; residents per centre over the 15 centres
+    assert shown["有據點的行政區"] == "13 / 13"
+    total = pd.to_numeric(ctx.villages["population"]).sum()
+    assert shown["每據點服務人數"] == f"{total / 15:,.0f}"
+    assert shown["已定位 / 官方數"] == "15 / 15"
+    assert len(ctx.villages) == len(fsc.villages)  # the vintage's villages, none dropped
 
 
-def test_district_table_equals_engine(engine):
-    _, _, run = engine
+def test_ranked_lists_are_the_analysis_gaps_by_name(ctx, fsc):
     at = _app()
-    df = _frames_with(at, "人口涵蓋率")[0]  # first selected type: family service centres
-    _, summary, _, _ = run("family_service_centre", 5000.0)
-    row = df[df["行政區"] == "復興區"].iloc[0]
-    code = "68000130"  # 復興區
-    assert row["人口"] == f"{summary.loc[code, 'population_total']:,.0f}"
-    assert row["人口涵蓋率"] == _pct(summary.loc[code, "population_share"])
-    assert row["距離中位數"] == f"{summary.loc[code, 'median_m'] / 1000:,.1f} km"
-    assert df.iloc[-1]["行政區"] == "全市" and len(df) == 14
+    villages = _dataframes(at, "村里")[0]
+    top = fsc.gaps.head(10)
+    assert list(villages["村里"]) == list(ctx.villages.loc[top.index, "village"])
+    assert list(villages["行政區"]) == list(ctx.villages.loc[top.index, "district"])
+    assert list(villages["未涵蓋人數"]) == list(top["uncovered_demand"])
+    assert list(villages["排名"]) == list(range(1, 11))
+    districts = _dataframes(at, "涵蓋率")[0]
+    d = fsc.districts
+    want = (d["demand_total"] - d["demand_covered"]).sort_values(ascending=False)
+    assert list(districts["未涵蓋人數"]) == list(want)
+    assert len(districts) == 13 and "全市" not in set(districts["行政區"])  # city apart
+    city = [c.value for c in at.caption if c.value.startswith("全市")]
+    assert city == [f"全市：未涵蓋 {fsc.city['demand_uncovered']:,.0f} 人（共 "
+                    f"{fsc.city['demand_total']:,.0f} 人，涵蓋率 "
+                    f"{100 * fsc.city['demand_share']:.1f}%）"]
 
 
-def test_radius_change_updates_cards(engine):
-    _, _, run = engine
+def test_a_type_without_sites_reads_no_data_yet(ctx):
     at = _app()
-    before = _metrics(at)["人口涵蓋率"][0]
-    at.sidebar.number_input(key="radius_family_service_centre").set_value(2.0).run()
-    after = _metrics(at)["人口涵蓋率"][0]
-    _, summary, _, _ = run("family_service_centre", 2000.0)
-    assert after == _pct(summary.loc["all", "population_share"])
-    assert after != before
-
-
-def test_english_switch_and_thousands_separators():
-    at = _app()
-    assert at.title[0].value == "桃園市社會安全網資源涵蓋分析"
-    at.sidebar.segmented_control(key="lang").set_value("en").run()
-    assert at.title[0].value == "Taoyuan safety-net coverage analyser"
-    shown = _metrics(at)
-    assert shown["Residents per site"][0] == "151,379"
-    assert shown["Located / official"][0] == "15 / 15"
-
-
-def test_map_page_numbers_and_detail_panel(engine):
-    villages, sites, run = engine
-    at = _app(page="map")
-    assert not at.exception, [e.message for e in at.exception]
-    table, summary, _, _ = run("family_service_centre", 5000.0)
-    shown = _metrics(at)
-    assert shown["家庭服務中心 · 人口涵蓋率"] == [_pct(summary.loc["all", "population_share"])]
-    # the village the user clicked (st_folium's last_active_drawing) -> detail table
-    code = table["nearest_m"].idxmax()
-    at.session_state["selected_village"] = code
-    at.run()
-    detail = at.table[0].value
-    values = dict(zip(detail.index, detail.iloc[:, 0]))
-    assert values["人口"] == f"{int(villages.at[code, 'population']):,}"
-    nearest = sites.set_index("site_id").at[table.at[code, "nearest_site"], "name"]
-    assert values["家庭服務中心 · 最近據點"] == nearest
-    assert values["家庭服務中心 · 距離"] == f"{table.at[code, 'nearest_m'] / 1000:,.2f} km"
-
-
-def test_map_page_search_and_district_filter():
-    at = _app(page="map")
-    at.text_input(key="search").input("文化").run()
-    labels = at.selectbox(key="search_pick:文化").options
-    assert any("文化里" in s for s in labels)
-    # the first hit is selected: its detail panel shows that village
-    first = labels[0]
-    villages = load_villages()
-    hit = villages[(villages["district"] + " " + villages["village"]) == first]
-    assert len(hit) == 1
-    assert any(m.value == f"`{hit.index[0]}`" or hit.index[0] in m.value for m in at.markdown)
-    at.sidebar.selectbox(key="district").set_value("68000130").run()
+    at.sidebar.selectbox(key="type").set_value(CSS_).run()
     assert not at.exception
+    shown = _metrics(at)
+    assert shown["目標人口涵蓋率"] == "尚無資料" and "0.0%" not in shown.values()
+    assert shown["已定位 / 官方數"] == "0 / 56"
+    assert any("尚無資料 — 請匯入據點清單" in i.value for i in at.info)
 
 
-def test_import_shows_rows_and_errors_as_text(tmp_path):
+def test_radius_and_demand_change_the_numbers(ctx):
+    from analysis.coverage import CoverageQuery, analyse_coverage
+    at = _app()
+    at.sidebar.number_input(key=f"radius_{FSC}").set_value(2.0).run()
+    want = analyse_coverage(ctx, CoverageQuery(FSC, radius=2000.0))
+    assert _metrics(at)["目標人口涵蓋率"] == f"{100 * want.city['demand_share']:.1f}%"
+    demand = at.sidebar.selectbox(key=f"demand:{FSC}")
+    assert demand.options[0] == "總人口（目標人口）"  # each type's target group first
+    assert "高齡者（65 歲以上）" in demand.options
+    demand.set_value("elderly").run()
+    want = analyse_coverage(ctx, CoverageQuery(FSC, radius=2000.0, demand="elderly"))
+    assert _metrics(at)["目標人口涵蓋率"] == f"{100 * want.city['demand_share']:.1f}%"
+    assert _metrics(at)["未涵蓋人數"] == f"{want.city['demand_uncovered']:,.0f}"
+
+
+def test_map_click_opens_the_village_panel(ctx, fsc):
+    """The component's value after a click on a village (what streamlit-folium returns)
+    selects the village: its panel shows names and the analysis's figures."""
+    at = _app()
+    code = fsc.gaps.index[3]
+    at.session_state["map"] = {"last_active_drawing": {"properties": {"code": code}},
+                               "last_object_clicked": {"lat": 25.0, "lng": 121.3}}
+    at.run()
+    assert not at.exception
+    panel = at.get_by_key("village_panel")
+    row = ctx.villages.loc[code]
+    assert f"**{row['district']} {row['village']}**" in [m.value for m in panel.markdown]
+    facts = panel.table[0].value
+    facts = dict(zip(facts.index, facts.iloc[:, 0]))
+    r = fsc.villages.loc[code]
+    assert facts["未涵蓋人數"] == f"{r['uncovered_demand']:,.0f}"
+    assert facts["缺口排名"] == f"第 4 名（共 {len(fsc.gaps)} 個缺口村里）"
+    nearest = ctx.sites.set_index("site_id").at[r["nearest_site"], "name"]
+    assert facts["家庭服務中心 · 最近據點"] == nearest
+    assert facts["家庭服務中心 · 距離"] == f"{r['nearest_m'] / 1000:,.2f} km"
+
+
+def test_search_selects_and_a_miss_clears_the_panel(ctx):
+    at = _app()
+    at.text_input(key="search").input("樂善").run()
+    hits = at.selectbox(key="search_pick:樂善")
+    assert hits.options == ["龜山區 樂善里"]
+    panel = at.get_by_key("village_panel")
+    assert "**龜山區 樂善里**" in [m.value for m in panel.markdown]
+    at.text_input(key="search").input("沒有這個里").run()
+    assert any("找不到「沒有這個里」" in c.value for c in at.caption)
+    assert at.get_by_key("village_panel").table == [] or not at.get_by_key(
+        "village_panel").table
+
+
+def test_road_mode_says_when_the_network_is_partial(ctx):
+    """Road mode shows the analysis's road caution as a warning exactly when the network
+    is partial (today's network: whichever the data set has)."""
+    from analysis.coverage import CoverageQuery, analyse_coverage
+    want = analyse_coverage(ctx, CoverageQuery(FSC, mode="network"))
+    at = _app()
+    at.sidebar.radio(key="mode").set_value("network").run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    partial = any("路網僅涵蓋" in w and "全市數字僅供參考" in w for w in warnings)
+    assert partial == bool(want.road.partial), (want.road, warnings)
+    assert _metrics(at)["目標人口涵蓋率"] == f"{100 * want.city['demand_share']:.1f}%"
+
+
+def test_partial_road_note_names_the_district_in_each_language():
+    from analysis.notes import Note
+    from ui.notes import note_text
+    note = Note("note.road_partial", {"covers": "桃園區"}, "warning")
+    assert "路網僅涵蓋桃園區" in note_text(note, "zh-TW")
+    assert "covers only Taoyuan District" in note_text(note, "en")
+    assert not re.search(r"[\u3400-\u9fff]", note_text(note, "en"))
+
+
+def test_english_switch_keeps_the_choices():
+    at = _app()
+    at.sidebar.number_input(key=f"radius_{FSC}").set_value(3.0).run()
+    at.sidebar.segmented_control(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "Taoyuan safety-net coverage analyser"
+    assert at.sidebar.number_input(key=f"radius_{FSC}@en").value == 3.0
+    assert at.sidebar.selectbox(key="type@en").value == FSC
+    assert _metrics(at)["Located / official"] == "15 / 15"
+    at.sidebar.segmented_control(key="lang").set_value("zh-TW").run()
+    assert at.sidebar.number_input(key=f"radius_{FSC}").value == 3.0
+
+
+def test_tables_page_pins_the_city_and_says_no_data(ctx, fsc):
+    at = _app(page="tables")
+    types = _dataframes(at, "服務類型")[0]
+    row = types.set_index("服務類型")
+    assert row.at["家庭服務中心", "涵蓋率"] == pytest.approx(100 * fsc.city["demand_share"])
+    assert pd.isna(row.at["兒少及家庭社區支持服務據點（小衛星）", "涵蓋率"])  # no data, not 0
+    city = [d.value for d in at.dataframe
+            if "行政區" in d.value and list(d.value["行政區"]) == ["全市"]]
+    assert len(city) == 1 and city[0]["未涵蓋人數"].iloc[0] == fsc.city["demand_uncovered"]
+    districts = [d.value for d in at.dataframe if "行政區" in d.value and len(d.value) == 13][0]
+    by_name = districts.set_index("行政區")
+    names = ctx.districts["district"]
+    for code, d in fsc.districts.iterrows():
+        assert by_name.at[names[code], "需求人數"] == d["demand_total"]
+        assert by_name.at[names[code], "涵蓋率"] == pytest.approx(100 * d["demand_share"])
+    villages = [d.value for d in at.dataframe if "最近據點" in d.value][0]
+    assert len(villages) == len(fsc.gaps)
+    assert set(villages["最近據點"]) <= set(ctx.sites["name"])  # names, never ids
+
+
+def test_data_page_shows_no_server_path_and_findings_in_words():
+    at = _app(page="data")
+    texts = [str(x.value) for x in [*at.markdown, *at.caption, *at.text]]
+    frames = [d.value.astype(str).to_numpy().ravel().tolist() for d in at.dataframe]
+    every = " ".join(texts + [c for f in frames for c in f])
+    assert "/work/" not in every and "/home/" not in every
+    findings = [d.value for d in at.dataframe if "問題" in d.value.columns][0]
+    assert set(findings["問題"]) <= {"地址中的行政區不屬於桃園市（例如「內壢」屬於中壢區）。",
+                                     "地址寫的行政區與座標所在的行政區不同。"}
+    assert set(findings["欄位"]) == {"地址"}
+
+
+def test_import_shows_rows_and_errors_as_text():
     at = _app(page="data")
     csv = ("名稱,地址,經度,緯度,類型,狀態\n"
            f'"{XSS}",桃園市桃園區縣府路1號,121.3010,24.9936,family_service_centre,open\n'
@@ -166,85 +229,135 @@ def test_import_shows_rows_and_errors_as_text(tmp_path):
     at.button(key="FormSubmitter:import_form-匯入").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("已匯入 1 個據點" in s.value for s in at.success)
-    rejected = _frames_with(at, "reasons")[0]
-    assert list(rejected["row"].astype(int)) == [2]
+    findings = [d.value for d in at.dataframe if "問題" in d.value.columns][-1]
+    rejected = findings[findings["嚴重度"] == "錯誤"]
+    assert list(rejected["列"]) == [2] and list(rejected["問題"]) == ["座標不在桃園市範圍內。"]
     imported = at.table[-1].value
-    assert XSS in list(imported["name"])  # shown verbatim, as text
-    comp = _frames_with(at, "官方數說明")[0]
-    fsc = comp[comp["服務類型"] == "家庭服務中心"].iloc[0]
-    assert fsc["已定位"] == "16" and fsc["完整度"] == "106.7%"
+    assert XSS in list(imported["名稱"])  # shown verbatim, as text
+    comp = [d.value for d in at.dataframe if "完整度" in d.value.columns][0]
+    fsc_row = comp[comp["服務類型"] == "家庭服務中心"].iloc[0]
+    assert fsc_row["已定位"] == 16 and fsc_row["完整度"] == pytest.approx(16 / 15)
+
+
+def test_without_population_the_pages_say_what_is_missing(tmp_path, monkeypatch):
+    from ui import state
+    monkeypatch.setenv("SAFETYNET_DATA_DIR", str(tmp_path))  # an empty data directory
+    state.dataset.clear()
+    state.display.clear()
+    try:
+        for page in ("overview", "tables", "data"):
+            at = _app(page=page)
+            if page != "data":
+                assert at.warning[0].value == "沒有人口資料：涵蓋率無法計算。"
+                assert "/" not in " ".join(c.value for c in at.caption)
+    finally:
+        state.dataset.clear()
+        state.display.clear()
 
 
 # --- helpers without a running app ------------------------------------------------------
 
-def test_display_geometry_keeps_shared_edges():
-    from ui.mapview import display_geometry
-    villages = load_villages()
+def test_catchment_circles_take_no_clicks():
+    """folium drops ``interactive`` from path options; ours sets it, so a click inside a
+    circle reaches the village under it (the browser test clicks one)."""
+    from ui.mapview import catchment_circle
+    m = folium.Map()
+    catchment_circle([25.0, 121.3], 5000.0, color="#d63e2a").add_to(m)
+    js = m.get_root().render()
+    options = json.loads(re.search(r"L\.circle\(\s*\[[^\]]*\],\s*(\{.*?\})\s*\)", js,
+                                   re.S).group(1))
+    assert options["interactive"] is False and options["radius"] == 5000.0
+    plain = folium.Circle([25.0, 121.3], radius=5000.0, interactive=False)
+    assert "interactive" not in plain.options  # why the helper exists
+
+
+def test_class_breaks_fit_the_metric():
+    import mapclassify
+    from ui.mapview import BINARY_COLORS, NODATA_COLOR, UNREACHABLE_COLOR, ZERO_COLOR, classify
+    covered = pd.Series([1.0, 0.0, 1.0, 1.0, np.nan], index=list("abcde"))
+    colors, legend = classify(covered, kind="binary")
+    assert [e["label_key"] for e in legend] == ["legend_yes", "legend_no", "legend_nodata"]
+    assert [e["count"] for e in legend] == [3, 1, 1]  # two classes for 0/1, nothing empty
+    assert colors["b"] == BINARY_COLORS[0] and colors["e"] == NODATA_COLOR
+    gap = pd.Series([0.0, 0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0])
+    colors, legend = classify(gap, kind="gap", k=5)
+    assert legend[0]["label_key"] == "legend_zero" and legend[0]["count"] == 2
+    assert colors[0] == ZERO_COLOR
+    ref = mapclassify.Quantiles(gap[gap > 0].to_numpy(), k=4)
+    assert [e["upper"] for e in legend[1:]] == pytest.approx(list(ref.bins))
+    assert [e["count"] for e in legend[1:]] == list(ref.counts)
+    share = pd.Series([0.0, 0.1, 0.2, 0.5, 0.81, 1.0, np.inf, np.nan], index=list("abcdefgh"))
+    colors, legend = classify(share, kind="share")
+    ref = mapclassify.UserDefined(share.iloc[:6].to_numpy(), bins=[0.2, 0.4, 0.6, 0.8, 1.0])
+    hexes = [e["color"] for e in legend if "lower" in e]
+    assert [hexes[c] for c in ref.yb] == list(colors.iloc[:6])
+    assert colors["g"] == UNREACHABLE_COLOR and colors["h"] == NODATA_COLOR
+
+
+def test_display_geometry_keeps_shared_edges(ctx):
+    from ui.mapview import DISPLAY_TOLERANCE_M, display_geometry
+    villages = ctx.villages
     simple = display_geometry(villages)
-    assert len(simple) == 504 and simple.is_valid.all()
-    # still a coverage: no overlaps (shared edges were simplified once, identically)
+    assert len(simple) == len(villages) and simple.is_valid.all()
     assert shapely.coverage_is_valid(simple.to_crs(3826).to_numpy())
-    # every pair of villages that shared an edge still shares one
     orig = villages.geometry.to_numpy()
     tree = shapely.STRtree(orig)
     i, j = tree.query(orig, predicate="touches")
+    metric = villages.geometry.to_crs(3826).to_numpy()
+    # edges longer than two simplification tolerances (a 0.3 m "edge" is a corner)
     pairs = [(a, b) for a, b in zip(i, j) if a < b
-             and shapely.intersection(orig[a], orig[b]).length > 0]
+             and shapely.intersection(metric[a], metric[b]).length > 2 * DISPLAY_TOLERANCE_M]
     new = simple.to_numpy()
     lost = [p for p in pairs if shapely.intersection(new[p[0]], new[p[1]]).length == 0]
     assert len(pairs) > 1000 and not lost
-    # fewer or equal vertices, same total area within 0.5 %
-    assert shapely.get_num_coordinates(new).sum() <= shapely.get_num_coordinates(orig).sum()
     a0 = villages.to_crs(3826).area.sum()
     assert abs(simple.to_crs(3826).area.sum() - a0) / a0 < 0.005
 
 
-def test_classify_share_bins_match_mapclassify_user_defined():
-    import mapclassify
-    from ui.mapview import NODATA_COLOR, UNREACHABLE_COLOR, classify
-    values = pd.Series([0.0, 0.1, 0.2, 0.5, 0.81, 1.0, np.inf, np.nan], index=list("abcdefgh"))
-    colors, legend = classify(values, kind="share")
-    finite = values.iloc[:6].to_numpy()
-    ref = mapclassify.UserDefined(finite, bins=[0.2, 0.4, 0.6, 0.8, 1.0])
-    hexes = [e["color"] for e in legend if "lower" in e]
-    assert [hexes[c] for c in ref.yb] == list(colors.iloc[:6])
-    assert colors["g"] == UNREACHABLE_COLOR and colors["h"] == NODATA_COLOR
-    assert [e["count"] for e in legend if "lower" in e] == list(np.bincount(ref.yb, minlength=5))
+def test_city_view_leaves_the_legend_strip_free(ctx):
+    """The fitted view puts the city right of the legend strip: the west edge of the city
+    lies at least LEGEND_PX from the map's left edge (Web-Mercator pixels)."""
+    import math
+    from ui.mapview import bounds_view
+    minx, miny, maxx, maxy = ctx.districts.total_bounds
+    (lat, lon), zoom = bounds_view((minx, miny, maxx, maxy), width_px=440, height_px=560,
+                                   pad_left_px=140)
+    px_per_deg = 256 * 2 ** zoom / 360
+    assert (minx - lon) * px_per_deg + 440 / 2 >= 140 - 1
+    assert (maxx - lon) * px_per_deg + 440 / 2 <= 440 + 1
+    assert math.isfinite(lat)
 
 
 def test_assets_are_local_and_match_folium_versions():
     from ui.assets import STATIC_DIR, external_urls, manifest, offline_map
-    m = offline_map(tiles=None)
+    m = offline_map(tiles=None, control_scale=True)
     folium.Marker([25.0, 121.3], icon=folium.Icon(icon="home")).add_to(m)
     assert external_urls(m) == []
+    assert "imperial: false" in m.get_root().render()  # a metric-only scale bar
     man = manifest()
     for kind, cdn in (("js", folium.Map.default_js), ("css", folium.Map.default_css)):
         for name, url in cdn:
             if name == "awesome_rotate_css":
-                continue  # not vendored (icons are never rotated), see VERSIONS.md
+                continue
             local = man[kind][name]
             assert (STATIC_DIR / local).is_file()
-            # the vendored version is the one folium names in its CDN URL
             version = local.split("@")[1].split("/")[0]
             assert version in url or name == "glyphicons_css", (name, url, local)
-    assert "BSD 2-Clause" in (STATIC_DIR / "vendor/leaflet@1.9.3/LICENSE").read_text()
 
 
 def test_escaping_user_text_in_tooltips():
     from ui.assets import esc
     from ui.map_page import site_tips
     evil = "`${alert(1)}`" + XSS + "\\"
-    out = esc(evil)
-    assert not set("<>`$\\") & set(out)
-    sites = pd.DataFrame({"name": [XSS], "type": ["family_service_centre"],
-                          "status": ["open"], "address": ['"><script>x()</script>']})
+    assert not set("<>`$\\") & set(esc(evil))
+    sites = pd.DataFrame({"name": [XSS], "type": [FSC], "status": ["open"],
+                          "address": ['"><script>x()</script>']})
     tip = site_tips(sites, "zh-TW").iloc[0]
     assert "<img" not in tip and "<script" not in tip and "&lt;img" in tip
 
 
 def test_component_arguments_match_st_folium():
-    """Our cached-base renderer passes streamlit-folium's component what st_folium would
-    (script, header, html, asset links, feature groups)."""
+    """Our cached-base renderer passes streamlit-folium's component what st_folium would."""
     import streamlit_folium as sf
     from ui.assets import offline_map
     from ui.folium_component import show_map
@@ -271,7 +384,7 @@ def test_component_arguments_match_st_folium():
         assert a[name] == b[name], name
 
 
-def test_site_layer_marks_planned_sites_and_draws_catchments():
+def test_site_layer_marks_planned_sites_and_draws_quiet_circles():
     import geopandas as gpd
     from shapely.geometry import Point
     from ui.mapview import site_group
@@ -281,99 +394,31 @@ def test_site_layer_marks_planned_sites_and_draws_catchments():
         geometry=[Point(121.30, 24.99), Point(121.20, 24.95)], crs=4326)
     fg = site_group(sites, "mental_health_centre", name="x", radius_m=10000.0,
                     tips=pd.Series(["a", "b"], index=sites.index))
+    circles = [c for c in fg._children.values() if isinstance(c, folium.Circle)]
     markers = [c for c in fg._children.values() if isinstance(c, folium.Marker)
                and not isinstance(c, folium.Circle)]
-    circles = [c for c in fg._children.values() if isinstance(c, folium.Circle)]
     icons = [next(ch for ch in mk._children.values() if isinstance(ch, folium.Icon))
              for mk in markers]
     assert [i.options["marker_color"] for i in icons] == ["green", "lightgray"]
-    assert "status-planned" in icons[1].options["extra_classes"]
     assert [c.options["radius"] for c in circles] == [10000.0, 10000.0]
+    assert all(c.options["interactive"] is False for c in circles)
     assert circles[0].options.get("dashArray") is None and circles[1].options["dashArray"]
 
 
-def test_base_map_tiles_are_optional():
-    from ui.mapview import base_map, display_geometry, geojson_features
-    from geo.boundaries import load_districts
-    districts = load_districts()
-    dgeom = display_geometry(districts)
-    feats = geojson_features(display_geometry(load_villages()))
-
-    def tiles(m):
-        return [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
-    assert tiles(base_map(districts, dgeom, feats, tiles="none")) == []  # offline default
-    assert len(tiles(base_map(districts, dgeom, feats, tiles="osm"))) == 1
-
-
-def test_language_switch_keeps_the_choices():
-    at = _app(page="map")
-    at.sidebar.number_input(key="radius_family_service_centre").set_value(3.0).run()
-    at.sidebar.selectbox(key="district").set_value("68000130").run()
-    at.sidebar.multiselect(key="types").set_value(["family_service_centre"]).run()
-    at.sidebar.segmented_control(key="lang").set_value("en").run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert at.sidebar.radio(key="page@en").value == "map"
-    assert at.sidebar.multiselect(key="types@en").value == ["family_service_centre"]
-    assert at.sidebar.number_input(key="radius_family_service_centre@en").value == 3.0
-    assert at.sidebar.selectbox(key="district@en").value == "68000130"
-    at.sidebar.segmented_control(key="lang").set_value("zh-TW").run()
-    assert at.sidebar.number_input(key="radius_family_service_centre").value == 3.0
-
-
-def test_district_table_without_a_site_shows_a_dash(engine):
-    """Mental-health centres: 2 sites, so most districts have none -> residents per site
-    is undefined there (not 'inf')."""
-    at = _app()
-    df = _frames_with(at, "每據點人口")[1]  # second selected type
-    assert "inf" not in set(df["每據點人口"]) and "—" in set(df["每據點人口"])
-
-
-def test_without_population_the_pages_say_what_is_missing(tmp_path, monkeypatch):
-    from ui import state
-    monkeypatch.setenv("SAFETYNET_DATA_DIR", str(tmp_path))  # an empty data directory
-    state.dataset.clear()
-    state.display.clear()
-    try:
-        for page in ("overview", "map", "data"):
-            at = _app(page=page)
-            assert not at.exception, (page, [e.message for e in at.exception])
-            if page != "data":
-                assert at.warning[0].value == "沒有人口資料：涵蓋率無法計算。"
-                assert any("population" in x.value for x in at.text)
-    finally:
-        state.dataset.clear()
-        state.display.clear()
-
-
-@pytest.mark.parametrize("kind", ["xlsx", "geojson"])
-def test_import_excel_and_geojson(tmp_path, kind):
-    """The same two sites as an Excel sheet and as GeoJSON: both land in their layer."""
-    rows = [("社區心理衛生中心甲", "桃園市中壢區中央西路1號", 121.2240, 24.9560),
-            ("社區心理衛生中心乙", "桃園市楊梅區大成路1號", 121.1460, 24.9080)]
-    if kind == "xlsx":
-        import openpyxl
-        wb = openpyxl.Workbook()
-        ws = wb.active
-        ws.append(["名稱", "地址", "經度", "緯度"])
-        for r in rows:
-            ws.append(list(r))
-        path = tmp_path / "sites.xlsx"
-        wb.save(path)
-        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        import json
-        path = tmp_path / "sites.geojson"
-        path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"name": n, "address": a},
-             "geometry": {"type": "Point", "coordinates": [x, y]}} for n, a, x, y in rows]},
-            ensure_ascii=False), encoding="utf-8")
-        mime = "application/geo+json"
-    at = _app(page="data")
-    at.file_uploader(key="upload").set_value((path.name, path.read_bytes(), mime))
-    at.selectbox(key="import_type").set_value("mental_health_centre")
-    at.button(key="FormSubmitter:import_form-匯入").click().run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert any("已匯入 2 個據點" in s.value for s in at.success)
-    comp = _frames_with(at, "官方數說明")[0]
-    mhc = comp[comp["服務類型"] == "社區心理衛生中心"].iloc[0]
-    assert mhc["已定位"] == "4"  # 2 default + 2 imported, of 5
+def test_every_app_string_has_both_languages_and_no_internal_key_leaks():
+    """Every key the app's modules ask for is in the catalogue, in zh-TW and English, and
+    the zh-TW text of app strings carries no internal id (a type id or a key)."""
+    from geo.services import SERVICE_TYPES
+    from i18n import CATALOGUE
+    used = set()
+    for path in [ROOT / "app.py", *sorted((ROOT / "ui").glob("*.py"))]:
+        if path.name == "report_section.py":
+            continue  # the reports engineer's module
+        used |= set(re.findall(r'\bt\("([^"{]+)"', path.read_text(encoding="utf-8")))
+    used = {k for k in used if not k.endswith(("_", "."))}  # prefixes of composed keys
+    missing = sorted(k for k in used if k not in CATALOGUE)
+    assert not missing, missing
+    for key in used:
+        zh, en = CATALOGUE[key]
+        assert zh and en, key
+        assert not any(tid in zh for tid in SERVICE_TYPES), key

@@ -1,6 +1,7 @@
-"""Map page in road-network mode (streamlit.testing AppTest, real data): the straight-line
-catchment circles give way to road service areas, one feature per site that lies on the
-bundled 桃園區 graph (found here by brute-force snapping, not through geo.network)."""
+"""The landing map in road-network mode (streamlit.testing AppTest, real data): with the
+circles switched on, the straight-line catchment circles give way to road service areas, one
+feature per site that lies on the data set's road network (found here by brute-force
+snapping over the network's nodes, not through coverage.service_area); neither takes clicks."""
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ from geo import METRIC_CRS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-TYPES = ("family_service_centre", "mental_health_centre")  # the sidebar's default types
+TYPES = ("family_service_centre",)  # the sidebar's default type
 MAX_SNAP_M = 500.0
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
@@ -39,38 +40,31 @@ def _area_sites(script: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def expected(data_dir):
-    """Site ids of the shown sites (open + planned, default types) within MAX_SNAP_M of a
-    road-graph node and within their radius of it, by brute force over all nodes."""
-    import networkx as nx
-    from analysis.config import load_defaults
-    from geo.services import load_default_sites
-    sites, _ = load_default_sites(data_dir)
-    G = nx.read_graphml(sorted((data_dir / "roads").glob("*.graphml"))[0])
-    nodes = gpd.GeoSeries([Point(float(d["x"]), float(d["y"])) for _, d in G.nodes(data=True)],
-                          crs=4326).to_crs(METRIC_CRS)
-    nxy = np.column_stack([nodes.x, nodes.y])
-    defaults = load_defaults()
-    out, shown = set(), 0
-    for t in TYPES:
-        s = sites[(sites["type"] == t) & sites["status"].isin(["open", "planned"])]
-        shown += len(s)
-        pts = s.geometry.to_crs(METRIC_CRS)
-        for sid, p in zip(s["site_id"], pts):
-            snap = np.hypot(nxy[:, 0] - p.x, nxy[:, 1] - p.y).min()
-            if snap <= min(MAX_SNAP_M, defaults[t].radius_m):
-                out.add(str(sid))
-    return out, shown
+    """Site ids of the shown sites (open + planned, the default type) within MAX_SNAP_M of
+    a road-network node, by brute force over all nodes (EPSG:3826 metres)."""
+    from analysis.context import load_context
+    ctx = load_context(data_dir)
+    network, _ = ctx.road_network()
+    nxy = np.asarray(network.node_xy, float)
+    s = ctx.sites[(ctx.sites["type"] == TYPES[0]) & ctx.sites["status"].isin(["open", "planned"])]
+    pts = s.geometry.to_crs(METRIC_CRS)
+    out = {str(sid) for sid, p in zip(s["site_id"], pts)
+           if np.hypot(nxy[:, 0] - p.x, nxy[:, 1] - p.y).min() <= MAX_SNAP_M}
+    return out, len(s)
 
 
 def test_network_mode_draws_service_areas_instead_of_circles(expected):
     reachable, shown = expected
-    assert reachable and len(reachable) < shown  # the graph covers 桃園區 only
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["page"] = "map"
+    assert reachable
+    at = AppTest.from_file(APP, default_timeout=300)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
+    assert at.toggle(key="circles").value is False  # circles are off by default
+    assert _map_script(at).count("L.circle(") == 0
+    at.toggle(key="circles").set_value(True).run()
     straight = _map_script(at)
     assert straight.count("L.circle(") == shown and not _area_sites(straight)
+    assert straight.count('"interactive": false') >= shown  # circles take no clicks
 
     at.sidebar.radio(key="mode").set_value("network").run()
     assert not at.exception, [e.message for e in at.exception]
@@ -79,10 +73,10 @@ def test_network_mode_draws_service_areas_instead_of_circles(expected):
     assert sorted(areas) == sorted(reachable)  # one feature per reachable site
     assert network.count("L.circle(") == 0
     assert "service-area" in network
-    note = [c.value for c in at.caption if "不顯示直線" in c.value]
-    assert len(note) == 1 and "桃園區" in note[0]
+    note = [c.value for c in at.caption if "色塊為沿道路" in c.value]
+    assert len(note) == 1 and f"{len(reachable)}/{shown}" in note[0]
 
-    at.sidebar.checkbox(key="circles").uncheck().run()  # the same switch hides the areas
+    at.toggle(key="circles").set_value(False).run()  # the same switch hides the areas
     assert not _area_sites(_map_script(at))
 
 

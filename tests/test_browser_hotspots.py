@@ -1,26 +1,22 @@
 """Real-browser check of the hotspot page: Playwright driving Debian's chromium against
 `streamlit run` of the page harness (tests/apps/hotspot_app.py). Every village on the Leaflet
 map carries the colour of its Gi* bin as coverage.hotspots computes it here, the legend
-shows the confidence levels, region outlines are drawn, switching to LISA recolours the map
-with local_moran's quadrants, and nothing is requested from outside 127.0.0.1."""
+shows the confidence levels, region outlines are drawn, switching to LISA (a real click)
+recolours the map with local_moran's quadrants and reruns only the page's fragment, and
+nothing is requested from outside 127.0.0.1. Waits are on the app's done signals only."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from test_browser import CHROMIUM, N_VILLAGES, _free_port, _map, _wait_count, _wait_health, open_page
+from test_browser import (COLD, WARM, open_browser, offsite, start_server, stop_server,
+                          wait_done, wait_map)
 
 ROOT = Path(__file__).resolve().parents[1]
 HARNESS = ROOT / "tests" / "apps" / "hotspot_app.py"
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")]
+pytestmark = [pytest.mark.browser]
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 _COLOURS = ("() => { const out = {}; window.__villages.eachLayer("
@@ -34,26 +30,11 @@ def server(tmp_path):
     (tmp_path / "static").symlink_to(ROOT / "static")
     script = tmp_path / "hotspot_main.py"
     script.write_text(f"import runpy\nrunpy.run_path({str(HARNESS)!r}, run_name='__main__')\n")
-    port = _free_port()
-    log = open(tmp_path / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})
-    url = f"http://127.0.0.1:{port}"
+    proc, url, log = start_server(tmp_path, script)
     try:
-        _wait_health(url, proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        stop_server(proc, log)
 
 
 def _expected(method: str) -> dict[str, str]:
@@ -77,58 +58,39 @@ def _expected(method: str) -> dict[str, str]:
     return {c: LISA_COLORS[q] for c, q in res["quadrant"].items()}
 
 
-def _wait_colours(frame, want: dict[str, str], timeout: float = 30.0) -> dict[str, str]:
-    end = time.monotonic() + timeout
-    got: dict[str, str] = {}
-    while time.monotonic() < end:
-        got = frame.evaluate(_COLOURS)
-        if got == want:
-            return got
-        time.sleep(0.1)
-    diff = {k: (got.get(k), v) for k, v in want.items() if got.get(k) != v}
-    raise AssertionError(f"{len(diff)} villages differ, e.g. {list(diff.items())[:5]}")
-
-
 def test_hotspot_page_in_browser(server, tmp_path):
-    requests: list[str] = []
-    dialogs: list[str] = []
     gi, lisa = _expected("gi"), _expected("lisa")
     with playwright_api.sync_playwright() as pw:
-        browser, page = open_page(pw, requests, dialogs)
+        browser, page, requests, dialogs = open_browser(pw, tmp_path / "profile")
         try:
             page.goto(server)
-            m = _map(page)
-            _wait_count(m, "path.village-shape", N_VILLAGES, timeout=90)
+            tok = wait_done(page, "hotspots", timeout=COLD)
+            fl = wait_map(page, tok, timeout=COLD)
             frame = next(f for f in page.frames if "streamlit_folium" in f.url)
-            _wait_colours(frame, gi)
-            legend = frame.locator(".map-legend").inner_text()
+            assert frame.evaluate(_COLOURS) == gi
+            legend = fl.locator(".map-legend").inner_text()
             for text in ("熱點 99% 信心", "熱點 95% 信心", "熱點 90% 信心", "冷點 99% 信心",
                          "不顯著"):
                 assert text in legend
             # region outlines: one dashed path per region in the table
-            rows = page.locator('[data-testid="stDataFrame"]').first
-            rows.wait_for(timeout=30000)
-            assert m.locator('path[stroke="#000000"][stroke-dasharray="5 3"]').count() >= 1
+            assert fl.locator('path[stroke="#000000"][stroke-dasharray="5 3"]').count() >= 1
             # hover a hot village: its tooltip names the class
             hot = next(c for c, col in gi.items() if col == "#b2182b")
             frame.evaluate("code => window.__villages.eachLayer(l => { if (l.feature.id === code)"
                            " { l.fire('mouseover', {latlng: l.getBounds().getCenter()}); } })",
                            hot)
-            m.locator(".leaflet-tooltip", has_text="熱點 99% 信心").first.wait_for(timeout=10000)
+            fl.locator(".leaflet-tooltip", has_text="熱點 99% 信心").first.wait_for(timeout=WARM)
 
             page.get_by_text("局部 Moran's I（LISA）", exact=True).click()
+            tok = wait_done(page, "hotspots", tok)
+            wait_map(page, tok)
             frame = next(f for f in page.frames if "streamlit_folium" in f.url)
-            _wait_colours(frame, lisa)
-            frame.wait_for_function(
-                "() => document.querySelector('.map-legend').innerText.includes('高-高')",
-                timeout=30000)
-            page.wait_for_timeout(500)
+            assert frame.evaluate(_COLOURS) == lisa
+            assert "高-高" in fl.locator(".map-legend").inner_text()
             shot = tmp_path / "hotspots.png"
             page.screenshot(path=str(shot), full_page=True)
             print(f"\nscreenshot: {shot}")
         finally:
             browser.close()
     assert not dialogs, f"a script ran: dialog {dialogs}"
-    hosts = {urlparse(u).hostname for u in requests
-             if not u.startswith(("data:", "blob:", "about:"))}
-    assert hosts == {"127.0.0.1"}, sorted(hosts)
+    assert not offsite(requests), offsite(requests)[:5]

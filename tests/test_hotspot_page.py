@@ -1,6 +1,7 @@
 """The hotspot page (Streamlit AppTest on the real data): the region table, the map classes
 and the method note shown equal coverage.hotspots run directly here, on an indicator built
-here from coverage.engine.coverage_table (not through ui/ or the CLI)."""
+here from coverage.engine.coverage_table (not through ui/ or the CLI). Strings are the
+catalogue's (i18n.t)."""
 from __future__ import annotations
 
 import json
@@ -17,6 +18,8 @@ from analysis.config import type_defaults
 from coverage.engine import coverage_table
 from coverage.metrics import select_sites
 from geo.dataset import load_dataset
+from i18n import t as cat_t
+from i18n.hotspot_notes import hotspot_method_note
 from ui import hotspot_page as page
 
 APP = str(Path(__file__).parent / "apps" / "hotspot_app.py")
@@ -53,7 +56,7 @@ def _direct(ds, table, values, *, method="gi", fdr=False, alpha=0.05, side="hot"
     reg["unmet"] = table["demand"] * (1.0 - table["covered"])
     reg["nearest_site"] = table["nearest_site"]
     min_bin = {0.10: 1, 0.05: 2, 0.01: 3}[alpha]
-    regions = hs.hotspot_regions(reg, hs.hot_villages(result, min_bin=min_bin, side=side),
+    regions = hs.hotspot_regions(reg, hs.hot_villages(result, min_bin=min_bin, side=side), missing="zero",
                                  demand_col="demand", unmet_col="unmet", site_col="nearest_site")
     return result, {**meta, "side": side, "min_bin": min_bin}, regions
 
@@ -73,23 +76,24 @@ def _regions_shown(at) -> pd.DataFrame:
 
 def _assert_regions(at, ds, regions, lang="zh-TW"):
     shown = _regions_shown(at)
-    t = page.t
+    t = cat_t
     assert len(shown) == len(regions) > 0
-    assert list(shown[t("col_region", lang)]) == list(range(1, len(regions) + 1))
-    assert list(shown[t("col_n", lang)]) == list(regions["n_villages"])
-    for col, src in (("col_pop", "population"), ("col_demand", "demand"),
-                     ("col_unmet", "unmet_demand")):
+    assert list(shown[t("hs.col_region", lang)]) == list(range(1, len(regions) + 1))
+    assert list(shown[t("hs.col_n", lang)]) == list(regions["n_villages"])
+    for col, src in (("hs.col_pop", "population"), ("hs.col_demand", "demand"),
+                     ("hs.col_unmet", "unmet_demand")):
         assert np.array_equal(shown[t(col, lang)].to_numpy(float), regions[src].to_numpy(float))
     # ranked by unmet demand
-    assert (np.diff(shown[t("col_unmet", lang)].to_numpy(float)) <= 0).all()
+    assert (np.diff(shown[t("hs.col_unmet", lang)].to_numpy(float)) <= 0).all()
     v = ds.villages
     vname, dcol = ("village_en", "district_en") if lang == "en" else ("village", "district")
-    names = ["、".join(f"{v.at[c, dcol]} {v.at[c, vname]}" for c in codes)
+    sep = "、" if lang != "en" else ", "
+    names = [sep.join(f"{v.at[c, dcol]} {v.at[c, vname]}" for c in codes)
              for codes in regions["villages"]]
-    assert list(shown[t("col_villages", lang)]) == names
+    assert list(shown[t("hs.col_villages", lang)]) == names
     site_name = dict(zip(ds.sites["site_id"], ds.sites["name"]))
-    assert list(shown[t("col_sites", lang)]) == ["、".join(site_name[s] for s in ss)
-                                                for ss in regions["nearest_sites"]]
+    assert list(shown[t("hs.col_sites", lang)]) == [sep.join(site_name[s] for s in ss)
+                                                   for ss in regions["nearest_sites"]]
 
 
 def _styles(at) -> dict[str, list[str]]:
@@ -115,28 +119,30 @@ def test_default_gi_star_table_map_and_note(ds, cov):
     first = regions.iloc[0]
     unc = (table.loc[first["villages"], "population"] * (1 - table.loc[first["villages"],
                                                                          "covered"])).sum()
-    assert _regions_shown(at)["未涵蓋需求"].iloc[0] == unc
+    assert _regions_shown(at)["未涵蓋人數"].iloc[0] == unc
     # map: every village painted with the colour of its Gi* bin
     styles = _styles(at)
-    assert len(styles) == 504
+    assert len(styles) == len(ds.villages)
     want = {c: page.BIN_COLORS[int(b)] for c, b in result["bin"].items()}
     assert {c: s[0] for c, s in styles.items()} == want
     assert len({s[0] for s in styles.values()}) >= 3  # some hot, some cold, not significant
     # method note: permutations, seed and FDR state as coverage.hotspots states them
     note = _note(at)
-    assert note == hs.method_note({**meta, "type": FSC}, "zh-TW")
+    label = "未涵蓋比例（家庭服務中心）"
+    assert note == hotspot_method_note({**meta, "type": FSC, "indicator": label}, "zh-TW")
+    assert "指標：未涵蓋比例（家庭服務中心）" in note and "uncovered_share" not in note
     assert "排列 999 次" in note and "亂數種子 12345" in note and "未做多重檢定校正" in note
 
 
 def test_lisa_labels_equal_local_moran(ds, cov):
     at = _app()
-    at.selectbox(key="hs_indicator").set_value("elderly_density")
+    at.selectbox(key=f"hs_indicator:{FSC}").set_value("elderly_density")
     at.radio(key="hs_method").set_value("lisa").run()
     assert not at.exception
     values = hs.elderly_density(ds.villages)
     result, meta, regions = _direct(ds, cov[FSC], values, method="lisa")
     sig = at.get_by_key("hs_significant").dataframe[0].value
-    shown = dict(zip(sig["村里代碼"], sig["LISA"]))
+    shown = dict(zip(sig.index, sig["LISA"]))
     want = result.loc[result["quadrant"] != "ns", "quadrant"].to_dict()
     assert shown == want
     assert {"HH", "LL"} <= set(want.values())
@@ -144,33 +150,36 @@ def test_lisa_labels_equal_local_moran(ds, cov):
     assert {c: s[0] for c, s in styles.items()} == \
         {c: page.LISA_COLORS[q] for c, q in result["quadrant"].items()}
     _assert_regions(at, ds, regions)  # HH villages merged
-    assert "局部 Moran's I" in _note(at) and _note(at) == hs.method_note(meta, "zh-TW")
+    label = "高齡人口密度（65 歲以上，人/平方公里）"
+    assert "局部 Moran's I" in _note(at)
+    assert _note(at) == hotspot_method_note({**meta, "indicator": label}, "zh-TW")
 
 
 def test_fdr_uses_9999_permutations(ds, cov):
     at = _app()
-    at.selectbox(key="hs_indicator").set_value("children_density")
+    at.selectbox(key=f"hs_indicator:{FSC}").set_value("children_density")
     at.checkbox(key="hs_fdr").check().run()
     assert not at.exception
     values = hs.children_density(ds.villages)
     result, meta, regions = _direct(ds, cov[FSC], values, fdr=True)
     _assert_regions(at, ds, regions)
     note = _note(at)
-    assert note == hs.method_note(meta, "zh-TW")
+    label = "兒童人口密度（0–14 歲，人/平方公里）"
+    assert note == hotspot_method_note({**meta, "indicator": label}, "zh-TW")
     assert "排列 9999 次" in note and "亂數種子 12345" in note and "偽發現率（FDR）" in note
     sig = at.get_by_key("hs_significant").dataframe[0].value
-    assert dict(zip(sig["村里代碼"], sig["Gi_Bin"].astype(int))) == \
+    assert dict(zip(sig.index, sig["Gi_Bin"].astype(int))) == \
         result.loc[result["bin"] != 0, "bin"].astype(int).to_dict()
-    assert np.allclose(sig["p（FDR 校正）"], result.loc[sig["村里代碼"], "p_fdr"])
+    assert np.allclose(sig["p（FDR 校正）"], result.loc[sig.index, "p_fdr"])
 
 
 def test_english_distance_band_and_cold_access_regions(ds, cov):
     at = _app(test_lang="en")
-    at.selectbox(key="hs_type").set_value(MHC)
-    at.selectbox(key="hs_indicator").set_value("access_score")
-    at.radio(key="hs_weights").set_value("distance").run()
-    at.number_input(key="hs_threshold").set_value(4.0)
-    at.select_slider(key="hs_alpha").set_value(0.10).run()
+    at.selectbox(key="hs_type@en").set_value(MHC).run()
+    at.selectbox(key=f"hs_indicator@en:{MHC}").set_value("access_score")
+    at.radio(key="hs_weights@en").set_value("distance").run()
+    at.number_input(key="hs_threshold@en").set_value(4.0)
+    at.select_slider(key="hs_alpha@en").set_value(0.10).run()
     assert not at.exception
     table = cov[MHC]
     values = table["access"].astype(float).rename("access_score")
@@ -178,7 +187,8 @@ def test_english_distance_band_and_cold_access_regions(ds, cov):
                                     weights="distance", threshold_m=4000.0)
     _assert_regions(at, ds, regions, lang="en")
     note = _note(at)
-    assert note == hs.method_note(meta, "en")
+    label = "2SFCA access (mean 1) (Community mental-health centre)"
+    assert note == hotspot_method_note({**meta, "indicator": label}, "en")
     assert "distance band 4000 m" in note and "999 conditional permutations, seed 12345" in note
     assert "cold regions: villages with Gi* bin <= -1" in note
     tip = _styles(at)[regions.iloc[0]["villages"][0]][1]
@@ -189,8 +199,8 @@ def test_indicator_without_sites_is_a_warning():
     at = _app()
     at.selectbox(key="hs_type").set_value("community_support_site").run()  # 0 sites located
     assert not at.exception
-    shown = [w.value.replace("\\", "") for w in at.warning]
-    assert any("uncovered_share" in w and "constant" in w for w in shown), shown
+    shown = [w.value for w in at.warning]
+    assert shown == [cat_t("hs.cannot_no_sites", "zh-TW")]  # words, no internal names
 
 
 def test_tooltips_and_legend_escape_text():

@@ -38,6 +38,7 @@ def ds(data_dir):
 def _app(store: Path) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["scn_store_dir"] = str(store)
+    at.session_state["test_types"] = [FSC, MHC]
     at.run()
     assert not at.exception, at.exception
     return at
@@ -80,8 +81,9 @@ def _map_script(at) -> str:
 
 
 def _listed(at) -> set[str]:
-    """Scenario names offered by the page's store list (labels are 'name (vN, edits)')."""
-    return {o.rsplit(" (v", 1)[0] for o in at.selectbox(key="scn_pick").options}
+    """Scenario names in the page's store list (the table of names, authors, versions)."""
+    tables = [d.value for d in at.dataframe if "情境名稱" in d.value.columns]
+    return set(tables[0]["情境名稱"]) if tables else set()
 
 
 def _errors(at) -> list[str]:
@@ -104,7 +106,8 @@ def test_add_at_village_undo_redo_and_delta_map(tmp_path, ds):
 
     # villages gaining coverage: listed, and green on the map; the hostile name escaped
     delta = at.get_by_key(f"scn_result_{MHC}").dataframe[1].value
-    assert set(delta[page_t("col_code", "zh-TW")]) == gained
+    assert set(delta.index) == gained
+    assert set(delta["村里"]) == set(ds.villages.loc[list(gained), "village"])  # names
     script = _map_script(at)
     painted = set(re.findall(r'"code": "(\d{11})", "fill": "' + GAINED_COLOR,
                              script))
@@ -175,20 +178,38 @@ def test_suggestion_matches_optimizer_and_becomes_edits(tmp_path, ds):
 
     inp = placement.placement_input(ds.villages, select_sites(ds.sites, MHC), demand="elderly")
     direct = placement.solve(inp, model="mclp", radius_m=10_000.0, k=2)
-    shown = [d.value for d in at.dataframe
-             if page_t("col_fixed", "zh-TW") in d.value.columns][0]
-    assert list(shown["id"]) == list(direct.chosen)
-    assert list(shown[page_t("col_fixed", "zh-TW")]) == list(direct.chosen_fixed)
+    # the suggested sites come first, by village and district, with their gain by hand:
+    # the elderly only that site reaches among the chosen ones
+    shown = [d.value for d in at.dataframe if "增加涵蓋人數" in d.value.columns][0]
+    assert "村里" in shown and "行政區" in shown and "id" not in shown and "lon" not in shown
+    ids = list(inp.candidates["id"])
+    cols = [ids.index(c) for c in direct.chosen]
+    within = inp.costs[:, cols] <= 10_000.0
+    w = inp.demand.to_numpy(float)
+    gain = {}
+    for j, cid in enumerate(direct.chosen):
+        others = np.delete(within, j, axis=1).any(axis=1)
+        gain[cid] = float(w[within[:, j] & ~others].sum())
+    new = sorted(direct.new_sites, key=lambda c: -gain[c])
+    villcode = dict(zip(inp.candidates["id"], inp.candidates.get("villcode", inp.candidates["id"])))
+    assert list(shown["村里"]) == [ds.villages.at[villcode[c], "village"] for c in new]
+    assert list(shown["增加涵蓋人數"]) == [gain[c] for c in new]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[page_t("suggest_after", "zh-TW")] == f"{direct.covered_demand_after:,.0f}"
     assert metrics[page_t("suggest_before", "zh-TW")] == f"{direct.covered_demand_before:,.0f}"
+    # drawn with their own marker (a star) before they are added
+    assert _map_script(at).count("site-suggested") == 2
 
     at.button(key="scn_sug_apply").click().run()
     hist = at.session_state["scn_history"]
-    assert [e.village for e in hist.active] == list(direct.new_sites)
+    assert sorted(e.village for e in hist.active) == sorted(villcode[c] for c in new)
     _assert_numbers(at, ds, MHC, hist.active)
     elderly_after = _shown(at, MHC).at["elderly", "after"]
     assert elderly_after == direct.covered_demand_after  # the suggestion, as a scenario
+    script = _map_script(at)
+    assert script.count("site-suggested") == 0 and script.count("site-new") == 2
+    edits = [d.value for d in at.dataframe if "編輯" in d.value.columns][0]
+    assert all(e.startswith("新增社區心理衛生中心「建議據點 ") for e in edits["編輯"])
 
 
 def test_save_load_duplicate_delete_and_conflict(tmp_path, ds):

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import folium
+from folium.template import Template
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 MANIFEST_FILE = STATIC_DIR / "vendor" / "manifest.json"
@@ -30,11 +31,24 @@ def local_links(kind: str, names: list[tuple[str, str]]) -> list[tuple[str, str]
     return [(name, STATIC_URL + local[name]) for name, _ in names if name in local]
 
 
-def offline_map(**kwargs) -> folium.Map:
-    """A folium.Map that loads Leaflet & co. from the app's own static files."""
-    m = folium.Map(**kwargs)
+class _MetricScale(folium.MacroElement):
+    """Leaflet's scale bar in metres and kilometres only (no miles)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+
+def offline_map(*, control_scale: bool = False, **kwargs) -> folium.Map:
+    """A folium.Map that loads Leaflet & co. from the app's own static files;
+    ``control_scale`` adds a metric-only scale bar."""
+    m = folium.Map(control_scale=False, **kwargs)
     m.default_js = local_links("js", folium.Map.default_js)
     m.default_css = local_links("css", folium.Map.default_css)
+    if control_scale:
+        _MetricScale().add_to(m)
     return m
 
 

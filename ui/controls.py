@@ -1,5 +1,12 @@
-"""Sidebar controls. Every widget has a stable key (tests set them by key); option values
-are ids, display text comes from ui.i18n, so switching language keeps the choices."""
+"""Sidebar controls: language, page and the analysis settings (service type, radius,
+distance, demand, planned sites). Map-only choices (metric, layers, tiles, circles,
+district) are drawn next to the map (:mod:`ui.overview`) so that changing them reruns the
+map alone; their last values travel in :class:`Settings` for the other pages.
+
+Every widget has a stable key (tests set them by key) and a ``help=`` text; option values
+are ids, display text comes from the catalogue (:mod:`i18n`), so switching language keeps
+the choices.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,32 +14,54 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from geo.services import SERVICE_TYPES
-from ui.i18n import DEFAULT_LANG, LANGS, t, type_name
+from i18n import DEFAULT_LANG, LANGS, t, type_name
 
-PAGES = ("overview", "map", "scenario", "hotspots", "data")
+__all__ = ["Settings", "sidebar", "recall", "remember", "wkey", "default_radii_m",
+           "demand_label", "demand_options", "is_new", "pick", "PAGES", "MODES", "MAP_METRICS", "TILE_CHOICES",
+           "DEFAULT_TYPE", "DEFAULT_TYPES"]
+
+PAGES = ("overview", "tables", "scenario", "hotspots", "data")
+PAGE_ALIASES = {"map": "overview"}  # old bookmarks
 MODES = ("straight", "network")
-DEMANDS = ("population", "children", "elderly")
-MAP_METRICS = ("covered", "nearest_m", "access", "population", "density", "gap")
+MAP_METRICS = ("gap", "covered", "nearest_m", "access", "demand", "population", "density")
 TILE_CHOICES = ("none", "osm", "carto")
-DEFAULT_TYPES = ("family_service_centre", "mental_health_centre")
+DEFAULT_TYPE = "family_service_centre"
+TARGET = "target"  # demand choice: each type's target population (CoverageQuery demand=None)
+DEFAULT_TYPES = (DEFAULT_TYPE,)
 
 
 @dataclass
 class Settings:
-    """The user's choices. Radii in metres."""
+    """The user's choices. ``type_id``: the service type analysed; ``layers``: further
+    types drawn on the map; ``radii``: metres per type; ``demand``: a demand group of
+    analysis/defaults.toml, or None for each type's target population."""
 
     lang: str = DEFAULT_LANG
     page: str = "overview"
-    types: list[str] = field(default_factory=lambda: list(DEFAULT_TYPES))
+    type_id: str = DEFAULT_TYPE
     radii: dict[str, float] = field(default_factory=dict)
     mode: str = "straight"
-    demand: str = "population"
+    demand: str | None = None
     include_planned: bool = False
-    metric: str = "covered"
-    metric_type: str | None = "family_service_centre"
-    district: str | None = None  # TOWNCODE
+    layers: list[str] = field(default_factory=list)
+    metric: str = "gap"
+    district: str | None = None  # TOWNCODE the map is zoomed to
     tiles: str = "none"
-    circles: bool = True
+    circles: bool = False
+
+    @property
+    def types(self) -> list[str]:
+        """The analysed type first, then the other types drawn on the map."""
+        return [self.type_id, *[k for k in self.layers if k != self.type_id]]
+
+    @property
+    def metric_type(self) -> str:
+        """The type the map metric and the rankings are about."""
+        return self.type_id
+
+    def radius(self, type_id: str) -> float:
+        """The radius of ``type_id`` in metres (its default when not set)."""
+        return float(self.radii.get(type_id) or default_radii_m()[type_id])
 
 
 @st.cache_resource(show_spinner=False)
@@ -47,7 +76,8 @@ def language() -> str:
     """The language switch (first in the sidebar so every later label follows it)."""
     return st.sidebar.segmented_control(
         "Language / 語言", list(LANGS), format_func=LANGS.get, key="lang",
-        default=DEFAULT_LANG, selection_mode="single") or DEFAULT_LANG
+        default=DEFAULT_LANG, selection_mode="single",
+        help="介面語言 / Language of the screens") or DEFAULT_LANG
 
 
 def wkey(name: str, lang: str) -> str:
@@ -63,63 +93,115 @@ def recall(name: str, default):
 
 
 def remember(name: str, value):
+    """Keep ``value`` as the last choice of control ``name``; returns it."""
     st.session_state[f"_value_{name}"] = value
     return value
 
 
-def _pick(widget, name: str, label: str, options: list, default, lang: str, **kw):
+def is_new(name: str, value) -> bool:
+    """Whether ``value`` differs from the last one acted upon under ``name`` (a map click,
+    a list row, a search pick), remembering it: an event is acted upon once."""
+    handled = st.session_state.setdefault("_handled_events", {})
+    if name in handled and handled[name] == value:
+        return False
+    handled[name] = value
+    return True
+
+
+def pick(widget, name: str, label: str, options: list, default, lang: str, *,
+         variant: str = "", **kw):
     """A radio/selectbox over ``options`` that keeps its choice across reruns and
-    language switches."""
+    language switches. ``variant``: what the option texts depend on besides the language
+    (e.g. the service type): a new variant is a new widget, since Streamlit keeps showing
+    a selected option's old text when only ``format_func`` changes."""
     value = recall(name, default)
     index = options.index(value) if value in options else 0
-    return remember(name, widget(label, options, index=index, key=wkey(name, lang), **kw))
+    key = wkey(name, lang) + (f":{variant}" if variant else "")
+    return remember(name, widget(label, options, index=index, key=key, **kw))
 
 
-def sidebar(districts, *, network_available: bool) -> Settings:
+@st.cache_data(show_spinner=False)
+def demand_options(_villages, villages_key: str) -> list[str]:
+    """Demand groups of analysis/defaults.toml that have values in this data set, with
+    :data:`TARGET` (each type's target population) first."""
+    from analysis.config import config
+    from analysis.demand import group_column
+    out = [TARGET]
+    for name in config().demand_groups:
+        try:
+            group_column(_villages, name, config())
+        except ValueError:
+            continue
+        out.append(name)
+    return out
+
+
+def demand_label(demand: str | None, lang: str, type_id: str | None = None) -> str:
+    """Display name of a demand choice; None (or :data:`TARGET`) names the type's target
+    group."""
+    if demand in (None, TARGET):
+        if type_id is None:
+            return t("demand_target", lang)
+        from analysis.config import config
+        return t("demand_target_of", lang,
+                 group=t(f"demand_{config().type(type_id).target}", lang))
+    return t(f"demand_{demand}", lang)
+
+
+def _target_help(type_id: str, lang: str) -> str:
+    """Why the type's target group is what it is (the config's rationale; zh-TW from the
+    catalogue)."""
+    from analysis.config import config
+    defaults = config().type(type_id)
+    why = (t(f"why_target.{type_id}", lang) if lang != "en" else defaults.target_rationale)
+    return t("help.demand", lang, type=type_name(type_id, lang),
+             group=t(f"demand_{defaults.target}", lang), why=why)
+
+
+def _radius(sb, type_id: str, lang: str) -> float:
+    default_km = default_radii_m()[type_id] / 1000.0
+    name = f"radius_{type_id}"
+    km = sb.number_input(t("radius_km", lang), min_value=0.5, max_value=50.0,
+                         value=float(recall(name, default_km)), step=0.5, key=wkey(name, lang),
+                         help=t("help.radius", lang, type=type_name(type_id, lang),
+                                km=f"{default_km:g}"))
+    return 1000.0 * remember(name, km)
+
+
+def _map_choices() -> dict:
+    """The map-only choices as last made next to the map (defaults before)."""
+    return {"layers": [k for k in recall("layers", []) if k in SERVICE_TYPES],
+            "metric": recall("metric", "gap"), "district": recall("district", None),
+            "tiles": recall("tiles", "none"), "circles": bool(recall("circles", False))}
+
+
+def sidebar(villages, *, network_available: bool, villages_key: str = "") -> Settings:
     """Draw the sidebar and return the settings."""
     lang = language()
     sb = st.sidebar
-    start_page = st.query_params.get("page") if st.query_params.get("page") in PAGES else "overview"
-    page = _pick(sb.radio, "page", t("page", lang), list(PAGES), start_page, lang,
-                 horizontal=True, format_func=lambda p: t(f"page_{p}", lang))
+    asked = st.query_params.get("page")
+    asked = PAGE_ALIASES.get(asked, asked)
+    page = pick(sb.radio, "page", t("page", lang), list(PAGES),
+                asked if asked in PAGES else "overview", lang,
+                format_func=lambda p: t(f"page_{p}", lang), help=t("help.page", lang))
     st.query_params["page"] = page  # the address bar names the page (bookmarkable)
     sb.header(t("controls", lang))
-    chosen = [k for k in recall("types", list(DEFAULT_TYPES)) if k in SERVICE_TYPES]
-    types = remember("types", sb.multiselect(
-        t("types", lang), list(SERVICE_TYPES), default=chosen, key=wkey("types", lang),
-        format_func=lambda k: type_name(k, lang)))
-    defaults = default_radii_m()
-    radii = dict(defaults)
-    for tid in types:
-        name = f"radius_{tid}"
-        km = sb.number_input(t("radius_of", lang, name=type_name(tid, lang)), min_value=0.5,
-                             max_value=50.0, value=recall(name, defaults[tid] / 1000.0),
-                             step=0.5, key=wkey(name, lang))
-        radii[tid] = 1000.0 * remember(name, km)
-    mode = _pick(sb.radio, "mode", t("mode", lang), list(MODES), "straight", lang,
-                 format_func=lambda m: t(f"mode_{m}", lang))
+    type_id = pick(sb.selectbox, "type", t("type", lang), list(SERVICE_TYPES), DEFAULT_TYPE,
+                   lang, format_func=lambda k: type_name(k, lang), help=t("help.type", lang))
+    radii = {k: float(recall(f"radius_{k}", v / 1000.0)) * 1000.0
+             for k, v in default_radii_m().items()}
+    radii[type_id] = _radius(sb, type_id, lang)
+    mode = pick(sb.radio, "mode", t("mode", lang), list(MODES), "straight", lang,
+                format_func=lambda m: t(f"mode_{m}", lang), help=t("help.mode", lang))
     if mode == "network" and not network_available:
         sb.caption(t("mode_network_missing", lang))
-    demand = _pick(sb.selectbox, "demand", t("demand", lang), list(DEMANDS), "population",
-                   lang, format_func=lambda d: t(f"demand_{d}", lang))
+    demands = demand_options(villages, villages_key)
+    demand = pick(sb.selectbox, "demand", t("demand", lang), demands, TARGET, lang,
+                  variant=type_id, format_func=lambda d: demand_label(d, lang, type_id),
+                  help=_target_help(type_id, lang))
     planned = remember("planned", sb.checkbox(t("include_planned", lang),
                                               value=recall("planned", False),
-                                              key=wkey("planned", lang)))
-    metric = _pick(sb.selectbox, "metric", t("metric", lang), list(MAP_METRICS), "covered",
-                   lang, format_func=lambda m: t(f"metric_{m}", lang))
-    metric_type = None
-    if types:
-        metric_type = _pick(sb.selectbox, "metric_type", t("metric_type", lang), list(types),
-                            types[0], lang, format_func=lambda k: type_name(k, lang))
-    codes = ["all", *districts.index]
-    district = _pick(
-        sb.selectbox, "district", t("district_filter", lang), codes, "all", lang,
-        format_func=lambda c: t("all_districts", lang) if c == "all" else (
-            districts.at[c, "district_en"] if lang == "en" else districts.at[c, "district"]))
-    tiles = _pick(sb.selectbox, "tiles", t("tiles", lang), list(TILE_CHOICES), "none", lang,
-                  format_func=lambda k: t(f"tiles_{k}", lang))
-    circles = remember("circles", sb.checkbox(t("show_circles", lang),
-                                              value=recall("circles", True),
-                                              key=wkey("circles", lang)))
-    return Settings(lang, page, list(types), radii, mode, demand, planned, metric,
-                    metric_type, None if district == "all" else district, tiles, circles)
+                                              key=wkey("planned", lang),
+                                              help=t("help.planned", lang)))
+    return Settings(lang=lang, page=page, type_id=type_id, radii=radii, mode=mode,
+                    demand=None if demand == TARGET else demand, include_planned=planned, **_map_choices())

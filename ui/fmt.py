@@ -4,6 +4,7 @@ Missing values (None, NaN, NA) show as an em dash."""
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -43,3 +44,11 @@ def km(metres: object, digits: int = 1) -> str:
 def ratio(a: object, b: object) -> str:
     """'a / b' with thousands separators."""
     return f"{num(a)} / {num(b)}"
+
+
+def version(text: object) -> str:
+    """The date of a data version: "2023-09" of "NLSC 村里界圖 release 1120928 (2023-09)"
+    (the last YYYY-MM[-DD] in the text, else its last year), else '—'."""
+    tokens = re.findall(r"(?<![\d-])((?:19|20)\d{2}(?:-\d{2}){0,2})(?![\d-])", str(text))
+    dated = [x for x in tokens if "-" in x]
+    return (dated or tokens or [DASH])[-1]

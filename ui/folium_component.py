@@ -2,7 +2,7 @@
 ONCE per (tiles, language) instead of on every rerun.
 
 ``streamlit_folium.st_folium`` renders the whole base map to JavaScript on each call; ours
-holds the 504 village shapes (~440 kB), which would cost a noticeable part of every
+holds every village shape (~450 kB), which would cost a noticeable part of every
 control change. Here the base map's script/header/html/links are cached, and only the
 swappable feature groups (village colours, site layers) and the layer control are rendered
 per run. The arguments passed to the component are the ones ``st_folium`` passes
@@ -60,17 +60,19 @@ def layer_control_script(entries: Iterable[tuple[str, str]], *, collapsed: bool 
 def show_map(base_key: tuple, build_base: Callable[[], folium.Map],
              groups: list[folium.FeatureGroup], *, overlays: list[tuple[str, int | str]],
              key: str, height: int = 620, center=None, zoom=None,
-             returned_objects: list[str] | None = None) -> dict | None:
+             returned_objects: list[str] | None = None, collapsed: bool = True) -> dict | None:
     """Render the cached base map plus ``groups`` with streamlit-folium's component.
 
     ``overlays``: layer-control entries (label, index into ``groups`` or a JS expression
-    such as ``"window.__villages"``). Returns the component value (as st_folium does).
+    such as ``"window.__villages"``); ``collapsed``: the layer control is a button that
+    opens on hover (it does not cover the map). Returns the component value (as st_folium
+    does).
     """
     base = _rendered_base(base_key, build_base)
     feature_group = _groups_script(groups)
     control = layer_control_script(
-        (label, f"feature_group_feature_group_{ref}" if isinstance(ref, int) else ref)
-        for label, ref in overlays)
+        [(label, f"feature_group_feature_group_{ref}" if isinstance(ref, int) else ref)
+         for label, ref in overlays], collapsed=collapsed)
     bounds = base["bounds"]
     defaults = {
         "last_clicked": None, "last_object_clicked": None, "last_object_clicked_count": None,

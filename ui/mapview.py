@@ -35,6 +35,8 @@ PALETTES = {
     "PuBu": ("#f1eef6", "#bdc9e1", "#74a9cf", "#2b8cbe", "#045a8d"),
 }
 NODATA_COLOR = "#d9d9d9"
+ZERO_COLOR = "#e5f5e0"  # "no gap": every resident of the village within the radius
+BINARY_COLORS = {1: "#41b6c4", 0: "#fd8d3c"}  # within / outside the radius
 UNREACHABLE_COLOR = "#7f7f7f"
 VILLAGE_CLASS = "village-shape"  # CSS class on every village path (tests count them)
 DISTRICT_PANE = "districts"
@@ -63,59 +65,58 @@ def geojson_features(geoms: gpd.GeoSeries) -> list[dict]:
 
 
 def bounds_view(bounds: tuple[float, float, float, float], *, width_px: int = 680,
-                height_px: int = 600) -> tuple[list[float], float]:
+                height_px: int = 600, pad_left_px: int = 0) -> tuple[list[float], float]:
     """Centre [lat, lon] and a Leaflet zoom that fits lon/lat ``bounds`` (minx, miny, maxx,
-    maxy) in a map of the given size."""
+    maxy) in a map of the given size, right of a ``pad_left_px`` strip (where the legend
+    sits)."""
     minx, miny, maxx, maxy = bounds
     centre = [(miny + maxy) / 2, (minx + maxx) / 2]
     span_x = max(maxx - minx, 1e-4)
     # Web-Mercator: vertical span scales with 1/cos(lat)
     span_y = max(maxy - miny, 1e-4) / math.cos(math.radians(centre[0]))
-    zoom = min(math.log2(width_px * 360 / (256 * span_x)),
+    zoom = min(math.log2(max(width_px - pad_left_px, 50) * 360 / (256 * span_x)),
                math.log2(height_px * 360 / (256 * span_y)))
-    return centre, max(8.0, min(16.0, math.floor(zoom * 4) / 4))  # zoomSnap 0.25
+    zoom = max(8.0, min(16.0, math.floor(zoom * 4) / 4))  # zoomSnap 0.25
+    centre[1] -= pad_left_px / 2 * 360 / (256 * 2 ** zoom)  # degrees per pixel at zoom
+    return centre, zoom
 
 
 # --- classes --------------------------------------------------------------------------
 
 def classify(values: pd.Series, *, kind: str, k: int = 5, cmap: str = "YlGnBu"
              ) -> tuple[pd.Series, list[dict]]:
-    """Colour per village and the legend entries.
+    """Colour per village and the legend entries, with class breaks that fit the metric.
 
-    ``kind="share"``: fixed classes 0–20–40–60–80–100 % (class i holds values <= its upper
-    bound, as mapclassify.UserDefined; done with numpy so the first map does not wait for
-    mapclassify's import); otherwise Fisher–Jenks natural breaks (mapclassify) on the finite
-    values with up to ``k`` classes. NaN → "no data", +inf (no site reachable) →
-    "unreachable". Legend entries: {color, lower, upper, count} or {color, label_key, count}.
+    ``kind="binary"``: a 0/1 metric (covered or not) in two classes (label keys
+    ``legend_yes`` / ``legend_no``); ``kind="share"``: fixed classes 0–20–40–60–80–100 %
+    (class i holds values <= its upper bound, as mapclassify.UserDefined); ``kind="gap"``:
+    a class of its own for 0 (``legend_zero``) and quantile classes of the positive values
+    (numpy; as mapclassify.Quantiles, without its seconds-long import on the landing map);
+    otherwise Fisher–Jenks natural breaks on the finite values, up to ``k`` classes.
+    NaN → "no data", +inf (no site reachable) → "unreachable". Legend entries: {color,
+    lower, upper, count} or {color, label_key, count}.
     """
     v = pd.to_numeric(values, errors="coerce").astype(float)
     finite = v[np.isfinite(v)]
     colors = pd.Series(NODATA_COLOR, index=v.index, dtype=object)
     legend: list[dict] = []
-    if len(finite):
-        y = finite.to_numpy()
-        if kind == "share":
-            bins = np.array([0.2, 0.4, 0.6, 0.8, max(1.0, float(y.max()))])
-            yb = np.searchsorted(bins, y, side="left")
-            lower = [0.0, *bins[:-1]]
-        else:
-            import warnings
-
-            import mapclassify  # heavy (scipy.stats, sklearn): only for data-driven classes
-
-            kk = int(min(k, finite.nunique()))
-            with warnings.catch_warnings():  # "Numba not installed": exact pure-Python path
-                warnings.simplefilter("ignore", UserWarning)
-                classifier = (mapclassify.FisherJenks(y, k=kk) if kk >= 2
-                              else mapclassify.UserDefined(y, bins=[float(y.max())]))
-            bins, yb = np.asarray(classifier.bins, float), np.asarray(classifier.yb)
-            lower = [float(y.min()), *bins[:-1]]
-        n = len(bins)
-        full = PALETTES[cmap]
-        hexes = [full[round(i * (len(full) - 1) / max(n - 1, 1))] for i in range(n)]
-        colors[finite.index] = [hexes[c] for c in yb]
-        legend = [{"color": hexes[i], "lower": float(lower[i]), "upper": float(bins[i]),
-                   "count": int((yb == i).sum())} for i in range(n)]
+    if kind == "binary" and len(finite):
+        for value, key, color in ((1.0, "legend_yes", BINARY_COLORS[1]),
+                                  (0.0, "legend_no", BINARY_COLORS[0])):
+            hit = finite.index[finite == value]
+            colors[hit] = color
+            legend.append({"color": color, "label_key": key, "count": int(len(hit))})
+    elif kind == "gap" and len(finite):
+        zero = finite.index[finite <= 0]
+        colors[zero] = ZERO_COLOR
+        legend.append({"color": ZERO_COLOR, "label_key": "legend_zero", "count": len(zero)})
+        positive = finite[finite > 0]
+        if len(positive):
+            pc, pl = _graduated(positive, k=k - 1, cmap=cmap, kind="quantile")
+            colors[positive.index] = pc
+            legend += pl
+    elif len(finite):
+        colors[finite.index], legend = _graduated(finite, k=k, cmap=cmap, kind=kind)
     inf = v.index[np.isinf(v)]
     if len(inf):
         colors[inf] = UNREACHABLE_COLOR
@@ -126,6 +127,38 @@ def classify(values: pd.Series, *, kind: str, k: int = 5, cmap: str = "YlGnBu"
         legend.append({"color": NODATA_COLOR, "label_key": "legend_nodata",
                        "count": len(nodata)})
     return colors, legend
+
+
+def _graduated(finite: pd.Series, *, k: int, cmap: str, kind: str
+               ) -> tuple[list[str], list[dict]]:
+    """Colours and legend entries of finite values: fixed share classes or Fisher–Jenks."""
+    y = finite.to_numpy()
+    if kind == "share":
+        bins = np.array([0.2, 0.4, 0.6, 0.8, max(1.0, float(y.max()))])
+        yb = np.searchsorted(bins, y, side="left")
+        lower = [0.0, *bins[:-1]]
+    elif kind == "quantile":
+        bins = np.unique(np.quantile(y, np.linspace(0, 1, k + 1)[1:]))
+        yb = np.searchsorted(bins, y, side="left")
+        lower = [float(y.min()), *bins[:-1]]
+    else:
+        import warnings
+
+        import mapclassify  # heavy (scipy.stats, sklearn): only for data-driven classes
+
+        kk = int(min(k, finite.nunique()))
+        with warnings.catch_warnings():  # "Numba not installed": exact pure-Python path
+            warnings.simplefilter("ignore", UserWarning)
+            classifier = (mapclassify.FisherJenks(y, k=kk) if kk >= 2
+                          else mapclassify.UserDefined(y, bins=[float(y.max())]))
+        bins, yb = np.asarray(classifier.bins, float), np.asarray(classifier.yb)
+        lower = [float(y.min()), *bins[:-1]]
+    n = len(bins)
+    full = PALETTES[cmap]
+    hexes = [full[round(i * (len(full) - 1) / max(n - 1, 1))] for i in range(n)]
+    legend = [{"color": hexes[i], "lower": float(lower[i]), "upper": float(bins[i]),
+               "count": int((yb == i).sum())} for i in range(n)]
+    return [hexes[c] for c in yb], legend
 
 
 def warm_imports() -> None:
@@ -181,8 +214,8 @@ def base_map(districts: gpd.GeoDataFrame, district_geoms: gpd.GeoSeries,
         "<style>.district-label{font:600 13px 'Noto Sans CJK TC','Noto Sans TC',sans-serif;"
         "color:#111;text-align:center;text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap}"
         ".leaflet-container{background:#f4f4f0}"
-        ".map-legend{background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;"
-        "font:12px 'Noto Sans CJK TC',sans-serif;line-height:18px;box-shadow:0 0 4px #888}"
+        ".map-legend{background:rgba(255,255,255,.92);padding:4px 6px;border-radius:4px;"
+        "font:11px 'Noto Sans CJK TC',sans-serif;line-height:16px;box-shadow:0 0 4px #888}"
         ".map-legend i{display:inline-block;width:14px;height:12px;margin-right:6px;"
         "vertical-align:middle;border:1px solid #888}</style>"))
     return m
@@ -199,24 +232,31 @@ class _Register(folium.MacroElement):
 
 
 class _VillageStyle(folium.MacroElement):
-    """Colour and tooltip every village shape of the base map, and replace the legend.
-    Runs each time streamlit-folium swaps the feature groups; only colours, tooltips and
-    the legend travel, never the geometry. ``styles``: {VILLCODE: [fill colour, tooltip
-    HTML, appended to the feature's static ``head`` property]}; tooltip and legend HTML
-    must be escaped by the caller."""
+    """Colour and tooltip every village shape of the base map, outline the selected
+    village, and replace the legend (top left: Taoyuan's north-west corner is sea, so the
+    legend never covers the city and stays in view with the top of the map). Runs each
+    time streamlit-folium swaps the feature groups; only colours, tooltips and the legend
+    travel, never the geometry. ``styles``: {VILLCODE: [fill colour, tooltip HTML,
+    appended to the feature's static ``head`` property]}; tooltip and legend HTML must be
+    escaped by the caller. When done it sets ``data-styled`` on the frame's body to
+    ``token`` (the app's "map drawn" signal, read by the browser tests)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
             var styles = {{ this.styles|tojson }};
+            var selected = {{ this.selected|tojson }};
             var layer = window.__villages;
             if (!layer) { return; }
+            var base = function (l) {
+                return l.feature.id === selected ? {weight: 3.5, color: "#000000"}
+                                                 : {weight: 0.6, color: "#555555"}; };
             layer.eachLayer(function (l) {
                 var s = styles[l.feature.id] || ["#d9d9d9", ""];
-                l.__fill = s[0];
                 var el = l.getElement && l.getElement();
                 if (el) { el.setAttribute("data-code", l.feature.id); }
-                l.setStyle({fillColor: s[0], color: "#555555", weight: 0.6, fillOpacity: 0.75});
+                l.setStyle(Object.assign({fillColor: s[0], fillOpacity: 0.75}, base(l)));
+                if (l.feature.id === selected && l.bringToFront) { l.bringToFront(); }
                 l.unbindTooltip();
                 var tip = (l.feature.properties.head || "") + s[1];
                 if (tip) { l.bindTooltip(tip, {sticky: true}); }
@@ -224,37 +264,66 @@ class _VillageStyle(folium.MacroElement):
                     l.__hover = true;
                     l.on("mouseover", function (e) {
                         e.target.setStyle({weight: 2.5, color: "#000000"}); });
-                    l.on("mouseout", function (e) {
-                        e.target.setStyle({weight: 0.6, color: "#555555"}); });
+                    l.on("mouseout", function (e) { e.target.setStyle(window.__baseStyle(
+                        e.target)); });
                 }
             });
+            window.__baseStyle = base;
             if (window.__mapLegend) { window.__mapLegend.remove(); }
-            window.__mapLegend = L.control({position: "bottomright"});
+            window.__mapLegend = L.control({position: "topleft"});
             window.__mapLegend.onAdd = function () {
                 var div = L.DomUtil.create("div", "map-legend");
                 div.innerHTML = {{ this.legend|tojson }};
+                L.DomEvent.disableClickPropagation(div);
                 return div;
             };
             window.__mapLegend.addTo({{ this._parent._parent.get_name() }});
+            document.body.setAttribute("data-styled", {{ this.token|tojson }});
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, styles: dict, legend: str):
+    def __init__(self, styles: dict, legend: str, selected: str | None, token: str):
         super().__init__()
         self._name = "VillageStyle"
         self.styles = styles
         self.legend = legend
+        self.selected = selected
+        self.token = token
 
 
-def village_style_group(colors: pd.Series, tips: pd.Series, *, legend_html: str
-                        ) -> folium.FeatureGroup:
+def village_style_group(colors: pd.Series, tips: pd.Series, *, legend_html: str,
+                        selected: str | None = None, token: str = "") -> folium.FeatureGroup:
     """A (layer-control-less) FeatureGroup whose script colours the base map's villages.
-    ``colors``/``tips`` indexed by VILLCODE."""
+    ``colors``/``tips`` indexed by VILLCODE; ``selected``: the VILLCODE outlined in black;
+    ``token``: written to the map frame's ``body[data-styled]`` once applied."""
     styles = {str(code): [colors.get(code, NODATA_COLOR), tips.get(code, "")]
               for code in colors.index}
     fg = folium.FeatureGroup(name="village-style", overlay=True, control=False, show=True)
-    _VillageStyle(styles, legend_html).add_to(fg)
+    _VillageStyle(styles, legend_html, selected, token).add_to(fg)
+    return fg
+
+
+class _Done(folium.MacroElement):
+    """Sets ``data-styled`` on the map frame's body to a token once the layers are drawn."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        document.body.setAttribute("data-styled", {{ this.token|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, token: str):
+        super().__init__()
+        self._name = "Done"
+        self.token = token
+
+
+def done_group(token: str) -> folium.FeatureGroup:
+    """A (layer-control-less) FeatureGroup whose script marks the map frame drawn
+    (``body[data-styled=token]``): add it last among the swapped groups."""
+    fg = folium.FeatureGroup(name="done", overlay=True, control=False, show=True)
+    _Done(token).add_to(fg)
     return fg
 
 
@@ -307,10 +376,21 @@ def site_group(sites: gpd.GeoDataFrame, type_id: str, *, name: str, radius_m: fl
         folium.Marker([geom.y, geom.x], icon=icon,
                       tooltip=folium.Tooltip(tips.get(idx, ""), sticky=True)).add_to(fg)
         if radius_m:
-            folium.Circle([geom.y, geom.x], radius=float(radius_m), color=_ICON_HEX.get(t.color),
-                          weight=1.5, fill=True, fill_opacity=0.06, interactive=False,
-                          dash_array="6 6" if planned else None).add_to(fg)
+            catchment_circle([geom.y, geom.x], radius_m, color=_ICON_HEX.get(t.color),
+                             fill=True, dash_array="6 6" if planned else None).add_to(fg)
     return fg
+
+
+def catchment_circle(location, radius_m: float, *, color: str, fill: bool = True,
+                     dash_array: str | None = None) -> folium.Circle:
+    """A catchment circle that takes no clicks (``interactive: false``; folium's path
+    options drop that option, so it is set here): a click inside it reaches the village
+    under it."""
+    circle = folium.Circle(location, radius=float(radius_m), color=color, weight=1.5,
+                           fill=fill, fill_opacity=0.06 if fill else 0.0,
+                           dash_array=dash_array)
+    circle.options["interactive"] = False
+    return circle
 
 
 # awesome-markers colour names -> the marker body colours (for circles / planned icons)

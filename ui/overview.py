@@ -1,90 +1,209 @@
-"""Overview page: per service type, cards (located vs official, residents / children /
-elderly covered, districts with a site, residents per site) and a table per district."""
+"""Landing page: "where are we short?" for the chosen service type and radius — the KPI
+cards, the map of coverage and gaps, the ranked lists of the villages and districts with
+the most uncovered target population (click a row to zoom there), the village panel and the
+access chart (share of the target population within 0 … N km, baseline and scenario).
+
+The map, the lists and the panel are one fragment (:func:`map_and_lists`): a click on the
+map or a list, the search and the map options rerun that part only. Every number comes
+from :func:`analysis.coverage.analyse_coverage` (through :mod:`ui.state`).
+"""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
 from geo.services import SERVICE_TYPES, completeness
-from ui import fmt, state
-from ui.controls import Settings
-from ui.i18n import t, type_name
+from i18n import t, type_name
+from ui import charts, done, fmt, map_page, notes, rankings, state
+from ui.controls import (MAP_METRICS, TILE_CHOICES, Settings, demand_label, is_new, pick,
+                         recall, remember, wkey)
+
+__all__ = ["render", "kpi_values", "map_and_lists", "SELECTED_KEY", "VIEW_KEY"]
+
+SELECTED_KEY = "selected_village"
+VIEW_KEY = "map_view"
 
 
-def type_results(settings: Settings, sites, sites_key: str, type_ids) -> dict:
-    """Engine results per type id (cached in ui.state)."""
-    return {tid: state.type_result(sites_key, tid, settings.radii[tid], settings.mode,
-                                   settings.demand, settings.include_planned, sites)
-            for tid in type_ids}
+def kpi_values(result, comp_row, lang: str) -> list[tuple[str, str, str]]:
+    """(label, value, help) of each KPI card, formatted from the analysis result; a type
+    without located sites reads "no data yet", never 0 %."""
+    located = (t("kpi_located", lang), fmt.ratio(comp_row["located"], comp_row["official_count"]),
+               t("help.located", lang))
+    if len(result.sites) == 0:
+        return [located, (t("kpi_share", lang), t("no_data_yet", lang),
+                          t("help.no_data_yet", lang))]
+    city = result.city
+    r_km = fmt.num(result.query.radius / 1000.0, 1)
+    return [
+        (t("kpi_share", lang), fmt.pct(city["demand_share"]), t("help.kpi_share", lang, r=r_km)),
+        (t("kpi_uncovered", lang), fmt.num(city["demand_uncovered"]),
+         t("help.kpi_uncovered", lang, r=r_km)),
+        (t("kpi_districts", lang), f"{city['districts_with_site']} / {city['districts']}",
+         t("help.kpi_districts", lang)),
+        (t("kpi_per_site", lang), fmt.num(city["demand_total"] / len(result.sites)),
+         t("help.kpi_per_site", lang)),
+        located,
+    ]
 
 
-def card_values(result, comp_row) -> dict[str, str]:
-    """The card texts of one type, formatted from the engine's numbers."""
-    city = result.city_row
-    kpi = result.city
-    return {
-        "located": fmt.ratio(comp_row["located"], comp_row["official_count"]),
-        "pop_covered": fmt.pct(city.get("population_share")),
-        "children_covered": fmt.pct(city.get("children_share")),
-        "elderly_covered": fmt.pct(city.get("elderly_share")),
-        "districts_covered": f"{fmt.pct(kpi['district_share'])} "
-                             f"({kpi['districts_with_site']}/{kpi['districts']})",
-        "residents_per_site": fmt.num(kpi["residents_per_site"]) if len(result.sites)
-        else fmt.DASH,
-    }
+def _cards(result, problem: str | None, settings: Settings) -> None:
+    lang = settings.lang
+    comp = completeness(state.current_sites()[0]).loc[settings.type_id]
+    if problem:
+        st.warning(problem)
+        return
+    values = kpi_values(result, comp, lang)
+    with st.container(key="kpi_cards"):
+        for col, (label, value, help_text) in zip(st.columns(len(values)), values):
+            col.metric(label, value, help=help_text, border=True)
+    if len(result.sites) == 0:
+        c1, c2 = st.columns([3, 1], vertical_alignment="center")
+        c1.info(t("no_data_import", lang, type=type_name(settings.type_id, lang)))
+        c2.button(t("go_import", lang), key="go_import", on_click=_go_to_data,
+                  help=t("help.go_import", lang))
 
 
-CARD_KEYS = ("located", "pop_covered", "children_covered", "elderly_covered",
-             "districts_covered", "residents_per_site")
+def _go_to_data() -> None:
+    remember("page", "data")
+    for key in ("page", "page@en"):
+        st.session_state.pop(key, None)
 
 
-def district_table(result, districts, lang: str) -> pd.DataFrame:
-    """Per-district table (plus the city row) of one type, formatted for display."""
-    d = pd.concat([result.districts, result.city_row.to_frame("all").T])
-    d["residents_per_site"] = d["demand_total"] / d["sites"].where(d["sites"] > 0)
-    rows = []
-    for code in [*districts.index, "all"]:
-        r = d.loc[code]
-        name = t("city", lang) if code == "all" else (
-            districts.at[code, "district_en"] if lang == "en" else districts.at[code, "district"])
-        rows.append({
-            t("col_district", lang): name,
-            t("col_population", lang): fmt.num(r.get("population_total")),
-            t("col_pop_share", lang): fmt.pct(r.get("population_share")),
-            t("col_children_share", lang): fmt.pct(r.get("children_share")),
-            t("col_elderly_share", lang): fmt.pct(r.get("elderly_share")),
-            t("col_sites", lang): fmt.num(r["sites"]),
-            t("col_residents_per_site", lang): fmt.num(r["residents_per_site"]),
-            t("col_median", lang): fmt.km(r["median_m"]),
-            t("col_p90", lang): fmt.km(r["p90_m"]),
-        })
-    return pd.DataFrame(rows)
+def _question(settings: Settings, result) -> str:
+    lang = settings.lang
+    mode = t(f"mode_{settings.mode}", lang)
+    return t("question", lang, type=type_name(settings.type_id, lang),
+             r=fmt.num(settings.radius(settings.type_id) / 1000.0, 1), mode=mode,
+             demand=demand_label(settings.demand, lang, settings.type_id))
 
 
 def render(settings: Settings) -> None:
+    """The landing page."""
     lang = settings.lang
-    ds = state.dataset()
-    sites, key = state.current_sites()
-    comp = completeness(sites)
     st.title(t("title", lang))
     if not state.has_population():
         state.missing_notice(lang)
         return
-    radii = "; ".join(f"{type_name(k, lang)} {fmt.num(settings.radii[k] / 1000, 1)} km"
-                      for k in settings.types)
-    st.caption(t("radius_note", lang, r=radii))
-    results = type_results(settings, sites, key, SERVICE_TYPES)
-    for tid in SERVICE_TYPES:
-        with st.container(border=True, key=f"card_{tid}"):
-            st.subheader(type_name(tid, lang))
-            values = card_values(results[tid], comp.loc[tid])
-            cols = st.columns(len(CARD_KEYS))
-            for col, k in zip(cols, CARD_KEYS):
-                col.metric(t(k, lang), values[k])
-            if len(results[tid].sites) == 0:
-                st.caption(t("no_sites", lang))
-    st.header(t("district_table", lang))
-    for tid in settings.types:
-        st.subheader(type_name(tid, lang))
-        st.dataframe(district_table(results[tid], ds.districts, lang), hide_index=True,
-                     key=f"district_table_{tid}")
+    sites, key = state.current_sites()
+    step = "step_roads" if state.first_road_run(settings) else "step_coverage"
+    with st.spinner(t(step, lang, type=type_name(settings.type_id, lang)), show_time=True):
+        result, problem = state.coverage_of(settings, settings.type_id, sites, key)
+    st.caption(_question(settings, result))
+    if result is not None:
+        notes.show(result.notes, lang, skip=("note.no_sites",))
+    _cards(result, problem, settings)
+    map_and_lists(settings)
+    if result is not None and len(result.sites):
+        charts.access_section(settings, result)
+
+
+# --- the map fragment -------------------------------------------------------------------
+
+def _select(code: str | None, view=None) -> None:
+    st.session_state[SELECTED_KEY] = code
+    if view is not None:
+        st.session_state[VIEW_KEY] = view
+
+
+def _map_options(settings: Settings) -> Settings:
+    """Metric, district, further layers, circles and tiles above the map; the settings
+    with these choices."""
+    lang = settings.lang
+    ds = state.dataset()
+    c1, c2, c3, c4 = st.container(key="map_options").columns([3, 2, 2, 2],
+                                                              vertical_alignment="bottom")
+    with c1:
+        metric = pick(st.selectbox, "metric", t("metric", lang), list(MAP_METRICS),
+                      settings.metric, lang, help=t("help.metric", lang),
+                      format_func=lambda m: map_page.metric_title(m, settings))
+    codes = ["all", *ds.districts.index]
+    col = "district_en" if lang == "en" else "district"
+    with c2:
+        district = pick(st.selectbox, "district", t("district_filter", lang), codes, "all",
+                        lang, help=t("help.district", lang),
+                        format_func=lambda c: t("all_districts", lang) if c == "all"
+                        else ds.districts.at[c, col])
+    with c3:
+        circles = remember("circles", st.toggle(t("show_circles", lang),
+                                                value=bool(recall("circles", False)),
+                                                key=wkey("circles", lang),
+                                                help=t("help.circles", lang)))
+    with c4, st.popover(t("more_layers", lang), help=t("help.more_layers", lang)):
+        others = [k for k in SERVICE_TYPES if k != settings.type_id]
+        layers = remember("layers", st.multiselect(
+            t("layers", lang), others, default=[k for k in recall("layers", []) if k in others],
+            key=wkey("layers", lang), format_func=lambda k: type_name(k, lang),
+            help=t("help.layers", lang), select_all=False, wrap=True))
+        tiles = pick(st.selectbox, "tiles", t("tiles", lang), list(TILE_CHOICES), "none", lang,
+                     format_func=lambda k: t(f"tiles_{k}", lang), help=t("help.tiles", lang))
+    if is_new("district", district):
+        st.session_state[VIEW_KEY] = (map_page.city_view() if district == "all"
+                                      else map_page.district_view(district))
+    return Settings(**{**settings.__dict__, "metric": metric, "circles": circles,
+                       "layers": layers, "tiles": tiles,
+                       "district": None if district == "all" else district})
+
+
+def _search(settings: Settings, sites) -> None:
+    lang = settings.lang
+    ds = state.dataset()
+    query = st.text_input(t("search", lang), key=wkey("search", lang), help=t("help.search", lang),
+                          placeholder=t("search_placeholder", lang))
+    hits = map_page.search(query, ds.villages, sites, lang) if query else []
+    if query and not hits:
+        st.caption(t("search_none", lang, q=query))
+        if is_new("search", (query, None)):
+            _select(None)
+        return
+    if not hits:
+        return
+    pick_i = st.selectbox(t("search_pick", lang), range(len(hits)), index=0,
+                          key=wkey(f"search_pick:{query}", lang), format_func=lambda i: hits[i][2],
+                          help=t("help.search_pick", lang))
+    kind, ident, _ = hits[pick_i]
+    if is_new("search", (query, ident)):
+        if kind == "village":
+            _select(ident, map_page.village_view(ident))
+        else:
+            view = map_page.site_view(sites, ident)
+            _select(None, view)
+
+
+def _clicks(value) -> None:
+    """Act on a new map click (the village under the pointer opens its panel)."""
+    code = map_page.clicked_village(value)
+    where = (value or {}).get("last_object_clicked") if isinstance(value, dict) else None
+    if code is not None and is_new("map", (code, str(where))):
+        _select(code)
+
+
+@st.fragment
+def map_and_lists(settings: Settings) -> None:
+    """Map options, the map, the search, the village panel and the ranked lists: a click
+    anywhere here reruns this part only."""
+    lang = settings.lang
+    sites, key = state.current_sites()
+    _clicks(st.session_state.get(map_page.MAP_KEY))
+    settings = _map_options(settings)
+    results = {tid: state.coverage_of(settings, tid, sites, key)[0] for tid in settings.types}
+    result = results.get(settings.type_id)
+    rankings.handle_selection(result, select=_select, lang=lang)
+    left, right = st.columns([5, 4], gap="medium")
+    with right:
+        _search(settings, sites)
+        with st.container(key="village_panel", border=True):
+            st.markdown(f"**{t('detail', lang)}**")
+            map_page.detail_panel(st.session_state.get(SELECTED_KEY), settings, results)
+        if result is not None and len(result.sites):
+            with st.container(key="rank_block"):
+                rankings.lists(result, settings)
+    token = done.next_token("map")
+    with left:
+        view = st.session_state.get(VIEW_KEY) or map_page.city_view()
+        map_page.draw_map(settings, sites, results, view=view,
+                          selected=st.session_state.get(SELECTED_KEY), token=token)
+        if settings.circles and map_page.network_areas_shown(settings):
+            st.caption(map_page.areas_note(settings, sites))
+        st.caption(t("boundary_note", lang,
+                     v=fmt.version(state.dataset().vintages.get("boundaries", ""))))
+    done.mark("map", token)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from coverage.places import dataset_places, village_point
+from coverage.places import village_point
 from coverage.scenario import (AddSite, CloseSite, EditHistory, MoveSite, Scenario,
                                SetCapacity, SetStatus, apply_edits)
 from store import (ScenarioConflict, ScenarioError, delete_scenario, duplicate_scenario,
                    load_scenario, save_scenario, store_dir)
 from ui import scenario_calc, state
-from ui.controls import Settings
+from ui.controls import Settings, wkey
 from ui.scenario_strings import t
 
 HIST, BASE, META, CLICK, SUGGEST, MSGS = ("scn_history", "scn_baseline", "scn_meta",
@@ -47,8 +47,9 @@ def baseline():
 
 
 def places():
-    """Village points and districts of the app's data set (coverage.places), for edits."""
-    return dataset_places(state.dataset())
+    """Village points and districts of the app's data set (coverage.places), for edits;
+    built once per process (:func:`ui.state.places`)."""
+    return state.places()
 
 
 def say(level: str, text: str) -> None:
@@ -59,17 +60,33 @@ def _lang() -> str:
     return _ss().get("scn_lang") or "zh-TW"
 
 
+def key(name: str) -> str:
+    """The session key of scenario widget ``name`` in the page's language (each language
+    has its own widget: :func:`ui.controls.wkey`)."""
+    return wkey(name, _lang())
+
+
+def get(name: str, default=None):
+    """The value of scenario widget ``name`` (in the page's language)."""
+    return _ss().get(key(name), default)
+
+
+def put(name: str, value) -> None:
+    """Set scenario widget ``name`` (in the page's language) before it is drawn."""
+    _ss()[key(name)] = value
+
+
 def target_point() -> dict | None:
     """The target point from the widgets: {"lon", "lat", "village"} (village only when a
     village was chosen), or None."""
-    where = _ss().get("scn_where", "map")
+    where = get("scn_where", "map")
     if where == "map":
         click = _ss().get(CLICK)
         return None if click is None else {"lon": click[0], "lat": click[1], "village": None}
     if where == "coords":
-        lon, lat = _ss().get("scn_lon"), _ss().get("scn_lat")
+        lon, lat = get("scn_lon"), get("scn_lat")
         return None if lon is None or lat is None else {"lon": lon, "lat": lat, "village": None}
-    code = _ss().get("scn_village")
+    code = get("scn_village")
     if not code:
         return None
     lon, lat = village_point(places(), code)
@@ -86,12 +103,12 @@ def push(edit) -> bool:
         return False
     _ss()[HIST] = hist.push(edit)
     if isinstance(edit, AddSite):
-        _ss()["scn_map_type"] = edit.type  # show the type just edited on the map
+        put("scn_map_type", edit.type)  # show the type just edited on the map
     else:
         sites = baseline()
         hit = sites.loc[sites["site_id"] == edit.site_id, "type"]
         if len(hit):
-            _ss()["scn_map_type"] = hit.iloc[0]
+            put("scn_map_type", hit.iloc[0])
     return True
 
 
@@ -99,13 +116,13 @@ def push(edit) -> bool:
 
 def on_add() -> None:
     lang, target = _lang(), target_point()
-    name = (_ss().get("scn_add_name") or "").strip()
+    name = (get("scn_add_name") or "").strip()
     if target is None:
         return say("error", t("no_target", lang))
     if not name:
         return say("error", t("need_name", lang))
-    cap = _ss().get("scn_add_cap")
-    kw = dict(type=_ss()["scn_add_type"], name=name, status=_ss().get("scn_add_status", "open"),
+    cap = get("scn_add_cap")
+    kw = dict(type=get("scn_add_type"), name=name, status=get("scn_add_status", "open"),
               capacity=None if cap is None else float(cap))
     if target["village"] is not None:
         push(AddSite(village=target["village"], **kw))
@@ -117,20 +134,20 @@ def on_move() -> None:
     target = target_point()
     if target is None:
         return say("error", t("no_target", _lang()))
-    push(MoveSite(_ss()["scn_site"], float(target["lon"]), float(target["lat"])))
+    push(MoveSite(get("scn_site"), float(target["lon"]), float(target["lat"])))
 
 
 def on_close() -> None:
-    push(CloseSite(_ss()["scn_site"]))
+    push(CloseSite(get("scn_site")))
 
 
 def on_capacity() -> None:
-    cap = _ss().get("scn_cap")
-    push(SetCapacity(_ss()["scn_site"], None if cap is None else float(cap)))
+    cap = get("scn_cap")
+    push(SetCapacity(get("scn_site"), None if cap is None else float(cap)))
 
 
 def on_status() -> None:
-    push(SetStatus(_ss()["scn_site"], _ss()["scn_status"]))
+    push(SetStatus(get("scn_site"), get("scn_status")))
 
 
 def on_undo() -> None:
@@ -144,7 +161,7 @@ def on_redo() -> None:
 def on_reset() -> None:
     for key in (HIST, BASE, META, SUGGEST):
         _ss().pop(key, None)
-    _ss()["scn_name"] = ""
+    put("scn_name", "")
 
 
 def on_suggest() -> None:
@@ -152,8 +169,10 @@ def on_suggest() -> None:
     try:
         after = apply_edits(baseline(), history().active, places=places())
         ss[SUGGEST] = scenario_calc.suggest(
-            state.dataset(), after, ss["scn_sug_type"], k=int(ss["scn_sug_k"]),
-            radius_m=float(ss["scn_sug_radius"]) * 1000.0, demand=ss["scn_sug_demand"],
+            state.dataset(), after, get("scn_sug_type"), k=int(get("scn_sug_k")),
+            radius_m=float(get("scn_sug_radius")) * 1000.0,
+            demand=None if get("scn_sug_demand", "target") == "target"
+            else get("scn_sug_demand"),
             include_planned=bool(ss.get("scn_include_planned", False)))
     except ValueError as exc:
         say("error", t("edit_error", lang, err=exc))
@@ -161,7 +180,7 @@ def on_suggest() -> None:
 
 def on_suggest_type(settings: Settings) -> None:
     """A new suggestion type starts from that type's radius."""
-    _ss()["scn_sug_radius"] = radius_m(settings, _ss()["scn_sug_type"]) / 1000.0
+    put("scn_sug_radius", radius_m(settings, get("scn_sug_type")) / 1000.0)
 
 
 def on_apply_suggestion() -> None:
@@ -175,16 +194,18 @@ def on_apply_suggestion() -> None:
 
 
 def store() -> str:
+    """The scenario store's folder (``scn_store_dir`` in the session, else the default;
+    never shown: it is a path of the server)."""
     return _ss().get("scn_store_dir") or str(store_dir())
 
 
 def on_save() -> None:
     ss, lang = _ss(), _lang()
-    name = ss.get("scn_name") or ""
+    name = get("scn_name") or ""
     meta = ss.get(META) or {}
     same = meta.get("name") == name
     scn = Scenario(name=name, baseline=baseline(), edits=history().active,
-                   author=ss.get("scn_author") or "", notes=ss.get("scn_notes") or "",
+                   author=get("scn_author") or "", notes=get("scn_notes") or "",
                    created=meta.get("created", "") if same else "",
                    version=meta.get("version", 0) if same else 0)
     try:
@@ -200,13 +221,15 @@ def on_save() -> None:
 def on_load() -> None:
     ss, lang = _ss(), _lang()
     try:
-        scn = load_scenario(ss["scn_pick"], store=store())
+        scn = load_scenario(get("scn_pick"), store=store())
     except (ScenarioError, ValueError) as exc:
         return say("error", t("store_error", lang, err=exc))
     ss[BASE] = scn.baseline
     ss[HIST] = EditHistory.of(scn.edits)
     ss[META] = {"name": scn.name, "version": scn.version, "created": scn.created}
-    ss["scn_name"], ss["scn_author"], ss["scn_notes"] = scn.name, scn.author, scn.notes
+    put("scn_name", scn.name)
+    put("scn_author", scn.author)
+    put("scn_notes", scn.notes)
     ss.pop(SUGGEST, None)
     say("success", t("loaded", lang, name=scn.name, v=scn.version))
 
@@ -214,7 +237,7 @@ def on_load() -> None:
 def on_delete() -> None:
     """Delete the picked scenario if it is still the version the list showed."""
     ss, lang = _ss(), _lang()
-    name = ss["scn_pick"]
+    name = get("scn_pick")
     try:
         delete_scenario(name, store=store(),
                         expected_version=ss.get("scn_listed", {}).get(name))
@@ -230,7 +253,7 @@ def on_delete() -> None:
 def on_duplicate() -> None:
     ss, lang = _ss(), _lang()
     try:
-        saved = duplicate_scenario(ss["scn_pick"], ss.get("scn_dup_name") or "",
+        saved = duplicate_scenario(get("scn_pick"), get("scn_dup_name") or "",
                                    places=places(), store=store())
     except ScenarioConflict as exc:
         return say("error", t("conflict", lang, err=exc))

@@ -22,6 +22,11 @@ from geo.imports import ImportResult, read_sites
 from geo.services import SERVICE_TYPES
 from ui.mapview import display_geometry, geojson_features
 
+__all__ = ["dataset", "display", "roads_available", "road_network", "road_source",
+           "has_population", "missing_notice", "sites_fingerprint", "current_sites",
+           "type_result", "coverage_of", "first_road_run", "site_names", "places",
+           "service_areas", "import_upload", "type_ids", "IMPORTS_KEY"]
+
 IMPORTS_KEY = "imports"  # session_state: list of {"file", "result": ImportResult}
 
 
@@ -70,11 +75,11 @@ def has_population() -> bool:
 
 
 def missing_notice(lang: str) -> None:
-    """A warning naming what data is missing and how to add it (geo.dataset's text)."""
-    from ui.i18n import t
+    """A warning naming what data is missing and how to add it (file names only, never a
+    path of the server)."""
+    from i18n import t
     st.warning(t("no_population", lang))
-    for line in dataset().missing:
-        st.text(line)
+    st.caption(t("no_population_how", lang))
 
 
 def sites_fingerprint(sites: gpd.GeoDataFrame) -> str:
@@ -102,11 +107,58 @@ def current_sites() -> tuple[gpd.GeoDataFrame, str]:
 def type_result(sites_key: str, type_id: str, radius_m: float, mode: str, demand: str | None,
                 include_planned: bool, _sites: gpd.GeoDataFrame) -> CoverageResult:
     """One service type's coverage (:func:`analysis.coverage.analyse_coverage`), cached by
-    (site fingerprint, settings). Road mode falls back to straight lines without roads."""
+    (site fingerprint, settings). ``demand`` None: the type's target population. Road mode
+    falls back to straight lines without roads. Raises ValueError when the data set has
+    no values for the demand asked (see :func:`coverage_of`)."""
     ctx = dataset().with_sites(_sites)
     mode = mode if mode == "straight" or roads_available() else "straight"
     return analyse_coverage(ctx, CoverageQuery(type_id, radius=radius_m, mode=mode,
                                                demand=demand, include_planned=include_planned))
+
+
+def coverage_of(settings, type_id: str, sites: gpd.GeoDataFrame | None = None,
+                sites_key: str | None = None) -> tuple[CoverageResult | None, str | None]:
+    """(result, None) for ``type_id`` with the sidebar ``settings`` over ``sites`` (default:
+    the session's sites), or (None, the reason in ``settings.lang``) when the demand has
+    no values in this data set (e.g. indigenous residents before that layer exists)."""
+    from i18n import t
+    if sites is None:
+        sites, sites_key = current_sites()
+    elif sites_key is None:
+        sites_key = sites_fingerprint(sites)
+    try:
+        result = type_result(sites_key, type_id, settings.radius(type_id), settings.mode,
+                             settings.demand, settings.include_planned, sites)
+    except ValueError:
+        group = settings.demand or dataset().config.type(type_id).target
+        return None, t("no_demand_data", settings.lang, group=t(f"demand_{group}",
+                                                                 settings.lang))
+    return result, None
+
+
+def first_road_run(settings) -> bool:
+    """Whether the road network still has to be loaded for ``settings`` (a step of several
+    seconds the page names while it runs)."""
+    ctx = dataset()
+    return (settings.mode == "network" and ctx.road_loader is not None
+            and id(ctx.road_loader) not in ctx._road_cache)
+
+
+def site_names() -> dict[str, str]:
+    """Site id -> name over the session's sites (people read names, never ids)."""
+    sites, _ = current_sites()
+    if not len(sites):
+        return {}
+    return dict(zip(sites["site_id"].astype(str), sites["name"].astype(str)))
+
+
+@st.cache_resource(show_spinner=False)
+def places():
+    """Where villages and districts are, for scenario edits
+    (:func:`coverage.places.dataset_places` of the loaded data set)."""
+    from coverage.places import build_places
+    ds = dataset()
+    return build_places(ds.villages, ds.districts, vintage=ds.vintages.get("boundaries", ""))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

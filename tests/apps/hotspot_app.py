@@ -1,5 +1,5 @@
-"""AppTest harness: the hotspot page alone, with the default sidebar settings (types and
-radii as the sidebar would give them). Tests may set ``test_lang`` in session_state."""
+"""AppTest harness: the hotspot page alone, with the default sidebar settings (the default
+type and every type's default radius). Tests may set ``test_lang`` in session_state."""
 import sys
 from pathlib import Path
 
@@ -8,8 +8,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root, f
 import streamlit as st  # noqa: E402
 
 from ui import hotspot_page  # noqa: E402
-from ui.controls import DEFAULT_TYPES, Settings, default_radii_m  # noqa: E402
+from ui.controls import Settings, default_radii_m  # noqa: E402
 
 settings = Settings(lang=st.session_state.get("test_lang", "zh-TW"), page="hotspots",
-                    types=list(DEFAULT_TYPES), radii=default_radii_m())
+                    radii=default_radii_m())
 hotspot_page.render(settings)

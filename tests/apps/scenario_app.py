@@ -1,6 +1,6 @@
-"""AppTest harness: the scenario page alone, with the default settings (types and radii
-as the sidebar would give them) and no sidebar. Tests may set ``test_lang`` /
-``test_types`` in session_state."""
+"""AppTest harness: the scenario page alone, with the default settings (the default type
+and every type's default radius) and no sidebar. Tests may set ``test_lang`` /
+``test_types`` (the analysed type first, then further types) in session_state."""
 import sys
 from pathlib import Path
 
@@ -11,7 +11,7 @@ import streamlit as st  # noqa: E402
 from ui import scenario_page  # noqa: E402
 from ui.controls import DEFAULT_TYPES, Settings, default_radii_m  # noqa: E402
 
+types = list(st.session_state.get("test_types", DEFAULT_TYPES))
 settings = Settings(lang=st.session_state.get("test_lang", "zh-TW"), page="scenario",
-                    types=list(st.session_state.get("test_types", DEFAULT_TYPES)),
-                    radii=default_radii_m())
+                    type_id=types[0], layers=types[1:], radii=default_radii_m())
 scenario_page.render(settings)
