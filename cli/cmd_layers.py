@@ -35,7 +35,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from cli._common import store_actions
+from cli._common import add_vintage_option, context_from_args, store_actions
 from common.jsonable import to_jsonable
 from geo.services import resolve_service_type
 from store import (LayerError, LayerNotFound, delete_layer, export_layer, layer_history,
@@ -66,6 +66,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--expected-version", type=int, default=None,
                    help="replace only if the stored version is still this one")
     a.add_argument("--author", default="")
+    a.add_argument("--crs", default=None,
+                   help="coordinate system of the file's coordinates (e.g. EPSG:3826); must "
+                        "agree with one the file declares")
+    a.add_argument("--encoding", default=None,
+                   help="text encoding when you know it (default: detected)")
+    a.add_argument("--sheet", default=None, help="worksheet of an .xlsx (name or number)")
+    add_vintage_option(a)
     a = action("export", "匯出圖層 / write a layer to CSV, GeoJSON or GeoPackage", "name")
     a.add_argument("--out", required=True, help="output file (.csv, .geojson or .gpkg)")
     a.add_argument("--version", type=int, default=None, help="this version (default: current)")
@@ -160,11 +167,23 @@ def _expected(args: argparse.Namespace) -> int:
         return 0
 
 
+def _villages(args: argparse.Namespace):
+    """The village table with its built-up demand points, or None without a data directory
+    (then the committed boundaries' points on surface are used)."""
+    from geo.paths import resolve_data_dir
+    if resolve_data_dir(args.data_dir) is None:
+        return None
+    return context_from_args(args).villages
+
+
 def _import(args: argparse.Namespace) -> int:
     from geo.imports import read_sites
     types = [resolve_service_type(args.type, name="--type")] if args.type else None
     path = Path(args.file)
-    result = read_sites(path, service_type=args.type)
+    # address-only rows naming their 里 go to that village's demand point (built-up land)
+    villages = _villages(args)
+    result = read_sites(path, service_type=args.type, villages=villages, crs=args.crs,
+                        encoding=args.encoding, sheet=args.sheet)
     rejected = result.rejected
     reasons = [f"row {r['row']}: {_shown(r['reasons'])}"
                for r in rejected.head(_REJECTED_SHOWN).to_dict("records")]

@@ -49,3 +49,30 @@ def test_optimize_candidates_without_location_are_left_out(tmp_path, capsys, dat
     assert doc["candidates_total"] == 2 + 1  # the 2 existing centres + the located one
     chosen = pd.DataFrame(doc["chosen"])
     assert set(chosen.loc[chosen["new"], "name"]) <= {"甲"}
+
+
+def test_layers_import_places_address_only_rows_at_their_village(tmp_path, capsys, data_dir,
+                                                                 monkeypatch):
+    """An address naming its 里 is placed at that village's demand point (its built-up
+    land), recorded as located_by=village; an address without one stays unlocated."""
+    monkeypatch.setenv("SAFETYNET_HOME", str(tmp_path / "home"))
+    f = tmp_path / "sat.csv"
+    f.write_text("名稱,地址,狀態\n甲據點,桃園市桃園區文化里中正路1號,開放\n"
+                 "乙據點,桃園市中壢區某路2號,開放\n", encoding="utf-8")
+    assert main(["layers", "import", str(f), "--name", "小衛星", "--type", "小衛星",
+                 "--data-dir", str(data_dir)]) == 0
+    capsys.readouterr()
+    from analysis.context import load_context
+    from store.layers import load_layer
+    sites = load_layer("小衛星").sites.set_index("name")
+    assert sites.at["甲據點", "located_by"] == "village"
+    unlocated = sites.loc["乙據點"].geometry
+    assert sites.at["乙據點", "located_by"] == "" and (unlocated is None or unlocated.is_empty)
+    ctx = load_context(data_dir, library=False)
+    code = ctx.villages.index[(ctx.villages["district"] == "桃園區")
+                              & (ctx.villages["village"] == "文化里")][0]
+    x, y = ctx.villages.loc[code, ["demand_x", "demand_y"]]
+    from pyproj import Transformer
+    placed = sites.loc["甲據點"].geometry
+    px, py = Transformer.from_crs(4326, 3826, always_xy=True).transform(placed.x, placed.y)
+    assert abs(px - x) < 0.01 and abs(py - y) < 0.01
