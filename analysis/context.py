@@ -14,7 +14,7 @@ import geopandas as gpd
 
 from analysis.config import AnalysisConfig, config
 
-__all__ = ["AnalysisContext", "load_context", "road_loader", "RoadSource"]
+__all__ = ["AnalysisContext", "load_context", "library_site_table", "road_loader", "RoadSource"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def _default_roads(data_dir: Path | None) -> Callable[[], tuple[Any, RoadSource]
     return None if data_dir is None else road_loader(None, data_dir=data_dir)
 
 
-def _library_sites(default: gpd.GeoDataFrame, store: str | Path | None
+def library_site_table(default: gpd.GeoDataFrame, store: str | Path | None
                    ) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
     """The default sites with the site library's layers (store/), and their versions."""
     from analysis.sites import with_library
@@ -136,7 +136,7 @@ def load_context(data_dir: str | Path | None = None, *, vintage: str | None = No
     if sites is not None:
         table = sites
     elif library:
-        table, labels = _library_sites(ds.sites, store)
+        table, labels = library_site_table(ds.sites, store)
         vintages.update(labels)
     return AnalysisContext(
         villages=ds.villages, districts=ds.districts, sites=table,

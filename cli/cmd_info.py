@@ -85,6 +85,10 @@ def _print_details(info: dict) -> None:
 
 def run(args: argparse.Namespace) -> int:
     ds = load_dataset(args.data_dir, vintage=args.vintage, population_file=args.population_file)
+    # the site table the analyses use: default layers plus the planner's site library
+    from analysis.context import library_site_table
+    ds.sites, library = library_site_table(ds.sites, None)
+    ds.vintages.update(library)
     info = info_dict(ds)
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2, default=str))

@@ -50,3 +50,20 @@ def test_cli_counts_a_layer_imported_into_the_library(tmp_path, capsys, data_dir
     assert json.loads(capsys.readouterr().out)["sites"] == 3
     assert len(load_context(data_dir, library=False).sites.query(
         "type == 'community_support_site'")) == 0
+
+
+def test_info_counts_library_layers_against_the_official_count(tmp_path, capsys, data_dir,
+                                                               monkeypatch):
+    monkeypatch.setenv("SAFETYNET_HOME", str(tmp_path / "home"))
+    sites = _sites("community_support_site", ["s1", "s2"])
+    unlocated = sites.iloc[[1]].copy()
+    unlocated["site_id"], unlocated["geometry"], unlocated["located_by"] = "s3", None, ""
+    save_layer("小衛星清單", gpd.GeoDataFrame(pd.concat([sites, unlocated]), crs=sites.crs),
+               types=["community_support_site"])
+    assert main(["info", "--json", "--data-dir", str(data_dir)]) == 0
+    info = json.loads(capsys.readouterr().out)
+    layer = {r["type"]: r for r in info["layers"]}["community_support_site"]
+    # 3 listed, 2 located, 1 listed but not located, of the official 56 (seeds)
+    assert (layer["listed"], layer["located"], layer["unlocated"]) == (3, 2, 1)
+    assert layer["official_count"] == 56
+    assert info["vintages"]["layer:小衛星清單"] == "site library, version 1"
