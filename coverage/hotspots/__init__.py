@@ -19,8 +19,7 @@ local_stats
 regions
     hot_villages, hotspot_regions (every setting an argument: min_bin, side, missing).
 
-Display text (the method note, indicator labels) lives in :mod:`i18n.hotspot_notes`;
-``method_note`` and ``INDICATORS`` are still reachable here for callers not yet moved.
+Display text (the method note, indicator labels) lives in :mod:`i18n.hotspot_notes`.
 """
 from __future__ import annotations
 
@@ -38,14 +37,3 @@ __all__ = ["BIN_LEVELS", "DEFAULT_PERMUTATIONS", "DEFAULT_SEED", "FDR_PERMUTATIO
            "elderly_density", "fdr_min_villages", "gi_bins", "gi_star", "hot_villages",
            "hotspot_regions", "indicator", "local_moran", "per_1000", "queen_neighbours",
            "two_sided_p", "village_area_km2", "village_centroids_m"]
-
-_MOVED_TO_I18N = {"method_note": "hotspot_method_note", "INDICATORS": "INDICATOR_LABELS"}
-
-
-def __getattr__(name: str):
-    """``method_note`` and ``INDICATORS``, moved to :mod:`i18n.hotspot_notes` (display text
-    has no place in coverage/); imported on first use so coverage/ does not load i18n."""
-    if name in _MOVED_TO_I18N:
-        from i18n import hotspot_notes
-        return getattr(hotspot_notes, _MOVED_TO_I18N[name])
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
