@@ -22,6 +22,7 @@ PAGES = {"overview": "ui.overview", "tables": "ui.tables_page", "scenario": "ui.
 
 with st.spinner(t("step_load", lang), show_time=True):
     ctx = state.dataset()
+state.warm_up(lang)  # the map's geometry and base script, while coverage is computed
 token = done.next_token("page")
 settings = controls.sidebar(ctx.villages, network_available=state.roads_available(),
                             villages_key=ctx.vintages.get("population", ""))

@@ -117,6 +117,51 @@ def test_radius_and_demand_change_the_numbers(ctx):
     assert _metrics(at)["未涵蓋人數"] == f"{want.city['demand_uncovered']:,.0f}"
 
 
+def _chart_data(at) -> tuple[dict, list[pd.DataFrame]]:
+    """The access chart's Vega-Lite spec and its data sets (Arrow tables)."""
+    import pyarrow as pa
+    chart = at.get("vega_lite_chart")
+    assert len(chart) == 1
+    proto = chart[0].proto
+    frames = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in proto.datasets]
+    return json.loads(proto.spec), frames
+
+
+def test_access_chart_is_the_analysis_profile_with_the_radius_marked(ctx, fsc):
+    from analysis.coverage import CoverageQuery, access_profile, analyse_coverage
+    from coverage.scenario import AddSite, EditHistory
+    at = _app()
+    spec, frames = _chart_data(at)
+    lines = next(f for f in frames if "share" in f)
+    rule = next(f for f in frames if "label" in f)
+    want = access_profile(fsc, steps=45)
+    assert list(lines["series"].unique()) == ["現況"]
+    np.testing.assert_allclose(lines["km"], want["threshold"] / 1000.0)
+    np.testing.assert_allclose(lines["share"], want["share"])
+    assert list(rule["km"]) == [5.0] and rule["label"].iloc[0] == "服務半徑 5.0 公里"
+    # by hand: the share within 5 km is the KPI card's coverage
+    assert want.loc[want["threshold"] == 5000.0, "share"].iloc[0] == pytest.approx(
+        fsc.city["demand_share"])
+    # while a scenario is edited, the chart shows it too (same analysis, scenario sites)
+    edit = AddSite(type=FSC, name="新據點", village=fsc.gaps.index[0], status="open")
+    at.session_state["scn_history"] = EditHistory.of([edit])
+    at.run()
+    assert not at.exception
+    _, frames = _chart_data(at)
+    lines = next(f for f in frames if "share" in f)
+    assert list(lines["series"].unique()) == ["現況", "情境"]
+    from coverage.places import build_places
+    from coverage.scenario import apply_edits
+    places = build_places(ctx.villages, ctx.districts,
+                          vintage=ctx.vintages.get("boundaries", ""))
+    after = analyse_coverage(ctx.with_sites(apply_edits(ctx.sites, [edit], places=places)),
+                             CoverageQuery(FSC))
+    scn = lines[lines["series"] == "情境"]
+    np.testing.assert_allclose(scn["share"],
+                               access_profile(after, upper=15_000.0, steps=45)["share"])
+    assert scn["share"].iloc[-1] >= lines[lines["series"] == "現況"]["share"].iloc[-1]
+
+
 def test_map_click_opens_the_village_panel(ctx, fsc):
     """The component's value after a click on a village (what streamlit-folium returns)
     selects the village: its panel shows names and the analysis's figures."""

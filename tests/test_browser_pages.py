@@ -12,8 +12,9 @@ import time
 
 import pytest
 
-from test_browser import (COLD, WARM, app_server, open_browser, offsite, playwright_api,  # noqa: F401
-                          token, wait_done, wait_grids, wait_map)
+from test_browser import app_server  # noqa: F401  (the module's server fixture)
+from test_browser import (COLD, WARM, open_browser, offsite, playwright_api, token,
+                          wait_done, wait_grids, wait_map)
 
 pytestmark = [pytest.mark.browser]
 

@@ -56,8 +56,9 @@ def _direct(ds, table, values, *, method="gi", fdr=False, alpha=0.05, side="hot"
     reg["unmet"] = table["demand"] * (1.0 - table["covered"])
     reg["nearest_site"] = table["nearest_site"]
     min_bin = {0.10: 1, 0.05: 2, 0.01: 3}[alpha]
-    regions = hs.hotspot_regions(reg, hs.hot_villages(result, min_bin=min_bin, side=side), missing="zero",
-                                 demand_col="demand", unmet_col="unmet", site_col="nearest_site")
+    regions = hs.hotspot_regions(reg, hs.hot_villages(result, min_bin=min_bin, side=side),
+                                 demand_col="demand", unmet_col="unmet", site_col="nearest_site",
+                                 missing="zero")
     return result, {**meta, "side": side, "min_bin": min_bin}, regions
 
 

@@ -11,7 +11,9 @@ from i18n import t, type_name
 from ui import fmt, state
 from ui.controls import Settings, demand_label
 
-__all__ = ["access_frame", "access_chart", "access_section", "scenario_sites"]
+__all__ = ["access_frame", "access_chart", "access_section", "scenario_sites", "STEPS"]
+
+STEPS = 45  # thresholds 0 … 3 x radius: the radius itself is the 15th, read off exactly
 
 
 def access_frame(profiles: dict[str, object], lang: str) -> pd.DataFrame:
@@ -67,13 +69,14 @@ def access_section(settings: Settings, result) -> None:
     from analysis.coverage import access_profile
     lang = settings.lang
     demand = demand_label(settings.demand, lang, settings.type_id)
-    profiles = {"baseline": access_profile(result)}
+    profiles = {"baseline": access_profile(result, steps=STEPS)}
     after = scenario_sites()
     if after is not None:
         scn, _ = state.coverage_of(settings, settings.type_id, after)
         if scn is not None and state.sites_fingerprint(scn.sites) != \
                 state.sites_fingerprint(result.sites):
-            profiles["scenario"] = access_profile(scn, upper=3.0 * result.query.radius)
+            profiles["scenario"] = access_profile(scn, upper=3.0 * result.query.radius,
+                                                  steps=STEPS)
     st.subheader(t("chart_title", lang, type=type_name(settings.type_id, lang), demand=demand),
                  help=t("help.chart", lang))
     chart = access_chart(access_frame(profiles, lang), result.query.radius / 1000.0, lang,

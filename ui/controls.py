@@ -17,7 +17,8 @@ from geo.services import SERVICE_TYPES
 from i18n import DEFAULT_LANG, LANGS, t, type_name
 
 __all__ = ["Settings", "sidebar", "recall", "remember", "wkey", "default_radii_m",
-           "demand_label", "demand_options", "is_new", "pick", "PAGES", "MODES", "MAP_METRICS", "TILE_CHOICES",
+           "demand_label", "demand_options", "is_new", "pick", "PAGES", "MODES", "MAP_METRICS",
+           "TILE_CHOICES",
            "DEFAULT_TYPE", "DEFAULT_TYPES"]
 
 PAGES = ("overview", "tables", "scenario", "hotspots", "data")
@@ -204,4 +205,5 @@ def sidebar(villages, *, network_available: bool, villages_key: str = "") -> Set
                                               key=wkey("planned", lang),
                                               help=t("help.planned", lang)))
     return Settings(lang=lang, page=page, type_id=type_id, radii=radii, mode=mode,
-                    demand=None if demand == TARGET else demand, include_planned=planned, **_map_choices())
+                    demand=None if demand == TARGET else demand, include_planned=planned,
+                    **_map_choices())

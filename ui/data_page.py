@@ -114,7 +114,8 @@ def _quality(report: dict, lang: str) -> None:
     st.dataframe(pd.DataFrame([
         {t("col_layer", lang): layer_name(layer, lang), t("col_rows", lang): e["rows"],
          **{t(f"severity_{sev}", lang): e["counts"].get(sev, 0) for sev in SEVERITIES}}
-        for layer, e in report["layers"].items()]), hide_index=True, key=wkey("quality_layers", lang))
+        for layer, e in report["layers"].items()]), hide_index=True,
+        key=wkey("quality_layers", lang))
     rows = _all_findings(report)
     if rows:
         st.dataframe(findings_table(rows, lang), hide_index=True, key=wkey("findings", lang))

@@ -20,9 +20,18 @@ import streamlit_folium as sf
 from ui.assets import esc, offline_map
 
 
+_RENDERED: set = set()  # cache keys of base maps rendered in this process
+
+
+def rendered_base_cached(cache_key: tuple) -> bool:
+    """Whether the base map ``cache_key`` has been rendered in this process."""
+    return cache_key in _RENDERED
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _rendered_base(cache_key: tuple, _build: Callable[[], folium.Map]) -> dict:
     """The component arguments that depend only on the base map (built by ``_build``)."""
+    _RENDERED.add(cache_key)
     m = _build()
     m.get_root().render()
     m.render()

@@ -44,6 +44,12 @@ def _base_map(tiles: str, lang: str) -> folium.Map:
                             villages_name=t("village", lang), label_column="label")
 
 
+def base_render(tiles: str, lang: str) -> dict:
+    """The rendered base map of ``tiles`` / ``lang`` (cached per process)."""
+    from ui.folium_component import _rendered_base
+    return _rendered_base(("base", tiles, lang), lambda: _base_map(tiles, lang))
+
+
 def metric_text(metric: str, value: float) -> str:
     """A metric value formatted for tooltips and the legend."""
     if metric == "covered":

@@ -9,7 +9,6 @@ from :func:`analysis.coverage.analyse_coverage` (through :mod:`ui.state`).
 """
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from geo.services import SERVICE_TYPES, completeness
@@ -144,29 +143,37 @@ def _map_options(settings: Settings) -> Settings:
                        "district": None if district == "all" else district})
 
 
-def _search(settings: Settings, sites) -> None:
+def _search_hits(settings: Settings, sites) -> tuple[str, list, str]:
+    """Act on the search box's current text and pick (read from the session before the
+    widgets are drawn, so the map drawn first already shows the result): (query, hits,
+    key of the pick widget)."""
     lang = settings.lang
-    ds = state.dataset()
-    query = st.text_input(t("search", lang), key=wkey("search", lang), help=t("help.search", lang),
-                          placeholder=t("search_placeholder", lang))
-    hits = map_page.search(query, ds.villages, sites, lang) if query else []
+    query = st.session_state.get(wkey("search", lang)) or ""
+    hits = map_page.search(query, state.dataset().villages, sites, lang) if query else []
+    pick_key = wkey(f"search_pick:{query}", lang)
     if query and not hits:
-        st.caption(t("search_none", lang, q=query))
         if is_new("search", (query, None)):
             _select(None)
-        return
-    if not hits:
-        return
-    pick_i = st.selectbox(t("search_pick", lang), range(len(hits)), index=0,
-                          key=wkey(f"search_pick:{query}", lang), format_func=lambda i: hits[i][2],
-                          help=t("help.search_pick", lang))
-    kind, ident, _ = hits[pick_i]
-    if is_new("search", (query, ident)):
-        if kind == "village":
-            _select(ident, map_page.village_view(ident))
-        else:
-            view = map_page.site_view(sites, ident)
-            _select(None, view)
+    elif hits:
+        index = st.session_state.get(pick_key) or 0
+        kind, ident, _ = hits[index if index < len(hits) else 0]
+        if is_new("search", (query, ident)):
+            if kind == "village":
+                _select(ident, map_page.village_view(ident))
+            else:
+                _select(None, map_page.site_view(sites, ident))
+    return query, hits, pick_key
+
+
+def _search_widgets(settings: Settings, query: str, hits: list, pick_key: str) -> None:
+    lang = settings.lang
+    st.text_input(t("search", lang), key=wkey("search", lang), help=t("help.search", lang),
+                  placeholder=t("search_placeholder", lang))
+    if query and not hits:
+        st.caption(t("search_none", lang, q=query))
+    elif hits:
+        st.selectbox(t("search_pick", lang), range(len(hits)), index=0, key=pick_key,
+                     format_func=lambda i: hits[i][2], help=t("help.search_pick", lang))
 
 
 def _clicks(value) -> None:
@@ -188,17 +195,10 @@ def map_and_lists(settings: Settings) -> None:
     results = {tid: state.coverage_of(settings, tid, sites, key)[0] for tid in settings.types}
     result = results.get(settings.type_id)
     rankings.handle_selection(result, select=_select, lang=lang)
+    query, hits, pick_key = _search_hits(settings, sites)
     left, right = st.columns([5, 4], gap="medium")
-    with right:
-        _search(settings, sites)
-        with st.container(key="village_panel", border=True):
-            st.markdown(f"**{t('detail', lang)}**")
-            map_page.detail_panel(st.session_state.get(SELECTED_KEY), settings, results)
-        if result is not None and len(result.sites):
-            with st.container(key="rank_block"):
-                rankings.lists(result, settings)
     token = done.next_token("map")
-    with left:
+    with left:  # first: the browser starts drawing the map while the lists are computed
         view = st.session_state.get(VIEW_KEY) or map_page.city_view()
         map_page.draw_map(settings, sites, results, view=view,
                           selected=st.session_state.get(SELECTED_KEY), token=token)
@@ -206,4 +206,12 @@ def map_and_lists(settings: Settings) -> None:
             st.caption(map_page.areas_note(settings, sites))
         st.caption(t("boundary_note", lang,
                      v=fmt.version(state.dataset().vintages.get("boundaries", ""))))
+    with right:
+        _search_widgets(settings, query, hits, pick_key)
+        with st.container(key="village_panel", border=True):
+            st.markdown(f"**{t('detail', lang)}**")
+            map_page.detail_panel(st.session_state.get(SELECTED_KEY), settings, results)
+        if result is not None and len(result.sites):
+            with st.container(key="rank_block"):
+                rankings.lists(result, settings)
     done.mark("map", token)

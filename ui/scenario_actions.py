@@ -251,7 +251,7 @@ def on_delete() -> None:
 
 
 def on_duplicate() -> None:
-    ss, lang = _ss(), _lang()
+    lang = _lang()
     try:
         saved = duplicate_scenario(get("scn_pick"), get("scn_dup_name") or "",
                                    places=places(), store=store())

@@ -79,8 +79,8 @@ def totals_frame(cmp, lang: str) -> pd.DataFrame:
         t("col_before", lang): tt["before"].to_numpy(),
         t("col_after", lang): tt["after"].to_numpy(),
         t("col_change", lang): tt["change"].to_numpy(),
-        t("col_share_before", lang): tt["share_before"].to_numpy(),
-        t("col_share_after", lang): tt["share_after"].to_numpy()})
+        t("col_share_before", lang): 100.0 * tt["share_before"].to_numpy(float),
+        t("col_share_after", lang): 100.0 * tt["share_after"].to_numpy(float)})
 
 
 def delta_frame(cmp, villages, lang: str) -> pd.DataFrame:
@@ -105,17 +105,18 @@ def district_frame(cmp, districts, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("col_district", lang): names,
         t("population", lang): d["population_total"].to_numpy(),
-        t("col_share_before", lang): d["share_before"].to_numpy(),
-        t("col_share_after", lang): d["share_after"].to_numpy(),
-        t("col_change", lang): d["change"].to_numpy(),
+        t("col_share_before", lang): 100.0 * d["share_before"].to_numpy(float),
+        t("col_share_after", lang): 100.0 * d["share_after"].to_numpy(float),
+        t("col_change", lang): 100.0 * d["change"].to_numpy(float),
         t("col_sites_before", lang): d["sites_before"].to_numpy(),
         t("col_sites_after", lang): d["sites_after"].to_numpy()}, index=d.index)
 
 
 def _formats(lang: str, *, share_change: bool) -> dict:
-    """Column formats: shares as percentages, counts with thousands separators; the
-    change column is a share (district table) or a count (totals table)."""
-    pct = st.column_config.NumberColumn(format="percent")
+    """Column formats: shares in percent with one decimal, counts with thousands
+    separators; the change column is in percentage points (district table) or a count
+    (totals table)."""
+    pct = st.column_config.NumberColumn(format="%.1f%%")
     num = st.column_config.NumberColumn(format="localized")
     cfg = {t("col_share_before", lang): pct, t("col_share_after", lang): pct,
            t("col_change", lang): pct if share_change else num,
@@ -144,7 +145,8 @@ def _results(lang: str, cmps: dict, villages, districts, *, network: bool) -> No
             kb, ka, n = cmp.districts_with_site
             st.caption(t("sites_count", lang, b=cmp.sites_before, a=cmp.sites_after) + " · "
                        + t("districts_kpi", lang, b=f"{kb}/{n}", a=f"{ka}/{n}"))
-            st.dataframe(totals_frame(cmp, lang), hide_index=True, key=wkey(f"scn_totals_{tid}", lang),
+            st.dataframe(totals_frame(cmp, lang), hide_index=True,
+                         key=wkey(f"scn_totals_{tid}", lang),
                          column_config=_formats(lang, share_change=False))
             st.markdown(f"**{t('village_delta', lang)}**")
             if cmp.gained or cmp.lost:
@@ -158,7 +160,8 @@ def _results(lang: str, cmps: dict, villages, districts, *, network: bool) -> No
             st.dataframe(frame.loc[["all"]] if "all" in frame.index else frame.iloc[:0],
                          hide_index=True, key=wkey(f"scn_city_{tid}", lang), column_config=cfg)
             rest = frame.drop(index="all", errors="ignore")
-            st.dataframe(rest, hide_index=True, key=wkey(f"scn_districts_{tid}", lang), column_config=cfg,
+            st.dataframe(rest, hide_index=True, key=wkey(f"scn_districts_{tid}", lang),
+                         column_config=cfg,
                          height=38 + 35 * len(rest) + 2)
 
 

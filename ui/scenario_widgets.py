@@ -50,12 +50,14 @@ def target_widgets(lang: str, villages) -> None:
 def add_widgets(lang: str, default_type: str) -> None:
     st.subheader(t("add", lang))
     types = list(SERVICE_TYPES)
-    st.selectbox(t("type", lang), types, index=types.index(default_type), key=wkey("scn_add_type", lang),
+    st.selectbox(t("type", lang), types, index=types.index(default_type),
+                 key=wkey("scn_add_type", lang),
                  format_func=lambda k: type_name(k, lang), help=t("help.scn_type", lang))
     st.text_input(t("name", lang), key=wkey("scn_add_name", lang), help=t("help.scn_name", lang))
     st.selectbox(t("status", lang), ["open", "planned"], key=wkey("scn_add_status", lang),
                  format_func=lambda s: t(s, lang), help=t("help.scn_status", lang))
-    st.number_input(t("capacity", lang), min_value=0.0, value=None, step=1.0, key=wkey("scn_add_cap", lang),
+    st.number_input(t("capacity", lang), min_value=0.0, value=None, step=1.0,
+                    key=wkey("scn_add_cap", lang),
                     help=t("help.scn_capacity", lang))
     st.button(t("add_btn", lang), key="scn_add_btn", on_click=act.on_add, type="primary")
 
@@ -81,7 +83,8 @@ def site_widgets(lang: str, after, types: list[str]) -> None:
     c1.button(t("move_btn", lang), key="scn_move_btn", on_click=act.on_move)
     c2.button(t("close_btn", lang), key="scn_close_btn", on_click=act.on_close,
               disabled=row["status"] == "closed")
-    c1.number_input(t("capacity", lang), min_value=0.0, value=None, step=1.0, key=wkey("scn_cap", lang),
+    c1.number_input(t("capacity", lang), min_value=0.0, value=None, step=1.0,
+                    key=wkey("scn_cap", lang),
                     help=t("help.scn_capacity", lang))
     c1.button(t("cap_btn", lang), key="scn_cap_btn", on_click=act.on_capacity)
     c2.selectbox(t("status", lang), list(STATUSES), key=wkey("scn_status", lang),
@@ -216,30 +219,39 @@ def _stored_table(good: dict, lang: str) -> pd.DataFrame:
 
 
 def store_widgets(lang: str) -> None:
+    """The stored scenarios in words (full width), then saving and the actions on the
+    picked scenario side by side."""
     from store import ScenarioError, list_scenarios
     st.header(t("store", lang))
-    c1, c2 = st.columns([2, 3])
-    with c1:
-        st.text_input(t("scenario_name", lang), key=wkey("scn_name", lang), help=t("help.scn_save_name", lang))
-        st.text_input(t("author", lang), key=wkey("scn_author", lang), help=t("help.scn_author", lang))
-        st.text_area(t("notes", lang), key=wkey("scn_notes", lang), height=80, help=t("help.scn_notes", lang))
-        st.button(t("save", lang), key="scn_save", on_click=act.on_save, type="primary",
-                  help=t("help.scn_save", lang))
-    with c2:
-        try:
-            infos = list_scenarios(store=act.store())
-        except (ScenarioError, OSError) as exc:
-            st.error(md(t("store_error", lang, err=exc)))
-            return
+    try:
+        infos = list_scenarios(store=act.store())
+    except (ScenarioError, OSError) as exc:
+        st.error(md(t("store_error", lang, err=exc)))
+        infos = None
+    good = {i.name: i for i in infos or [] if i.error is None}
+    st.session_state["scn_listed"] = {n: i.version for n, i in good.items()}
+    if infos is not None:
         if any(i.error for i in infos):
             st.warning(t("unreadable", lang))
-        good = {i.name: i for i in infos if i.error is None}
-        st.session_state["scn_listed"] = {n: i.version for n, i in good.items()}
-        if not good:
+        if good:
+            st.markdown(f"**{t('stored', lang)}**")
+            st.dataframe(_stored_table(good, lang), hide_index=True,
+                         key=wkey("scn_stored", lang))
+        else:
             st.caption(t("none_stored", lang))
-            return
-        st.markdown(f"**{t('stored', lang)}**")
-        st.dataframe(_stored_table(good, lang), hide_index=True, key=wkey("scn_stored", lang))
+    c1, c2 = st.columns(2)
+    with c1:
+        st.text_input(t("scenario_name", lang), key=wkey("scn_name", lang),
+                      help=t("help.scn_save_name", lang))
+        st.text_input(t("author", lang), key=wkey("scn_author", lang),
+                      help=t("help.scn_author", lang))
+        st.text_area(t("notes", lang), key=wkey("scn_notes", lang), height=80,
+                     help=t("help.scn_notes", lang))
+        st.button(t("save", lang), key="scn_save", on_click=act.on_save, type="primary",
+                  help=t("help.scn_save", lang))
+    if not good:
+        return
+    with c2:
         st.selectbox(t("pick", lang), list(good), key=wkey("scn_pick", lang),
                      format_func=lambda n: t("stored_line", lang, name=n, v=good[n].version,
                                              author=good[n].author or t("no_author", lang),
@@ -250,6 +262,7 @@ def store_widgets(lang: str) -> None:
                   help=t("help.scn_load", lang))
         b2.button(t("delete", lang), key="scn_delete", on_click=act.on_delete,
                   help=t("help.scn_delete", lang))
-        st.text_input(t("dup_name", lang), key=wkey("scn_dup_name", lang), help=t("help.scn_dup_name", lang))
+        st.text_input(t("dup_name", lang), key=wkey("scn_dup_name", lang),
+                      help=t("help.scn_dup_name", lang))
         st.button(t("duplicate", lang), key="scn_dup", on_click=act.on_duplicate,
                   help=t("help.scn_duplicate", lang))

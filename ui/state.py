@@ -23,7 +23,7 @@ from geo.services import SERVICE_TYPES
 from ui.mapview import display_geometry, geojson_features
 
 __all__ = ["dataset", "display", "roads_available", "road_network", "road_source",
-           "has_population", "missing_notice", "sites_fingerprint", "current_sites",
+           "has_population", "missing_notice", "warm_up", "sites_fingerprint", "current_sites",
            "type_result", "coverage_of", "first_road_run", "site_names", "places",
            "service_areas", "import_upload", "type_ids", "IMPORTS_KEY"]
 
@@ -48,6 +48,25 @@ def display() -> dict:
     return {"village_features": geojson_features(vgeom), "village_geoms": vgeom,
             "district_geoms": dgeom,
             "village_points": pd.DataFrame({"lat": rep.y, "lon": rep.x})}
+
+
+def warm_up(lang: str, tiles: str = "none") -> None:
+    """Build the display geometry and the base map of ``lang`` in a background thread (both
+    cached per process) while the first run computes coverage: on two cores the map is
+    ready sooner. Later runs find both cached and start nothing."""
+    import threading
+
+    from ui import map_page
+    from ui.folium_component import rendered_base_cached
+
+    if rendered_base_cached(("base", tiles, lang)):
+        return
+
+    def _work() -> None:
+        display()
+        map_page.base_render(tiles, lang)
+
+    threading.Thread(target=_work, name="warm-map", daemon=True).start()
 
 
 def roads_available() -> bool:

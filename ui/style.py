@@ -1,5 +1,6 @@
 """Page CSS: numbers and labels wrap instead of being cut (metric cards, tags, select
-boxes), smaller type in the sidebar's select boxes (the sidebar is 420 px wide, set in app.py), compact headings, and — on the zh-TW
+boxes), smaller type in the sidebar's select boxes (the sidebar is 420 px wide, set in
+app.py), compact headings, and — on the zh-TW
 screens — the file uploader's own English words replaced by the catalogue's (Streamlit does
 not translate its widgets: the English text is hidden and ours drawn in its place)."""
 from __future__ import annotations
