@@ -24,9 +24,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "{why}"),
     "help.planned": ("勾選後，狀態為「規劃中」的據點也算入涵蓋。",
                      "When ticked, sites with status planned count toward coverage too."),
-    "help.metric": ("地圖上村里的著色依據。未涵蓋人數：住在最近據點服務半徑外的人數。",
+    "help.metric": ("地圖上村里的著色依據。未涵蓋人數：住在所有據點服務半徑外的人數。"
+                    "2SFCA（兩步移動搜尋法）可及性：考慮據點供給與周邊需求的競爭，全市平均為 1。",
                     "What colours the villages. Not covered: residents beyond the radius of "
-                    "every site."),
+                    "every site. 2SFCA (two-step floating catchment area) access: the sites' "
+                    "supply shared among the demand around them, city mean 1."),
     "help.district": ("將地圖放大到一個行政區。", "Zoom the map to one district."),
     "help.circles": ("在每個據點周圍畫出服務半徑（道路距離時畫出可到達的路段）。圓圈不影響點選村里。",
                      "Draw each site's radius (road mode: the roads within reach). Circles "
@@ -55,9 +57,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "help.kpi_per_site": ("目標人口總數除以據點數，粗估每個據點要服務多少人。",
                           "Target population divided by the number of sites: how many persons "
                           "each site serves, roughly."),
-    "help.kpi_median": ("以人數加權的中位數：一半的目標人口住得比這更近。",
-                        "Population-weighted median: half the target population lives closer "
-                        "than this."),
     "help.chart": ("每條線表示多少比例的目標人口住在該距離內有據點；虛線為目前的服務半徑。"
                    "情境模擬頁有編輯時，同時畫出情境。",
                    "Each line shows the share of the target population with a site within "
@@ -75,7 +74,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "help.col_p90": ("九成的需求人數住得比這更近。", "Nine in ten of the demand live closer."),
     "help.col_nearest": ("距離最近的據點名稱。", "Name of the nearest site."),
     "help.col_covered": ("在服務半徑內的需求人數。", "Demand within the radius."),
-    "help.col_pop_share": ("全體居民在半徑內的比例。", "Share of all residents within the radius."),
     "help.col_children_share": ("0–14 歲兒童在半徑內的比例。",
                                 "Share of children aged 0–14 within the radius."),
     "help.col_elderly_share": ("65 歲以上在半徑內的比例。",

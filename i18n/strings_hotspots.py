@@ -47,7 +47,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "hs.col_p_fdr": ("p（FDR 校正）", "p (FDR-adjusted)"),
     "hs.method_note": ("方法說明", "Method"),
     "hs.download": ("下載各村里結果（CSV）", "Download per-village results (CSV)"),
-    "hs.cannot": ("無法計算此指標的熱區：{err}", "No hotspots for this indicator: {err}"),
     "hs.cannot_no_sites": ("此服務類型尚無已定位的據點，涵蓋指標無法計算 — 請先匯入清單。",
                            "This type has no located site yet, so its coverage indicators "
                            "cannot be computed — import a list first."),

@@ -246,8 +246,20 @@ def test_tables_page_pins_the_city_and_says_no_data(ctx, fsc):
     by_name = districts.set_index("行政區")
     names = ctx.districts["district"]
     for code, d in fsc.districts.iterrows():
-        assert by_name.at[names[code], "需求人數"] == d["demand_total"]
+        uncovered = d["demand_total"] - d["demand_covered"]
+        assert by_name.at[names[code], "未涵蓋人數"] == uncovered
         assert by_name.at[names[code], "涵蓋率"] == pytest.approx(100 * d["demand_share"])
+    # the frames have one column per label in both languages (no label used twice)
+    from ui import rankings, tables_page
+    from ui.controls import Settings, default_radii_m
+    for lang in ("zh-TW", "en"):
+        for frame in (*tables_page.district_table(fsc, lang),
+                      rankings.village_frame(fsc, lang, n=None),
+                      rankings.district_frame(fsc, lang),
+                      tables_page.sites_frame(ctx.sites, FSC, lang),
+                      tables_page.types_frame({FSC: fsc}, {}, ctx.sites,
+                                              Settings(lang=lang, radii=default_radii_m()))):
+            assert frame.columns.is_unique, (lang, list(frame.columns))
     villages = [d.value for d in at.dataframe if "最近據點" in d.value][0]
     assert len(villages) == len(fsc.gaps)
     assert set(villages["最近據點"]) <= set(ctx.sites["name"])  # names, never ids

@@ -209,7 +209,7 @@ def map_and_lists(settings: Settings) -> None:
     with right:
         _search_widgets(settings, query, hits, pick_key)
         with st.container(key="village_panel", border=True):
-            st.markdown(f"**{t('detail', lang)}**")
+            st.markdown(f"**{t('detail', lang)}**", help=t("help.term_2sfca", lang))
             map_page.detail_panel(st.session_state.get(SELECTED_KEY), settings, results)
         if result is not None and len(result.sites):
             with st.container(key="rank_block"):

@@ -33,15 +33,12 @@ h3 { font-size: 1.2rem !important; }
 _UPLOADER = """
 <style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
-[data-testid="stFileUploaderDropzoneInstructions"] span { visibility: hidden; }
+[data-testid="stFileUploaderDropzoneInstructions"] span {
+  visibility: hidden; font-size: 0 !important; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
-  content: "%(button)s"; visibility: visible; position: absolute; left: 0; right: 0;
-  text-align: center; }
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
-  position: relative; }
-[data-testid="stFileUploaderDropzoneInstructions"] span { position: relative; }
+  content: "%(button)s"; visibility: visible; font-size: 0.875rem; }
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {
-  content: "%(limit)s"; visibility: visible; position: absolute; left: 0; white-space: nowrap; }
+  content: "%(limit)s"; visibility: visible; font-size: 0.875rem; }
 </style>
 """
 

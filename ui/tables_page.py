@@ -21,8 +21,8 @@ def _csv(df: pd.DataFrame) -> bytes:
 
 def types_frame(results: dict, problems: dict, sites, settings: Settings) -> pd.DataFrame:
     """One row per service type: share and number not covered (empty — shown as "no data
-    yet — import a list" — without located sites), the demand group and its size, located
-    / official sites, districts with a site."""
+    yet" — without located sites), the demand group, located / official sites (the
+    districts' figures are on the type's own table)."""
     lang = settings.lang
     comp = completeness(sites)
     rows = []
@@ -34,11 +34,8 @@ def types_frame(results: dict, problems: dict, sites, settings: Settings) -> pd.
             t("col_share", lang): None if empty else 100.0 * float(r.city["demand_share"]),
             t("col_uncovered", lang): None if empty else float(r.city["demand_uncovered"]),
             t("col_target", lang): t(f"demand_{settings.demand or _target(tid)}", lang),
-            t("col_demand", lang): None if r is None else float(r.city["demand_total"]),
             t("col_sites_located", lang): fmt.ratio(comp.at[tid, "located"],
                                                      comp.at[tid, "official_count"]),
-            t("col_districts_with_site", lang): None if empty else
-            f"{r.city['districts_with_site']} / {r.city['districts']}",
         })
     return pd.DataFrame(rows)
 
@@ -49,7 +46,7 @@ def _target(type_id: str) -> str:
 
 def district_table(result, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the 13 districts, the city row) with numeric columns: not covered, share covered
-    (%), demand, children's and elderly shares (%), sites, demand per site, median and
+    (%), children's and elderly shares (%), sites, demand per site, median and
     90th-percentile distance (km)."""
     d = pd.concat([result.districts, result.city_row.to_frame("all").T])
     names = state.dataset().districts["district_en" if lang == "en" else "district"]
@@ -64,7 +61,6 @@ def district_table(result, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         t("col_district", lang): [t("city", lang) if c == "all" else names[c] for c in d.index],
         t("col_uncovered", lang): (d["demand_total"] - d["demand_covered"]).astype(float),
         t("col_share", lang): pct("demand_share"),
-        t("col_demand", lang): d["demand_total"].astype(float),
         t("col_children_share", lang): pct("children_share"),
         t("col_elderly_share", lang): pct("elderly_share"),
         t("col_sites", lang): sites.fillna(0).astype(int),
@@ -120,8 +116,6 @@ def _formats(lang: str, demand: str) -> dict:
                                           help=t("help.col_elderly_share", lang)),
         t("col_per_site", lang): num(format="localized", help=t("help.kpi_per_site", lang)),
         t("col_p90_km", lang): num(format="%.1f", help=t("help.col_p90", lang)),
-        t("col_districts_with_site", lang): st.column_config.TextColumn(
-            help=t("help.kpi_districts", lang)),
         t("col_sites_located", lang): st.column_config.TextColumn(help=t("help.located", lang)),
         t("col_capacity", lang): num(format="localized", help=t("help.col_capacity", lang)),
     })
@@ -153,8 +147,8 @@ def render(settings: Settings) -> None:
     st.header(t("all_types", lang))
     results, problems = _all_types(settings, sites, key)
     _table(types_frame(results, problems, sites, settings), "types_table", cfg, lang,
-           "service_types.csv", rows=len(SERVICE_TYPES),
-           placeholder=t("no_data_import_short", lang))
+           "service_types.csv", rows=len(SERVICE_TYPES), placeholder=t("no_data_yet", lang))
+    st.caption(t("no_data_hint", lang))
     result = results[tid]
     st.header(t("districts_of", lang, type=type_name(tid, lang)))
     if result is None or not len(result.sites):
