@@ -132,6 +132,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "help.scn_delete": ("從情境庫刪除所選情境。", "Delete the chosen scenario from the store."),
     "help.scn_dup_name": ("複本的名稱。", "The copy's name."),
     "help.scn_duplicate": ("以新名稱複製所選情境。", "Copy the chosen scenario under a new name."),
+    "help.scn_add": ("在目標位置新增據點（一項編輯，可復原）。",
+                     "Add the site at the target point (one edit; it can be undone)."),
+    "help.scn_move": ("把所選據點移到目標位置。", "Move the chosen site to the target point."),
+    "help.scn_close": ("關閉所選據點：不再計入涵蓋。",
+                       "Close the chosen site: it no longer counts toward coverage."),
+    "help.scn_cap": ("設定所選據點的容量。", "Set the chosen site's capacity."),
+    "help.scn_status_btn": ("設定所選據點的狀態。", "Set the chosen site's status."),
     "help.scn_gain": ("若少了這個據點，會失去涵蓋的人數。",
                       "Persons who would lose coverage without this site."),
 }

@@ -479,3 +479,22 @@ def test_every_app_string_has_both_languages_and_no_internal_key_leaks():
         zh, en = CATALOGUE[key]
         assert zh and en, key
         assert not any(tid in zh for tid in SERVICE_TYPES), key
+
+
+def test_every_control_has_help():
+    """Each widget of every page (both panels of the scenario page, the map options in
+    their popover, the sidebar) has a help text; the report section is its owner's."""
+    kinds = ("selectbox", "multiselect", "number_input", "text_input", "text_area",
+             "checkbox", "toggle", "radio", "select_slider", "button", "download_button",
+             "segmented_control")
+    missing = []
+    for page in ("overview", "tables", "scenario", "hotspots", "data"):
+        at = _app(page=page)
+        for kind in kinds:
+            for w in at.get(kind):
+                key = getattr(w, "key", None) or w.proto.id
+                if "report_" in str(key) or "FormSubmitter" in str(key):
+                    continue
+                if not getattr(w.proto, "help", ""):
+                    missing.append((page, kind, key))
+    assert not missing, missing

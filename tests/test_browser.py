@@ -257,6 +257,13 @@ def test_landing_page_answers_where_we_are_short(app_server, engine, tmp_path):
             assert fl.locator(".leaflet-marker-pane .site-family_service_centre").count() \
                 == len(result.sites)
             assert fl.locator(".map-legend").count() == 1
+            # the legend lies inside the map and inside the first screen
+            legend = fl.locator(".map-legend").bounding_box()
+            frame_box = page.locator(MAP_FRAME).first.bounding_box()
+            assert frame_box["x"] <= legend["x"] and frame_box["y"] <= legend["y"]
+            assert legend["x"] + legend["width"] <= frame_box["x"] + frame_box["width"]
+            assert legend["y"] + legend["height"] <= frame_box["y"] + frame_box["height"]
+            assert legend["y"] + legend["height"] <= page.viewport_size["height"]
 
             # the ranked list: first row = the engine's worst village, by name
             wait_grids(page)

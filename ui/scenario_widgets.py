@@ -59,7 +59,8 @@ def add_widgets(lang: str, default_type: str) -> None:
     st.number_input(t("capacity", lang), min_value=0.0, value=None, step=1.0,
                     key=wkey("scn_add_cap", lang),
                     help=t("help.scn_capacity", lang))
-    st.button(t("add_btn", lang), key="scn_add_btn", on_click=act.on_add, type="primary")
+    st.button(t("add_btn", lang), key="scn_add_btn", on_click=act.on_add, type="primary",
+              help=t("help.scn_add", lang))
 
 
 def _site_label(row, lang: str) -> str:
@@ -80,16 +81,19 @@ def site_widgets(lang: str, after, types: list[str]) -> None:
     st.text(t("site_facts", lang, district=row["district"] or "", address=row["address"] or "",
               cap=fmt.num(row["capacity"])))
     c1, c2 = st.columns(2)
-    c1.button(t("move_btn", lang), key="scn_move_btn", on_click=act.on_move)
+    c1.button(t("move_btn", lang), key="scn_move_btn", on_click=act.on_move,
+              help=t("help.scn_move", lang))
     c2.button(t("close_btn", lang), key="scn_close_btn", on_click=act.on_close,
-              disabled=row["status"] == "closed")
+              disabled=row["status"] == "closed", help=t("help.scn_close", lang))
     c1.number_input(t("capacity", lang), min_value=0.0, value=None, step=1.0,
                     key=wkey("scn_cap", lang),
                     help=t("help.scn_capacity", lang))
-    c1.button(t("cap_btn", lang), key="scn_cap_btn", on_click=act.on_capacity)
+    c1.button(t("cap_btn", lang), key="scn_cap_btn", on_click=act.on_capacity,
+              help=t("help.scn_cap", lang))
     c2.selectbox(t("status", lang), list(STATUSES), key=wkey("scn_status", lang),
                  format_func=lambda s: t(s, lang), help=t("help.scn_status", lang))
-    c2.button(t("status_btn", lang), key="scn_status_btn", on_click=act.on_status)
+    c2.button(t("status_btn", lang), key="scn_status_btn", on_click=act.on_status,
+              help=t("help.scn_status_btn", lang))
 
 
 def suggestion_frame(chosen: pd.DataFrame, lang: str, *, new: bool) -> pd.DataFrame:
