@@ -136,7 +136,7 @@ def _click_targets(page, k: int) -> list[tuple[float, float]]:
     frame = page.locator(FRAME).first.element_handle().content_frame()
     pts = frame.evaluate("""k => {
       const out = [], paths = Array.from(document.querySelectorAll('path.village-shape'));
-      for (let i = 0; i < paths.length && out.length < k; i += 23) {
+      for (let i = 0; i < paths.length && out.length < k; i += 7) {
         const r = paths[i].getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2;
         if (document.elementFromPoint(x, y) === paths[i]) out.push([x, y]);
       }
