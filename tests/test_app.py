@@ -330,7 +330,7 @@ def test_catchment_circles_take_no_clicks():
 
 def test_class_breaks_fit_the_metric():
     import mapclassify
-    from ui.mapview import BINARY_COLORS, NODATA_COLOR, UNREACHABLE_COLOR, ZERO_COLOR, classify
+    from ui.classes import BINARY_COLORS, NODATA_COLOR, UNREACHABLE_COLOR, ZERO_COLOR, classify
     covered = pd.Series([1.0, 0.0, 1.0, 1.0, np.nan], index=list("abcde"))
     colors, legend = classify(covered, kind="binary")
     assert [e["label_key"] for e in legend] == ["legend_yes", "legend_no", "legend_nodata"]

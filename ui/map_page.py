@@ -18,6 +18,7 @@ from geo.services import STATUSES
 from i18n import district_name, t, type_name, village_name
 from ui import fmt, mapview, state
 from ui.assets import esc
+from ui.classes import classify
 from ui.controls import Settings, demand_label
 from ui.folium_component import show_map
 
@@ -135,8 +136,8 @@ def search(query: str, villages, sites, lang: str) -> list[tuple[str, str, str]]
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _classify(values: pd.Series, metric: str):
-    """mapview.classify cached on the values (Fisher-Jenks takes ~0.5 s without numba)."""
-    return mapview.classify(values, kind=KINDS.get(metric, "value"), cmap=CMAPS[metric])
+    """ui.classes.classify cached on the values (Fisher-Jenks takes ~0.5 s without numba)."""
+    return classify(values, kind=KINDS.get(metric, "value"), cmap=CMAPS[metric])
 
 
 def metric_values(villages, result, metric: str) -> pd.Series:
