@@ -21,7 +21,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "demand": ("需求人口", "Demand"),
     "demand_target": ("各服務類型的目標人口", "Each type's target population"),
     "demand_target_of": ("{group}（目標人口）", "{group} (target population)"),
-    "demand_None": ("各服務類型的目標人口", "Each type's target population"),
     "demand_population": ("總人口", "All residents"),
     "demand_households": ("戶數", "Households"),
     "demand_children": ("兒童（0–14 歲）", "Children (0–14)"),
