@@ -29,6 +29,7 @@ class RoadSource:
     vintage: str = ""
     partial: bool = False
     covers: str = ""
+    covers_codes: tuple[str, ...] = ()  # TOWNCODEs of the districts a partial network covers
 
 
 @dataclass
@@ -59,7 +60,11 @@ class AnalysisContext:
             return None
         key = id(self.road_loader)
         if key not in self._road_cache:
-            self._road_cache[key] = self.road_loader()
+            network, source = self.road_loader()
+            if source.partial and source.covers and not source.covers_codes:
+                codes = self.districts.index[self.districts["district"] == source.covers]
+                source = replace(source, covers_codes=tuple(map(str, codes)))
+            self._road_cache[key] = (network, source)
         return self._road_cache[key]
 
     def with_sites(self, sites: gpd.GeoDataFrame) -> "AnalysisContext":

@@ -134,7 +134,9 @@ def _district_table(table: pd.DataFrame, ctx: AnalysisContext, sites: gpd.GeoDat
     supply = demand_supply_gap(ctx.villages, table["demand"], sites)
     supply = supply[["sites", "capacity", "need_share", "capacity_share", "gap",
                      "capacity_per_10k"]].rename(columns={"gap": "supply_gap"})
-    return summary.join(supply)
+    out = summary.join(supply)
+    out["demand_uncovered"] = out["demand_total"] - out["demand_covered"]
+    return out
 
 
 def analyse_coverage(ctx: AnalysisContext, query: CoverageQuery, *,
@@ -204,14 +206,17 @@ def service_deserts_of(results: dict[str, CoverageResult]) -> pd.DataFrame:
     return service_deserts({t: r.villages for t, r in results.items()})
 
 
-def access_profile(result: CoverageResult, *, upper: float | None = None,
-                   steps: int = 40) -> pd.DataFrame:
-    """Share of the demand whose nearest counted site is within each cost threshold
-    0 … ``upper`` (default: three times the radius), in the query's unit (metres, or
-    seconds for travel time): columns ``threshold``, ``share`` (0..1, of all demand,
-    unreachable included). The radius in use is ``result.query.radius``."""
-    upper = 3.0 * result.query.radius if upper is None else float(upper)
-    thresholds = np.linspace(0.0, upper, steps + 1)
+def access_profile(result: CoverageResult, *, upper: float | None = None, steps: int = 40,
+                   thresholds: np.ndarray | None = None) -> pd.DataFrame:
+    """Share of the demand whose nearest counted site is within each cost threshold, in the
+    query's unit (metres, or seconds for travel time): columns ``threshold``, ``share``
+    (0..1, of all demand, unreachable included). Thresholds: ``thresholds`` if given, else
+    ``steps`` + 1 even steps over 0 … ``upper`` (default three times the radius); the radius
+    in use (``result.query.radius``) is always one of them."""
+    if thresholds is None:
+        upper = 3.0 * result.query.radius if upper is None else float(upper)
+        thresholds = np.linspace(0.0, upper, steps + 1)
+    thresholds = np.union1d(np.asarray(thresholds, dtype=float), [result.query.radius])
     d = np.nan_to_num(result.villages["demand"].to_numpy(float), nan=0.0)
     cost = (result.villages["nearest_min"].to_numpy(float) * 60.0 if result.query.unit == "s"
             else result.villages["nearest_m"].to_numpy(float))
