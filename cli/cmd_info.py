@@ -3,9 +3,9 @@ crosswalk, need indicators and their coverage, completeness, data-quality findin
 from __future__ import annotations
 
 import argparse
-import json
 
 from cli import add_common_options
+from cli._common import print_json
 from geo.dataset import Dataset, load_dataset
 from geo.paths import missing_data_help
 from geo.population import POPULATION_VINTAGES
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     ds.vintages.update(library)
     info = info_dict(ds)
     if args.json:
-        print(json.dumps(info, ensure_ascii=False, indent=2, default=str))
+        print_json(info)
         return 0
     print(f"資料目錄 data directory: {info['data_dir'] or '(none)'}")
     print(f"村里 villages: {info['villages']}   行政區 districts: {info['districts']}   "

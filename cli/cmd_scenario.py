@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cli._common import store_actions
+from cli._common import print_json, store_actions
 from coverage.places import Places, dataset_places
 from coverage.scenario import Scenario, apply_edits, changed_site_ids, edits_from_list
 from geo.paths import missing_data_help, resolve_data_dir
@@ -84,7 +84,7 @@ def _places(args: argparse.Namespace) -> Places:
 
 
 def _emit(args: argparse.Namespace, data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    print_json(data)
 
 
 # --- actions --------------------------------------------------------------------------

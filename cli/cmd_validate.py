@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from collections import Counter
 from pathlib import Path
 
 from cli import add_common_options
+from cli._common import print_json
+from common.jsonable import to_jsonable
 from geo.checks import finding_dict, quality_report
 from geo.imports import ImportResult, read_sites
 from geo.paths import missing_data_help, resolve_data_dir
@@ -57,12 +58,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _jsonable(v: object) -> object:
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    return v
-
-
 def _lonlat(geom) -> tuple[float | None, float | None]:
     if geom is None or geom.is_empty:
         return None, None
@@ -72,7 +67,7 @@ def _lonlat(geom) -> tuple[float | None, float | None]:
 def result_dict(res: ImportResult) -> dict:
     """An import result as JSON-safe data (sites as records with lon/lat; None when
     unlocated)."""
-    sites = [{**{k: _jsonable(v) for k, v in row.items() if k != "geometry"},
+    sites = [{**{k: to_jsonable(v) for k, v in row.items() if k != "geometry"},
               **dict(zip(("lon", "lat"), _lonlat(row["geometry"])))}
              for row in res.sites.to_dict("records")]
     return {
@@ -82,7 +77,7 @@ def result_dict(res: ImportResult) -> dict:
         "unlocated": res.unlocated, "rejected": len(res.rejected),
         "located_by": dict(Counter(res.sites["located_by"])) if len(res.sites) else {},
         "geocoder": res.geocoder,
-        "rejected_rows": [{k: _jsonable(v) for k, v in r.items()}
+        "rejected_rows": [{k: to_jsonable(v) for k, v in r.items()}
                           for r in res.rejected.to_dict("records")],
         "findings": [finding_dict(f) for f in res.findings],
         "sites": sites,
@@ -192,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         rep = quality_report(data_dir)
         if args.json:
-            print(json.dumps(rep, ensure_ascii=False, indent=2, default=str))
+            print_json(rep)
         else:
             _print_report(rep)
         return 1 if rep["counts"]["error"] else 0
@@ -205,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
     res = read_sites(args.file, service_type=args.service_type, crs=args.crs,
                      encoding=args.encoding, sheet=args.sheet, geocoder=geocoder)
     if args.json:
-        print(json.dumps(result_dict(res), ensure_ascii=False, indent=2, default=str))
+        print_json(result_dict(res))
     else:
         _print_import(res)
     return 1 if len(res.rejected) else 0
