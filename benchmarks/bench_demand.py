@@ -13,7 +13,6 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -22,12 +21,11 @@ from geo import METRIC_CRS  # noqa: E402
 from geo.demand import DEMAND_COLUMNS, attach_demand_points, load_builtup  # noqa: E402
 from geo.paths import resolve_data_dir  # noqa: E402
 from geo.population import load_village_table  # noqa: E402
+from _timing import best_of  # noqa: E402  (benchmarks/_timing.py)
 
 
-def _time(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
+def _seconds(fn) -> float:
+    return best_of(fn)[1]
 
 
 def main() -> None:
@@ -37,7 +35,7 @@ def main() -> None:
     data_dir = resolve_data_dir()
     villages, _ = load_village_table(data_dir)
     villages = villages.drop(columns=[c for c in DEMAND_COLUMNS if c in villages])
-    base = min(_time(lambda: villages.geometry.to_crs(METRIC_CRS).representative_point())
+    base = min(_seconds(lambda: villages.geometry.to_crs(METRIC_CRS).representative_point())
                for _ in range(args.repeat))
     colds, warms = [], []
     for _ in range(args.repeat):
@@ -45,8 +43,8 @@ def main() -> None:
             os.environ["SAFETYNET_CACHE"] = tmp
             from geo import demand
             demand._read_builtup.cache_clear()  # cold: read the shapefiles again
-            colds.append(_time(lambda: attach_demand_points(villages, data_dir)))
-            warms.append(min(_time(lambda: attach_demand_points(villages, data_dir))
+            colds.append(_seconds(lambda: attach_demand_points(villages, data_dir)))
+            warms.append(min(_seconds(lambda: attach_demand_points(villages, data_dir))
                              for _ in range(args.repeat)))
     cold, warm = min(colds), min(warms)
     print(f"villages: {len(villages)}; built-up polygons: {len(load_builtup(data_dir))}")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -33,17 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from coverage import hotspots as hs  # noqa: E402
 from geo import METRIC_CRS  # noqa: E402
 from geo.boundaries import load_villages  # noqa: E402
+from _timing import best_of  # noqa: E402  (benchmarks/_timing.py)
 
 BAND_M = 3000.0
-
-
-def _best(fn, repeat):
-    best = np.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def _line(label, ours, base, base_name):
@@ -55,16 +46,20 @@ def _weights(villages, repeat):
     metric = villages.to_crs(METRIC_CRS)
     cent = metric.geometry.centroid
     xy = np.column_stack([cent.x, cent.y])
-    base = _best(lambda: libpysal.weights.Queen.from_dataframe(
+    base = _best_seconds(lambda: libpysal.weights.Queen.from_dataframe(
         metric, use_index=True, silence_warnings=True), repeat)
-    ours = _best(lambda: hs.build_weights(villages), repeat)
+    ours = _best_seconds(lambda: hs.build_weights(villages), repeat)
     _line("queen weights", ours, base, "libpysal Queen")
-    base = _best(lambda: libpysal.weights.DistanceBand(
+    base = _best_seconds(lambda: libpysal.weights.DistanceBand(
         xy, threshold=BAND_M, binary=True, silence_warnings=True), repeat)
-    ours = _best(lambda: hs.build_weights(villages, kind="distance", threshold_m=BAND_M), repeat)
+    ours = _best_seconds(lambda: hs.build_weights(villages, kind="distance", threshold_m=BAND_M), repeat)
     _, info = hs.build_weights(villages, kind="distance", threshold_m=BAND_M)
     _line(f"band {BAND_M:.0f} m ({len(info['islands'])} isl.)", ours, base,
           "libpysal DistanceBand")
+
+
+def _best_seconds(fn, repeat):
+    return best_of(fn, repeat)[1]
 
 
 def main() -> None:
@@ -78,19 +73,19 @@ def main() -> None:
     print(f"villages {len(villages)}; best of {args.repeat}")
     _weights(villages, args.repeat)
     for perms in (999, 9999):
-        base = _best(lambda: esda.G_Local(y.to_numpy(), w, star=True, permutations=perms,
+        base = _best_seconds(lambda: esda.G_Local(y.to_numpy(), w, star=True, permutations=perms,
                                           seed=1), args.repeat)
-        ours = _best(lambda: hs.gi_star(y, villages, permutations=perms, fdr=True), args.repeat)
+        ours = _best_seconds(lambda: hs.gi_star(y, villages, permutations=perms, fdr=True), args.repeat)
         _line(f"Gi*  R={perms}", ours, base, "bare esda.G_Local")
-    base = _best(lambda: esda.Moran_Local(y.to_numpy(), w, permutations=999, seed=1), args.repeat)
-    ours = _best(lambda: hs.local_moran(y, villages, fdr=True), args.repeat)
+    base = _best_seconds(lambda: esda.Moran_Local(y.to_numpy(), w, permutations=999, seed=1), args.repeat)
+    ours = _best_seconds(lambda: hs.local_moran(y, villages, fdr=True), args.repeat)
     _line("LISA R=999", ours, base, "bare esda.Moran_Local")
     result, _ = hs.gi_star(y, villages)
     table = villages.assign(population=1.0)
     hot = villages.loc[hs.hot_villages(result, min_bin=1)].to_crs(METRIC_CRS)
-    base = _best(lambda: libpysal.weights.Queen.from_dataframe(
+    base = _best_seconds(lambda: libpysal.weights.Queen.from_dataframe(
         hot, use_index=True, silence_warnings=True), args.repeat)
-    ours = _best(lambda: hs.hotspot_regions(table, result, min_bin=1, side="hot",
+    ours = _best_seconds(lambda: hs.hotspot_regions(table, result, min_bin=1, side="hot",
                                             missing="zero"), args.repeat)
     _line(f"regions ({len(hot)} hot)", ours, base, "Queen of the hot villages")
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import networkx as nx
@@ -23,15 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from geo import network as gn  # noqa: E402
 from geo.paths import resolve_data_dir  # noqa: E402
-
-
-def _timed(fn, repeat=1):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return out, best
+from _timing import best_of  # noqa: E402  (benchmarks/_timing.py)
 
 
 def nx_all_to_targets(G, node_ids, targets, weight="length"):
@@ -46,12 +37,12 @@ def nx_all_to_targets(G, node_ids, targets, weight="length"):
 
 
 def compare(label, G, n_targets, seed, repeat):
-    (csr, ids), t_csr = _timed(lambda: gn.to_csr(G, weight="length"))
+    (csr, ids), t_csr = best_of(lambda: gn.to_csr(G, weight="length"))
     rng = np.random.default_rng(seed)
     targets = rng.choice(len(ids), n_targets, replace=False)
     sources = np.arange(len(ids))
-    fast, t_fast = _timed(lambda: gn.shortest_path_matrix(csr, sources, targets), repeat)
-    slow, t_slow = _timed(lambda: nx_all_to_targets(G, ids, targets), 1)
+    fast, t_fast = best_of(lambda: gn.shortest_path_matrix(csr, sources, targets), repeat)
+    slow, t_slow = best_of(lambda: nx_all_to_targets(G, ids, targets), 1)
     assert np.array_equal(np.isinf(fast), np.isinf(slow)), "reachability differs"
     finite = np.isfinite(fast)
     err = np.abs(fast[finite] - slow[finite]).max() if finite.any() else 0.0
@@ -92,13 +83,13 @@ def main() -> None:
     data = resolve_data_dir()
     path = data / "roads" / "taoyuan_district_drive.graphml" if data else None
     if path and path.is_file():
-        G, t_load = _timed(lambda: gn.graph_from_graphml(path))
+        G, t_load = best_of(lambda: gn.graph_from_graphml(path))
         print(f"loaded {path.name} in {t_load:.2f} s")
         compare("桃園區 drive graph", G, args.targets, seed=0, repeat=5)
     else:
         print("shared road graph not found; skipping the 桃園區 benchmark")
     if args.grid_side:
-        G, t_build = _timed(lambda: grid_graph(args.grid_side, seed=1))
+        G, t_build = best_of(lambda: grid_graph(args.grid_side, seed=1))
         print(f"built synthetic grid in {t_build:.1f} s")
         compare("synthetic grid", G, args.grid_targets, seed=2, repeat=3)
 

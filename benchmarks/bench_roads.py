@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -40,17 +39,9 @@ from geo.roads import network_distance_matrix, prepare_network, snap_points  # n
 from geo.roads.cache import load_graph  # noqa: E402
 from geo.roads.load import city_road_graph, nlsc_cache_stem  # noqa: E402
 from geo.roads.routing import shortest_path_matrix  # noqa: E402
+from _timing import best_of  # noqa: E402  (benchmarks/_timing.py)
 
 ROWS: list[tuple[str, float, str, float]] = []
-
-
-def timed(fn, repeat=1):
-    best, out = np.inf, None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return out, best
 
 
 def row(task: str, ours: float, baseline: str, base: float) -> None:
@@ -65,7 +56,7 @@ def bench_build(data) -> None:
     from geo.roads.nlsc import city_outline, nlsc_graph, nlsc_sheet_paths, read_nlsc_lines
     from tests.test_roads_build import vertex_graph
 
-    G, t_build = timed(lambda: nlsc_graph(data))
+    G, t_build = best_of(lambda: nlsc_graph(data))
     lines, _ = read_nlsc_lines(nlsc_sheet_paths(data),
                                clip=city_outline(road_classes().clip_margin_m))
     lines = lines.explode(index_parts=False)
@@ -74,7 +65,7 @@ def bench_build(data) -> None:
         import osmnx as ox
         return ox.simplify_graph(vertex_graph(lines), edge_attrs_differ=["highway"])
 
-    ref, t_ref = timed(osmnx_way)
+    ref, t_ref = best_of(osmnx_way)
     print(f"build: ours {G.number_of_nodes():,} nodes / {G.number_of_edges():,} edges "
           f"(edges cut at 300 m); osmnx way {ref.number_of_nodes():,} nodes (no cut, "
           f"no speeds, all pieces)")
@@ -160,9 +151,9 @@ def main() -> None:
         bench_build(data)
     G = city_road_graph(data)
     stem = nlsc_cache_stem(data)
-    _, t_load = timed(lambda: load_graph(stem))
-    net, t_prep = timed(lambda: prepare_network(G))
-    pnet, t_ch = timed(lambda: pandana_net(net))
+    _, t_load = best_of(lambda: load_graph(stem))
+    net, t_prep = best_of(lambda: prepare_network(G))
+    pnet, t_ch = best_of(lambda: pandana_net(net))
     print(f"cache load {t_load:.2f} s; prepare_network (2 CSR) {t_prep:.2f} s; "
           f"pandana CH set-up {t_ch:.2f} s")
     row("make queryable (cached graph)", t_prep, "pandana CH set-up", t_ch)
@@ -179,11 +170,11 @@ def main() -> None:
     csr = net.csr["length"]
 
     # 2. villages x all sites
-    full, t_ours = timed(lambda: network_distance_matrix(net, vxy, sxy, max_snap_m=500)[0],
+    full, t_ours = best_of(lambda: network_distance_matrix(net, vxy, sxy, max_snap_m=500)[0],
                          args.repeat)
-    raw, t_raw = timed(lambda: shortest_path_matrix(csr, vpos, spos), args.repeat)
-    ref, t_nx = timed(lambda: nx_to_targets(R, net.node_ids, vpos, spos))
-    pd_, t_pd = timed(lambda: pandana_matrix(pnet, vpos, spos), args.repeat)
+    raw, t_raw = best_of(lambda: shortest_path_matrix(csr, vpos, spos), args.repeat)
+    ref, t_nx = best_of(lambda: nx_to_targets(R, net.node_ids, vpos, spos))
+    pd_, t_pd = best_of(lambda: pandana_matrix(pnet, vpos, spos), args.repeat)
     check("villages x sites (networkx)", raw, ref)
     err = check("villages x sites (pandana)", raw, pd_, rel=1e-3)
     print(f"villages x sites: max |ours - pandana| {err:.3f} m")
@@ -193,9 +184,9 @@ def main() -> None:
 
     # 3. village x village with a cut-off
     cut = args.cutoff_km * 1000
-    vv, t_vv = timed(lambda: shortest_path_matrix(csr, vpos, vpos, cutoff=cut), args.repeat)
-    ref, t_nx = timed(lambda: nx_from_sources(G, net.node_ids, vpos, vpos, cutoff=cut))
-    pd_, t_pd = timed(lambda: pandana_matrix(pnet, vpos, vpos))
+    vv, t_vv = best_of(lambda: shortest_path_matrix(csr, vpos, vpos, cutoff=cut), args.repeat)
+    ref, t_nx = best_of(lambda: nx_from_sources(G, net.node_ids, vpos, vpos, cutoff=cut))
+    pd_, t_pd = best_of(lambda: pandana_matrix(pnet, vpos, vpos))
     pd_[pd_ > cut] = np.inf
     check("village x village (networkx)", vv, ref)
     err = check("village x village (pandana)", vv, pd_, rel=1e-3)
@@ -206,12 +197,12 @@ def main() -> None:
 
     # 4. one new site
     new = vpos[len(vpos) // 2: len(vpos) // 2 + 1]
-    one, t_one = timed(lambda: shortest_path_matrix(csr, vpos, new), args.repeat * 3)
-    api, t_api = timed(lambda: network_distance_matrix(net, vxy, vxy[len(vxy) // 2:
+    one, t_one = best_of(lambda: shortest_path_matrix(csr, vpos, new), args.repeat * 3)
+    api, t_api = best_of(lambda: network_distance_matrix(net, vxy, vxy[len(vxy) // 2:
                                                                        len(vxy) // 2 + 1],
                                                        max_snap_m=500)[0], args.repeat * 3)
-    ref, t_nx = timed(lambda: nx_to_targets(R, net.node_ids, vpos, new))
-    pd_, t_pd = timed(lambda: pandana_matrix(pnet, vpos, new), args.repeat * 3)
+    ref, t_nx = best_of(lambda: nx_to_targets(R, net.node_ids, vpos, new))
+    pd_, t_pd = best_of(lambda: pandana_matrix(pnet, vpos, new), args.repeat * 3)
     check("one site (networkx)", one, ref)
     check("one site (pandana)", one, pd_, rel=1e-3)
     row("one-site update (raw)", t_one, "networkx", t_nx)
