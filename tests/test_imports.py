@@ -275,7 +275,7 @@ def test_ids_that_are_not_unique_are_replaced():
 
 
 def test_xlsx_import(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["編號", "名稱", "經度", "緯度", "類型", "容量", "狀態"])
