@@ -50,6 +50,7 @@ class AnalysisContext:
     missing: list[str] = field(default_factory=list)
     population: Any = None  # geo.population.PopulationReport
     indicators: dict = field(default_factory=dict)  # id -> geo.indicators.Indicator
+    layer_versions: dict[str, int] = field(default_factory=dict)  # site library read
     road_loader: Callable[[], tuple[Any, RoadSource]] | None = None
     # the loaded road network, shared by every copy made with with_sites()
     _road_cache: dict = field(default_factory=dict, repr=False)
@@ -105,8 +106,16 @@ def _default_roads(data_dir: Path | None) -> Callable[[], tuple[Any, RoadSource]
 
 
 def library_site_table(default: gpd.GeoDataFrame, store: str | Path | None
-                   ) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
-    """The default sites with the site library's layers (store/), and their versions."""
+                       ) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """The default sites with the site library's layers (store/), and their vintage labels
+    (``layer:<name>`` -> "site library, version N")."""
+    table, labels, _ = _library_site_table(default, store)
+    return table, labels
+
+
+def _library_site_table(default: gpd.GeoDataFrame, store: str | Path | None
+                        ) -> tuple[gpd.GeoDataFrame, dict[str, str], dict[str, int]]:
+    """(table, vintage labels, {layer name: version read})."""
     from analysis.sites import with_library
     from store.layers import library_sites
     library, versions = library_sites(store=store)
@@ -114,7 +123,7 @@ def library_site_table(default: gpd.GeoDataFrame, store: str | Path | None
     labels = {f"layer:{name}": f"site library, version {v}" for name, v in versions.items()}
     for type_id in replaced:
         labels[f"replaced:{type_id}"] = "default layer replaced by the site library"
-    return table, labels
+    return table, labels, dict(versions)
 
 
 def load_context(data_dir: str | Path | None = None, *, vintage: str | None = None,
@@ -137,15 +146,15 @@ def load_context(data_dir: str | Path | None = None, *, vintage: str | None = No
         kw["vintage"] = vintage
     ds = load_dataset(data_dir, **kw)
     vintages = dict(ds.vintages)
-    table = ds.sites
+    table, layer_versions = ds.sites, {}
     if sites is not None:
         table = sites
     elif library:
-        table, labels = library_site_table(ds.sites, store)
+        table, labels, layer_versions = _library_site_table(ds.sites, store)
         vintages.update(labels)
     return AnalysisContext(
         villages=ds.villages, districts=ds.districts, sites=table,
         config=analysis_config or config(), data_dir=ds.data_dir, vintages=vintages,
         findings=list(ds.findings), missing=list(ds.missing), population=ds.population,
-        indicators=dict(getattr(ds, "indicators", {}) or {}),
+        indicators=dict(getattr(ds, "indicators", {}) or {}), layer_versions=layer_versions,
         road_loader=_default_roads(ds.data_dir))

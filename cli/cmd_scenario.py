@@ -181,12 +181,14 @@ def _new(args: argparse.Namespace) -> int:
     if data_dir is None:
         print(missing_data_help(), file=sys.stderr)
         return 2
-    baseline = _context(args).sites
+    ctx = _context(args)
+    baseline = ctx.sites
     edits = ()
     if args.edits:
         edits = edits_from_list(json.loads(Path(args.edits).read_text(encoding="utf-8")))
     scn = Scenario(args.name, baseline, edits, author=args.author, notes=args.notes)
-    saved = save_scenario(scn, places=_places(args), store=args.store, expected_version=0)
+    saved = save_scenario(scn, places=_places(args), store=args.store, expected_version=0,
+                          layer_versions=ctx.layer_versions)
     print(f"saved {_shown(saved.name)} version {saved.version}")
     return 0
 

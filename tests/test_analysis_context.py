@@ -67,3 +67,18 @@ def test_info_counts_library_layers_against_the_official_count(tmp_path, capsys,
     assert (layer["listed"], layer["located"], layer["unlocated"]) == (3, 2, 1)
     assert layer["official_count"] == 56
     assert info["vintages"]["layer:小衛星清單"] == "site library, version 1"
+
+
+def test_a_new_scenario_records_the_library_versions_it_was_made_on(tmp_path, capsys,
+                                                                    data_dir, monkeypatch):
+    monkeypatch.setenv("SAFETYNET_HOME", str(tmp_path / "home"))
+    save_layer("小衛星清單", _sites("community_support_site", ["s1"]),
+               types=["community_support_site"])
+    save_layer("小衛星清單", _sites("community_support_site", ["s1", "s2"]),
+               types=["community_support_site"], expected_version=1)
+    assert main(["scenario", "new", "甲案", "--data-dir", str(data_dir)]) == 0
+    capsys.readouterr()
+    from store import load_scenario
+    scn = load_scenario("甲案")
+    assert scn.layer_versions == {"小衛星清單": 2}
+    assert (scn.baseline["type"] == "community_support_site").sum() == 2
