@@ -7,12 +7,15 @@ and ratios against a named baseline run on the same file in the same run.
   checked, coordinate systems, districts, duplicates, check_sites), on a clean list and
   on a messy one (bad numbers, swapped and outside points, unknown districts, addresses
   placed at their 里, exact copies);
-* ``safetynet validate``: the CLI command on the messy list (report printed to /dev/null).
+* ``safetynet validate``: the CLI command on the messy list (report printed to /dev/null);
+* ``safetynet coverage``: a coverage run of the 小衛星 type with the clean list as its sites
+  (read, 516 villages x 100,000 sites, 2SFCA, district tables, CSV written).
 
 Each variant runs in a fresh Python process so its peak resident memory (ru_maxrss) is its
 own; times are seconds of the work only (imports excluded), wall-clock and CPU (the CPU
-figure is what the work costs when other jobs share the machine's cores). Target (issue
-13): a 100,000-row list under 10 s and 1 GB.
+figure is what the work costs when other jobs share the machine's cores). Targets (issue
+13): a 100,000-row list validated and imported under 10 s and 1 GB; a coverage run with it
+under 20 s.
 
 Usage: .venv/bin/python benchmarks/bench_imports.py [--rows 100000] [--repeat 1]
 """
@@ -28,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TARGET_S, TARGET_MB = 10.0, 1024.0
+COVERAGE_TARGET_S = 20.0
 
 _CHILD = r"""
 import json, resource, sys, time, io, contextlib
@@ -46,6 +50,13 @@ elif variant == "read_sites":
     t, c = time.perf_counter(), time.process_time()
     res = read_sites(path)
     n = len(res.sites)
+elif variant == "coverage":
+    from cli import main
+    t, c = time.perf_counter(), time.process_time()
+    with open("/dev/null", "w") as sink, contextlib.redirect_stdout(sink):
+        rc = main(["coverage", "--type", "小衛星", "--sites", path, "--out", path + ".out.csv"])
+    assert rc == 0, rc
+    n = -1
 else:
     from cli import main
     t, c = time.perf_counter(), time.process_time()
@@ -141,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
                  ("read_sites, clean list", "read_sites", clean),
                  ("baseline pandas.read_csv + points_from_xy (messy)", "baseline", messy),
                  ("read_sites, messy list", "read_sites", messy),
-                 ("safetynet validate, messy list", "validate", messy)]
+                 ("safetynet validate, messy list", "validate", messy),
+                 ("safetynet coverage, clean list as sites", "coverage", clean)]
         print(f"{'variant':52s} {'wall s':>7s} {'CPU s':>7s} {'peak MB':>8s} "
               f"{'x base CPU':>10s} {'target':>7s}")
         base: dict[Path, dict] = {}
@@ -153,12 +165,16 @@ def main(argv: list[str] | None = None) -> int:
                 ratio, verdict = "", ""
             else:
                 ratio = f"{best['cpu'] / base[path]['cpu']:.1f}x"
-                ok = min(best["seconds"], best["cpu"]) < TARGET_S and best["rss_mb"] < TARGET_MB
+                if variant == "coverage":  # a time target only
+                    ok = min(best["seconds"], best["cpu"]) < COVERAGE_TARGET_S
+                else:
+                    ok = (min(best["seconds"], best["cpu"]) < TARGET_S
+                          and best["rss_mb"] < TARGET_MB)
                 verdict = "ok" if ok else "MISSED"
             print(f"{label:52s} {best['seconds']:7.2f} {best['cpu']:7.2f} {best['rss_mb']:8.0f} "
                   f"{ratio:>10s} {verdict:>7s}")
-    print(f"\ntarget: under {TARGET_S:g} s and {TARGET_MB:g} MB per 100,000 rows "
-          "(issue 13 item 5)")
+    print(f"\ntargets: under {TARGET_S:g} s and {TARGET_MB:g} MB per 100,000 rows; the coverage "
+          f"run under {COVERAGE_TARGET_S:g} s (issue 13 item 5)")
     return 0
 
 

@@ -75,9 +75,13 @@ def straight_distances(origins_xy: np.ndarray, dest_xy: np.ndarray) -> np.ndarra
     column computed alone equals the same column of a full matrix bit for bit."""
     o = np.asarray(origins_xy, dtype=np.float64).reshape(-1, 2)
     d = np.asarray(dest_xy, dtype=np.float64).reshape(-1, 2)
-    dx = o[:, 0:1] - d[:, 0][None, :]
-    dy = o[:, 1:2] - d[:, 1][None, :]
-    return np.sqrt(dx * dx + dy * dy)
+    out = np.subtract.outer(o[:, 0], d[:, 0])  # in place from here: two (n, m) buffers
+    np.multiply(out, out, out=out)
+    dy = np.subtract.outer(o[:, 1], d[:, 1])
+    np.multiply(dy, dy, out=dy)
+    np.add(out, dy, out=out)
+    del dy
+    return np.sqrt(out, out=out)
 
 
 def _apply_cutoff(mat: np.ndarray, cutoff_m: float | None) -> np.ndarray:

@@ -31,7 +31,7 @@ from geo import MAP_CRS, METRIC_CRS
 from coverage.access import decay_weights, normalise, site_ratio, supply_values, village_access
 from coverage.distance import as_network, distances_xy, site_points, village_points
 from coverage.metrics import (DEMAND_GROUPS, area_share_one, demand_column, disc_relations,
-                              village_polygons, weighted_percentile)
+                              settled_polygons, weighted_percentile)
 
 _TO_METRIC = Transformer.from_crs(MAP_CRS, METRIC_CRS, always_xy=True)
 
@@ -91,6 +91,9 @@ class CoverageState:
 
     def _columns(self, xy: np.ndarray) -> np.ndarray:
         """Distance rows (k, n_villages) for k site points; the one place distances are made."""
+        if self.mode == "straight":  # site-major directly: (a - b)² = (b - a)² bit for bit
+            rows, _, _ = distances_xy(xy, self.xy, mode="straight", cutoff_m=self.cutoff_m)
+            return rows
         mat, osnap, dsnap = distances_xy(self.xy, xy, mode=self.mode, network=self.network,
                                          cutoff_m=self.cutoff_m, max_snap_m=self.max_snap_m,
                                          weight=self.weight)
@@ -292,7 +295,7 @@ def build_state(villages: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, radius_m
                           villages["TOWNCODE"].to_numpy(), dem.to_numpy(float),
                           radius_m=radius_m, mode=mode, network=network, cutoff_m=cutoff_m,
                           max_snap_m=max_snap_m, decay=decay, sigma_m=sigma_m, steps=steps,
-                          polys=village_polygons(villages) if area_weighted else None,
+                          polys=settled_polygons(villages) if area_weighted else None,
                           weight=weight)
     if len(sites):
         cap = sites["capacity"].to_numpy(float) if "capacity" in sites else None

@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 
 from geo import MAP_CRS, METRIC_CRS
-from geo.boundaries import match_district
+from geo.boundaries import district_lookup, match_district
 
 from coverage.distance import DistanceMatrix
 
@@ -77,7 +77,7 @@ def within_counts(mat: np.ndarray, radius_m: float) -> np.ndarray:
     return np.count_nonzero(mat <= radius_m, axis=1).astype(np.int64)
 
 
-def village_polygons(villages: gpd.GeoDataFrame) -> np.ndarray:
+def settled_polygons(villages: gpd.GeoDataFrame) -> np.ndarray:
     """Where each village's residents live, in EPSG:3826 as a shapely array (prepared for
     repeated queries): ``settled_geometry`` (its built-up land, :mod:`geo.demand`) where
     present, else the village polygon."""
@@ -172,19 +172,23 @@ def weighted_percentile(values, weights, q: float) -> float:
 
 
 def site_towncodes(sites: gpd.GeoDataFrame, villages: gpd.GeoDataFrame) -> pd.Series:
-    """TOWNCODE of the district each site lies in (point in village polygon); sites outside
-    every polygon fall back to their ``district`` text; None when neither works."""
+    """TOWNCODE of the district each site lies in (point in the village's whole polygon);
+    sites outside every polygon fall back to their ``district`` text; None when neither
+    works. Vectorised: one spatial query, one name lookup per distinct district text."""
     if len(sites) == 0:
         return pd.Series([], dtype=object)
     pts = sites.geometry.to_crs(METRIC_CRS).to_numpy()
-    polys = village_polygons(villages)
-    tree = shapely.STRtree(polys)
+    tree = shapely.STRtree(villages.geometry.to_crs(METRIC_CRS).to_numpy())
     site_i, poly_i = tree.query(pts, predicate="within")
     town = villages["TOWNCODE"].to_numpy()
     out = np.full(len(sites), None, dtype=object)
     out[site_i] = town[poly_i]
-    for i in np.flatnonzero(pd.isna(out)):
-        out[i] = match_district(sites["district"].iat[i]) if "district" in sites else None
+    missing = np.flatnonzero(pd.isna(out))
+    if len(missing) and "district" in sites:
+        lookup = district_lookup()
+        names = sites["district"].iloc[missing]
+        codes = {n: match_district(n, lookup) for n in names.dropna().unique()}
+        out[missing] = [codes.get(n) if isinstance(n, str) else None for n in names]
     return pd.Series(out, index=sites.index, name="TOWNCODE")
 
 

@@ -7,7 +7,7 @@ import shapely
 from shapely.geometry import box
 
 from coverage.distance import village_points
-from coverage.metrics import area_covered_share, village_polygons
+from coverage.metrics import area_covered_share, settled_polygons
 from geo import MAP_CRS, METRIC_CRS
 from geo.demand import (DEMAND_COLUMNS, SNAP_INSET_M, attach_demand_points, builtup_files,
                         demand_points, load_builtup)
@@ -69,13 +69,13 @@ def test_coverage_uses_demand_points_and_settled_land(fixture):
     plain = village_points(villages)
     gone = table.assign(demand_x=[np.nan, *table["demand_x"].iloc[1:]])
     assert village_points(gone)[0] == pytest.approx(plain[0])
-    assert shapely.area(village_polygons(table)).round(0).tolist() == [60_000, 40_000,
+    assert shapely.area(settled_polygons(table)).round(0).tolist() == [60_000, 40_000,
                                                                       1_000_000, 20_000]
     # a 150 m disc at block A1's centre covers all of A1 (40,000 m²) and none of A2:
     # with residents on built-up land 2/3 of A is covered; spread over the polygon 4 %
     site = np.array([[X0 + 200, Y0 + 200]])
-    assert area_covered_share(village_polygons(table), site, 150.0)[0] == pytest.approx(2 / 3)
-    assert area_covered_share(village_polygons(villages), site, 150.0)[0] == \
+    assert area_covered_share(settled_polygons(table), site, 150.0)[0] == pytest.approx(2 / 3)
+    assert area_covered_share(settled_polygons(villages), site, 150.0)[0] == \
         pytest.approx(np.pi * 150**2 / 1e6, rel=1e-3)
 
 

@@ -11,7 +11,7 @@ import pytest
 from coverage.access import two_sfca
 from coverage.distance import distance_matrix, village_points
 from coverage.engine import build_state, lonlat_to_xy
-from coverage.metrics import area_covered_share, select_sites, village_coverage, village_polygons
+from coverage.metrics import area_covered_share, select_sites, village_coverage, settled_polygons
 from tests import coverage_toy as toy
 
 
@@ -103,7 +103,7 @@ def test_area_weighted_edits_equal_full(taoyuan):
     ids, xy, _ = _random_edits(
         state, villages, rng, 40, check_every=20,
         fresh=lambda s: build_state(villages, s, radius_m=3000.0, area_weighted=True))
-    shares = area_covered_share(village_polygons(villages), np.array([xy[s] for s in ids]),
+    shares = area_covered_share(settled_polygons(villages), np.array([xy[s] for s in ids]),
                                 3000.0)
     np.testing.assert_array_equal(state.village_table()["covered"].to_numpy(), shares)
 

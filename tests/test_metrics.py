@@ -14,7 +14,7 @@ from coverage.distance import distance_matrix
 from coverage.engine import coverage_table
 from coverage.metrics import (area_covered_share, capacity_summary, city_summary,
                               coverage_summary, demand_column, district_kpi,
-                              select_sites, village_coverage, village_polygons,
+                              select_sites, village_coverage, settled_polygons,
                               weighted_percentile)
 from tests import coverage_toy as toy
 
@@ -88,7 +88,7 @@ def test_select_sites_open_only_by_default():
 
 
 def test_area_share_by_hand():
-    polys = village_polygons(toy.villages())
+    polys = settled_polygons(toy.villages())
     # disc of 500 m at V1's centre: inscribed circle, share pi/4 (256-gon: within 2e-4)
     share = area_covered_share(polys, np.array([toy.S1]), 500.0)
     assert share[0] == pytest.approx(math.pi / 4, rel=2e-4)
