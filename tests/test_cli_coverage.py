@@ -22,7 +22,17 @@ def _run(*args):
     return main(["coverage", *args])
 
 
-def test_csv_table_and_summary(tmp_path, capsys, data_dir, raw_population_2025):
+def _fsc_xy(data_dir) -> np.ndarray:
+    """The 15 family service centres from the published point file (json + pyproj), EPSG:3826."""
+    from pyproj import Transformer
+    doc = json.loads((data_dir / "services" / "family_service_centres.geojson").read_text("utf-8"))
+    lon, lat = np.array([f["geometry"]["coordinates"] for f in doc["features"]]).T
+    return np.column_stack(Transformer.from_crs(4326, 3826, always_xy=True).transform(lon, lat))
+
+
+def test_csv_table_and_summary(tmp_path, capsys, data_dir, raw_population_2025,
+                               village_table):
+    from scipy.spatial.distance import cdist
     out = tmp_path / "fsc.csv"
     assert _run("--type", "family_service_centre", "--radius-km", "5", "--out", str(out),
                 "--data-dir", str(data_dir)) == 0
@@ -35,8 +45,13 @@ def test_csv_table_and_summary(tmp_path, capsys, data_dir, raw_population_2025):
     assert total == 2_355_106  # the README's published total
     assert t["population"].sum() == total and (t["demand"] == t["population"]).all()
     assert set(t["covered"].unique()) <= {0.0, 1.0}
-    assert ((t["covered"] == 1) == (t["nearest_m"] <= 5000)).all()
-    covered = int((t["population"] * t["covered"]).sum())
+    # nearest centre recomputed here: demand points to the published points (scipy, pyproj)
+    xy = village_table[0].loc[t["VILLCODE"], ["demand_x", "demand_y"]].to_numpy(float)
+    near = cdist(xy, _fsc_xy(data_dir)).min(axis=1)
+    np.testing.assert_allclose(t["nearest_m"], near, rtol=1e-9)
+    np.testing.assert_array_equal(t["covered"], (near <= 5000) * 1.0)
+    pop = raw_population_2025["人口"].reindex(t["VILLCODE"]).to_numpy()
+    covered = int(pop[near <= 5000].sum())
     assert f"{covered:,}" in text and f"{total:,}" in text and "13/13" in text
     assert not list(tmp_path.glob(".*tmp*"))  # no temp file left behind
 
@@ -163,38 +178,56 @@ def test_unknown_demand_codes_stop_or_are_listed(tmp_path, capsys, data_dir):
     assert pd.read_csv(out)["demand"].sum() == 10
 
 
-def test_decay_option_gives_e2sfca(tmp_path, capsys, data_dir):
-    from coverage.access import enhanced_two_sfca
-    from coverage.distance import distance_matrix
-    from coverage.metrics import select_sites
-    from geo.population import load_village_table
-    from geo.services import load_default_sites
+def test_decay_option_gives_e2sfca(tmp_path, capsys, data_dir, village_table,
+                                   raw_population_2025):
+    """E2SFCA with gaussian decay recomputed here with numpy (Luo & Qi 2009; the weight
+    exp(-d^2 / 2 sigma^2) of PySAL access): village demand points to the published centres."""
+    from scipy.spatial.distance import cdist
     out = tmp_path / "g.csv"
     assert _run("--type", "family_service_centre", "--radius-km", "4", "--decay", "gaussian",
                 "--out", str(out), "--data-dir", str(data_dir), "--lang", "en") == 0
     assert "2SFCA decay: gaussian" in capsys.readouterr().out
-    villages, _ = load_village_table(data_dir)
-    sites = select_sites(load_default_sites(data_dir)[0], "family_service_centre")
-    # sigma = half the radius (defaults.toml gaussian_sigma = 0.5)
-    ref = enhanced_two_sfca(distance_matrix(villages, sites), villages["population"],
-                            radius_m=4000.0, decay="gaussian", sigma_m=2000.0)
-    t = pd.read_csv(out)
-    np.testing.assert_allclose(t["access"], ref["access"], rtol=1e-12)
+    t = pd.read_csv(out, dtype={"VILLCODE": str}).set_index("VILLCODE")
+    villages = village_table[0].loc[t.index]
+    pop = raw_population_2025["人口"].reindex(t.index).to_numpy(float)
+    d = cdist(villages[["demand_x", "demand_y"]].to_numpy(float), _fsc_xy(data_dir))
+    # sigma = half the radius (defaults.toml gaussian_sigma = 0.5); capacity unknown = 1 each
+    w = np.where(d <= 4000.0, np.exp(-d ** 2 / (2 * 2000.0 ** 2)), 0.0)
+    ratio = 1.0 / (pop @ w)
+    raw = w @ ratio
+    assert (raw > 0).sum() > 300  # most villages reach some centre within 4 km
+    np.testing.assert_allclose(t["access_raw"], raw, rtol=1e-9)
+    np.testing.assert_allclose(t["access"], raw / ((pop @ raw) / pop.sum()), rtol=1e-9)
 
 
-def test_user_site_list(tmp_path, capsys, data_dir):
+def test_user_site_list(tmp_path, capsys, data_dir, village_table, raw_agegroups_2025):
+    import tomllib
+    from pyproj import Transformer
+    from scipy.spatial.distance import cdist
     f = tmp_path / "sat.csv"
     f.write_text("名稱,經度,緯度,狀態\n甲據點,121.30,24.99,開放\n乙據點,121.22,24.95,規劃中\n",
                  encoding="utf-8")
-    out = tmp_path / "s.csv"
-    assert _run("--type", "小衛星", "--sites", str(f), "--out", str(out),
-                "--data-dir", str(data_dir), "--lang", "en") == 0
-    assert "1 of type community_support_site counted (open only)" in capsys.readouterr().out
-    assert _run("--type", "小衛星", "--sites", str(f), "--include-planned", "--out", str(out),
-                "--data-dir", str(data_dir), "--lang", "en") == 0
-    assert "2 of type community_support_site counted" in capsys.readouterr().out
-    t = pd.read_csv(out)
-    assert t["sites_within"].max() <= 2 and t["covered"].sum() > 0
+    cfg = tomllib.loads((PROJECT_ROOT / "analysis" / "defaults.toml").read_text("utf-8"))
+    radius = cfg["types"]["community_support_site"]["radius_km"] * 1000
+    sites = np.column_stack(Transformer.from_crs(4326, 3826, always_xy=True).transform(
+        [121.30, 121.22], [24.99, 24.95]))
+    villages = village_table[0]
+    within = cdist(villages[["demand_x", "demand_y"]].to_numpy(float), sites) <= radius
+    youth = raw_agegroups_2025["age_0_17"].reindex(villages.index)  # 小衛星: ages 0-17
+    assert within[:, 0].sum() > 5 and (within[:, 1] & ~within[:, 0]).sum() > 5  # both count
+    for extra, counted, n_sites in (([], "1 of type community_support_site counted (open only)", 1),
+                                    (["--include-planned"], "2 of type community_support_site "
+                                                            "counted", 2)):
+        out = tmp_path / f"s{n_sites}.csv"
+        assert _run("--type", "小衛星", "--sites", str(f), *extra, "--out", str(out),
+                    "--data-dir", str(data_dir), "--lang", "en") == 0
+        assert counted in capsys.readouterr().out
+        t = pd.read_csv(out, dtype={"VILLCODE": str}).set_index("VILLCODE").loc[villages.index]
+        # by hand: the open site only, then both (the planned one counted on request)
+        expected = within[:, :n_sites].sum(axis=1)
+        np.testing.assert_array_equal(t["sites_within"], expected)
+        np.testing.assert_array_equal(t["covered"], (expected > 0) * 1.0)
+        np.testing.assert_array_equal(t["demand"], youth)
 
 
 @pytest.mark.parametrize("args, message", [
