@@ -362,12 +362,12 @@ def test_method_note_states_the_settings(villages):
 
 
 # -------------------------------------------------------------------------------- CLI
-def test_cli_hotspots_regions_carry_unmet_demand_from_the_coverage_engine(data_dir, tmp_path,
-                                                                          capsys):
+def test_cli_hotspots_regions_carry_unmet_demand_from_the_coverage_engine(
+        data_dir, tmp_path, capsys, village_table, raw_population_2025):
+    from pyproj import Transformer
+    from scipy.spatial.distance import cdist
+
     from cli import main
-    from coverage.engine import coverage_table
-    from coverage.metrics import select_sites
-    from geo.population import load_village_table
     from geo.services import load_default_sites
 
     out = tmp_path / "hot.json"
@@ -378,18 +378,25 @@ def test_cli_hotspots_regions_carry_unmet_demand_from_the_coverage_engine(data_d
     assert printed["meta"]["seed"] == 99 and printed["meta"]["radius_m"] == 3000
     saved = json.loads(out.read_text(encoding="utf-8"))
     villages = pd.DataFrame(saved["villages"]).set_index("VILLCODE")
-    # the engine's own table, independently: indicator = 1 - covered, unmet = demand * (1 - covered)
-    table, _ = load_village_table(data_dir)
+    # coverage recomputed here (not by the engine): demand points to the centres, scipy +
+    # pyproj; indicator = 1 - covered, unmet = residents (published file) x (1 - covered)
     sites, _ = load_default_sites(data_dir)
-    cov, _ = coverage_table(table, select_sites(sites, "family_service_centre"), radius_m=3000)
-    np.testing.assert_allclose(villages["value"], 1 - cov["covered"].reindex(villages.index))
+    fsc = sites[sites["type"] == "family_service_centre"]
+    sxy = np.column_stack(Transformer.from_crs(4326, 3826, always_xy=True).transform(
+        fsc.geometry.x.to_numpy(), fsc.geometry.y.to_numpy()))
+    table = village_table[0].loc[villages.index]
+    d = cdist(table[["demand_x", "demand_y"]].to_numpy(float), sxy)
+    covered = pd.Series((d.min(axis=1) <= 3000) * 1.0, index=villages.index)
+    nearest = pd.Series(fsc["site_id"].to_numpy()[d.argmin(axis=1)], index=villages.index)
+    unmet = raw_population_2025["人口"].reindex(villages.index) * (1 - covered)
+    assert len(villages) == 516 and 0 < covered.mean() < 1
+    np.testing.assert_array_equal(villages["value"], 1 - covered)
     regions = saved["regions"]
     assert regions and regions == sorted(regions, key=lambda r: -r["unmet_demand"])
     for r in regions:
         assert (villages.loc[r["villages"], "bin"] >= 2).all()
-        part = cov.loc[r["villages"]]
-        assert r["unmet_demand"] == pytest.approx((part["demand"] * (1 - part["covered"])).sum())
-        assert set(r["nearest_sites"]) == set(part["nearest_site"])
+        assert r["unmet_demand"] == pytest.approx(unmet[r["villages"]].sum())
+        assert set(r["nearest_sites"]) == set(nearest[r["villages"]])
     hot = villages.index[villages["bin"] >= 2]
     assert sorted(v for r in regions for v in r["villages"]) == sorted(hot)
 
