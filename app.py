@@ -20,11 +20,19 @@ style.inject(lang)
 PAGES = {"overview": "ui.overview", "tables": "ui.tables_page", "scenario": "ui.scenario_page",
          "hotspots": "ui.hotspot_page", "data": "ui.data_page"}
 
-with st.spinner(t("step_load", lang), show_time=True):
-    ctx = state.dataset()
-state.warm_up(lang)  # the map's geometry and base script, while coverage is computed
+
+
+def _load():
+    """The picked vintage's context (a spinner names the step while it loads)."""
+    with st.spinner(t("step_load", lang, v=state.current_vintage()), show_time=True):
+        ctx = state.dataset()
+    state.warm_up(lang)  # the map's geometry and base script, while coverage is computed
+    return ctx
+
+
 token = done.next_token("page")
-settings = controls.sidebar(ctx.villages, network_available=state.roads_available(),
-                            villages_key=ctx.vintages.get("population", ""))
+settings = controls.sidebar(_load, network_available=state.roads_available)
+if state.library_error():
+    st.error(t("library_unreadable", lang, err=state.library_error()))
 importlib.import_module(PAGES[settings.page]).render(settings)
 done.mark("page", token)

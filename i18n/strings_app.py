@@ -13,9 +13,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "controls": ("分析設定", "Analysis settings"),
     "type": ("服務類型", "Service type"),
     "radius_km": ("服務半徑（公里）", "Radius (km)"),
+    "radius_min": ("服務範圍（車程分鐘）", "Radius (minutes by road)"),
     "mode": ("距離計算", "Distance"),
     "mode_straight": ("直線距離", "Straight line"),
-    "mode_network": ("道路距離", "Road network"),
+    "mode_network": ("道路距離（公里）", "Road distance (km)"),
+    "mode_network_time": ("道路車程（分鐘）", "Road travel time (min)"),
+    "mode_short_straight": ("直線距離", "straight line"),
+    "mode_short_network": ("沿道路距離", "along the roads"),
+    "mode_short_network_time": ("沿道路車程", "driving time"),
+    "vintage": ("資料版本（人口統計年月）", "Data vintage (population month)"),
+    "vintage_option": ("{v} 人口・{n} 村里・{b} 村里界", "{v} population · {n} villages · {b} "
+                                                  "boundaries"),
+    "road_source": ("路網：{source}。", "Roads: {source}."),
+    "road_source_partial": ("路網：{source}（僅涵蓋{covers}）。",
+                            "Roads: {source} (covers {covers} only)."),
+    "roads.nlsc": ("內政部國土測繪中心 1:25,000 經建版地形圖道路，全市（{v}）",
+                   "NLSC 1:25,000 topographic map roads, whole city ({v})"),
+    "roads.osm": ("OpenStreetMap 道路（{v}）", "OpenStreetMap roads ({v})"),
+    "library_unreadable": ("無法讀取據點圖層庫，暫以預設圖層分析：{err}",
+                           "The site library cannot be read; the default layers are used: "
+                           "{err}"),
     "mode_network_missing": ("沒有路網資料，改用直線距離。",
                              "No road network in the data; straight lines are used."),
     "demand": ("需求人口", "Demand"),
@@ -33,14 +50,15 @@ STRINGS: dict[str, tuple[str, str]] = {
                        "可改選其他需求人口。",
                        "This data version has no counts of {group}, so this type's "
                        "coverage cannot be computed; choose another demand."),
-    "step_load": ("載入村里界、人口與據點資料…", "Loading boundaries, population and sites…"),
+    "step_load": ("載入 {v} 的村里界、人口與據點資料…",
+                  "Loading the {v} boundaries, population and sites…"),
     "step_coverage": ("計算{type}的涵蓋…", "Computing the coverage of {type}…"),
     "step_roads": ("載入路網並計算道路距離（第一次約需數秒）…",
                    "Loading the road network and road distances (a few seconds the first "
                    "time)…"),
     "step_type": ("計算中：{type}", "Computing: {type}"),
-    "question": ("{type}・服務半徑 {r} 公里（{mode}）・需求人口：{demand}。哪裡涵蓋不足？",
-                 "{type}, radius {r} km ({mode}), demand: {demand}. Where are we short?"),
+    "question": ("{type}・服務範圍 {r}（{mode}）・需求人口：{demand}。哪裡涵蓋不足？",
+                 "{type}, radius {r} ({mode}), demand: {demand}. Where are we short?"),
     # KPI cards
     "kpi_share": ("目標人口涵蓋率", "Target population covered"),
     "kpi_uncovered": ("未涵蓋人數", "Not covered"),
@@ -61,6 +79,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "metric_covered": ("是否在半徑內", "Within the radius"),
     "metric_demand": ("需求人數", "Demand"),
     "metric_nearest_m": ("最近據點距離", "Distance to the nearest site"),
+    "metric_nearest_min": ("最近據點車程", "Travel time to the nearest site"),
     "metric_access": ("2SFCA 可及性", "2SFCA access"),
     "metric_population": ("總人口", "Residents"),
     "metric_density": ("人口密度（人/平方公里）", "Density (residents/km²)"),
@@ -78,10 +97,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search_none": ("找不到「{q}」。", "Nothing matches “{q}”."),
     "search_pick": ("搜尋結果", "Results"),
     "network_areas_note": (
-        "道路距離：色塊為沿道路在服務半徑內可到達據點的路段（兩側各 60 公尺）。路網外的據點"
+        "道路模式：彩色線為在服務範圍內可沿道路到達據點的路段（取代半徑圈）。離路網太遠的據點"
         "沒有服務範圍。有服務範圍的據點：{counts}。",
-        "Road distance: the shaded roads are those from which a site is reached within its "
-        "radius along the roads (60 m either side). Sites off the network have no area. "
+        "Road mode: the coloured lines are the roads from which a site is reached within "
+        "its radius (instead of circles). Sites too far from the network have no area. "
         "Sites with an area: {counts}."),
     "boundary_note": ("村里界 {v} 版，地圖顯示時簡化（相鄰邊界保持一致）。",
                       "Village boundaries of {v}, simplified for display (shared edges kept)."),
@@ -105,6 +124,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_gap": ("無缺口", "No gap"),
     "nearest": ("最近據點", "Nearest site"),
     "distance": ("距離", "Distance"),
+    "road_distance": ("道路距離", "Road distance"),
+    "road_minutes": ("車程", "Travel time"),
     "within": ("半徑內據點數", "Sites within the radius"),
     # rankings
     "ranking": ("未涵蓋人數最多（{demand}）", "Most not covered ({demand})"),
@@ -142,13 +163,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_capacity": ("容量", "Capacity"),
     "city": ("全市", "Whole city"),
     "km_value": ("{r} 公里", "{r} km"),
+    "min_value": ("{r} 分鐘", "{r} min"),
+    "col_precision": ("定位方式", "Located by"),
+    "precision.exact": ("檔案座標", "Coordinates in the file"),
+    "precision.village": ("村里需求點（非門牌位置）", "Village point (not the address)"),
+    "precision.geocoder": ("線上地址定位（請確認）", "Online geocoder (check it)"),
+    "precision.hand": ("手動放置", "Placed by hand"),
+    "precision.none": ("未定位", "Not located"),
     # access chart
     "chart_title": ("{type}：到最近據點的距離（{demand}）",
                     "{type}: distance to the nearest site ({demand})"),
     "chart_x": ("到最近據點的距離（公里）", "Distance to the nearest site (km)"),
+    "chart_x_min": ("到最近據點的車程（分鐘）", "Travel time to the nearest site (min)"),
     "chart_y": ("占比", "Share"),
     "chart_series": ("情況", "Case"),
     "chart_radius": ("服務半徑 {r} 公里", "Radius {r} km"),
+    "chart_radius_min": ("服務範圍 {r} 分鐘", "Radius {r} min"),
     "series_baseline": ("現況", "Today"),
     "series_scenario": ("情境", "Scenario"),
     # tables page

@@ -116,6 +116,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "finding.unknown_village": ("找不到此村里。", "No such village."),
     "finding.ambiguous_village": ("村里名稱不只一個，請加上行政區。",
                                   "The village name is ambiguous; add the district."),
+    "finding.unlocated": ("只有地址、沒有座標：列為「未定位」，計入完整度、不計入涵蓋；可依村里、在地圖上"
+                          "或以線上地址定位放置。",
+                          "Address only, no coordinates: listed, not located (counts toward "
+                          "completeness, not coverage); place it by its village, on the map or "
+                          "with the geocoder."),
     "finding.placed_at_village": ("依村里名稱放在村里的需求點。",
                                   "Placed at the village's demand point by its name."),
     "finding.geocoded": ("依地址定位。", "Located by its address."),
@@ -152,4 +157,35 @@ STRINGS: dict[str, tuple[str, str]] = {
     "finding.bad_count": ("人數不是 0 以上的整數。", "A count is not a whole number ≥ 0."),
     "finding.files_disagree": ("兩個檔案的數字不一致。", "Two files disagree."),
     "finding.missing_file": ("找不到檔案。", "File not found."),
+    "finding.error_cell": ("儲存格是 Excel 錯誤值（例如 #N/A），不是數值；請修正公式或直接填入數值。",
+                           "The cell holds an Excel error (e.g. #N/A), not a value; fix the "
+                           "formula or type the value."),
+    "finding.formula_without_value": ("儲存格是沒有計算結果的公式（檔案未在 Excel 中存檔過）；"
+                                      "請在 Excel 開啟並存檔，或直接填入數值。",
+                                      "The cell is a formula without a saved result (the file "
+                                      "was never saved by Excel); open and save it in Excel, "
+                                      "or type the value."),
+    "finding.crs_mismatch": ("座標與所宣告的座標系統不符。",
+                             "The coordinates do not fit the declared coordinate system."),
+    "finding.mixed_coordinate_system": ("同一欄混用不同的座標系統。",
+                                        "The column mixes coordinate systems."),
+    "finding.unknown_coordinate_system": ("無法辨識的座標系統。", "Unknown coordinate system."),
+    "finding.outside_city": ("位置在桃園市外。", "The location is outside Taoyuan."),
+    "finding.input_error": ("無法讀取的輸入。", "Unreadable input."),
+    "finding.duplicate_code": ("村里代碼重複。", "A village code appears twice."),
+    "finding.swapped_columns": ("兩個欄位的數字看起來對調了。", "Two columns look swapped."),
+    "finding.implausible_population": ("人口資料不合理（例如戶數多於人口）。",
+                                       "Implausible population figures (e.g. more households "
+                                       "than residents)."),
+    "finding.bad_code": ("村里代碼格式錯誤。", "Malformed village code."),
+    "finding.code_not_in_boundaries": ("村里代碼不在村里界中。",
+                                       "The village code is not in the boundaries."),
+    "finding.code_not_in_first_file": ("村里代碼不在第一個檔案中。",
+                                       "The village code is not in the first file."),
+    "finding.village_without_population": ("村里沒有人口資料。", "A village has no population."),
+    "finding.more_households_than_residents": ("戶數多於人口。",
+                                               "More households than residents."),
+    "finding.part_above_total": ("部分人數大於總數。", "A part is larger than the total."),
+    "finding.parts_do_not_sum": ("各年齡層加總不等於人口。",
+                                 "The age groups do not sum to the population."),
 }

@@ -14,11 +14,26 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "People living within this distance of a site count as covered. The default "
                     "for {type} is {km} km, a planning assumption of this tool, not an "
                     "official norm."),
-    "help.mode": ("直線距離：兩點間的直線。道路距離：沿道路的距離；目前路網只涵蓋部分地區，"
-                  "路網外的村里無法以道路抵達，全市數字僅供參考。",
-                  "Straight line: the direct distance. Road network: the distance along roads; "
-                  "the network covers part of the city only, villages outside it cannot be "
-                  "reached by road, so city figures are partial."),
+    "help.mode": ("直線距離：兩點間的直線。道路距離：沿道路的最短距離（全市 13 區路網）。"
+                  "道路車程：依道路等級的規劃車速估算的最短行車時間，服務範圍以分鐘計。"
+                  "第一次使用道路時需載入路網（數秒）。",
+                  "Straight line: the direct distance. Road distance: the shortest distance "
+                  "along the roads (all 13 districts). Road travel time: the shortest driving "
+                  "time at planning speeds per road class; radii in minutes. The road network "
+                  "loads the first time (a few seconds)."),
+    "help.radius_min": ("住在據點此車程內的人算「涵蓋」。{type}預設 {m} 分鐘（規劃假設，依道路等級"
+                        "的車速估算，不含等車與停車）。",
+                        "People within this driving time of a site count as covered. The "
+                        "default for {type} is {m} min (a planning assumption: speeds per road "
+                        "class, no waiting or parking)."),
+    "help.vintage": ("人口統計年月與對應的村里界：2025-12（516 村里，2023-09 村里界）為最新；"
+                     "2021-03（504 村里，2021 村里界）可供比較。切換後重新載入資料。",
+                     "The population month and its village boundaries: 2025-12 (516 villages, "
+                     "2023-09 boundaries) is the newest; 2021-03 (504 villages, 2021 "
+                     "boundaries) for comparison. Switching reloads the data."),
+    "help.road_source": ("道路距離與車程所用的路網及其版本。",
+                         "The road network used for road distances and times, and its "
+                         "version."),
     "help.demand": ("涵蓋率以誰為分母。{type}的目標人口是{group}：{why}",
                     "Whose coverage is counted. The target population of {type} is {group}: "
                     "{why}"),
@@ -47,10 +62,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                          "This type has no located site yet, so coverage is unknown (not 0 %)."),
     "help.located": ("已知座標的據點數 / 官方公布的據點數。",
                      "Sites with a known location / the official number of sites."),
-    "help.kpi_share": ("住在最近據點 {r} 公里內的目標人口占比。",
-                       "Share of the target population living within {r} km of a site."),
-    "help.kpi_uncovered": ("住在所有據點 {r} 公里外的目標人口數。",
-                           "Target population living more than {r} km from every site."),
+    "help.kpi_share": ("住在最近據點 {r} 內的目標人口占比。",
+                       "Share of the target population living within {r} of a site."),
+    "help.kpi_uncovered": ("住在所有據點 {r} 以外的目標人口數。",
+                           "Target population living more than {r} from every site."),
     "help.kpi_districts": ("行政區涵蓋率：13 個行政區中，區內至少有一個據點的行政區數。",
                            "District coverage: how many of the 13 districts have at least one "
                            "site inside."),

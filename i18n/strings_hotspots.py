@@ -29,8 +29,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "hs.side_cold": ("冷區：可及性低值且顯著群聚的相鄰村里（可及性不足）。",
                      "Cold regions: touching villages where access clusters low (too little "
                      "access)."),
-    "hs.context": ("涵蓋依據：{type}，半徑 {r} 公里，需求人口：{demand}，{n} 個據點。",
-                   "Coverage basis: {type}, radius {r} km, demand: {demand}, {n} sites."),
+    "hs.context": ("涵蓋依據：{type}，服務範圍 {r}，需求人口：{demand}，{n} 個據點。",
+                   "Coverage basis: {type}, radius {r}, demand: {demand}, {n} sites."),
     "hs.regions": ("熱區排序（依未涵蓋人數）", "Hot regions ranked by persons not covered"),
     "hs.regions_cold": ("冷區排序（依未涵蓋人數）", "Cold regions ranked by persons not covered"),
     "hs.no_regions": ("沒有達到顯著水準的熱區。", "No region reaches the significance level."),

@@ -277,30 +277,12 @@ def test_data_page_shows_no_server_path_and_findings_in_words():
     assert set(findings["欄位"]) == {"地址"}
 
 
-def test_import_shows_rows_and_errors_as_text():
-    at = _app(page="data")
-    csv = ("名稱,地址,經度,緯度,類型,狀態\n"
-           f'"{XSS}",桃園市桃園區縣府路1號,121.3010,24.9936,family_service_centre,open\n'
-           "壞座標,桃園市中壢區,999,24.95,family_service_centre,open\n").encode("utf-8")
-    at.file_uploader(key="upload").set_value(("sites.csv", csv, "text/csv"))
-    at.button(key="FormSubmitter:import_form-匯入").click().run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert any("已匯入 1 個據點" in s.value for s in at.success)
-    findings = [d.value for d in at.dataframe if "問題" in d.value.columns][-1]
-    rejected = findings[findings["嚴重度"] == "錯誤"]
-    assert list(rejected["列"]) == [2] and list(rejected["問題"]) == ["座標不在桃園市範圍內。"]
-    imported = at.table[-1].value
-    assert XSS in list(imported["名稱"])  # shown verbatim, as text
-    comp = [d.value for d in at.dataframe if "完整度" in d.value.columns][0]
-    fsc_row = comp[comp["服務類型"] == "家庭服務中心"].iloc[0]
-    assert fsc_row["已定位"] == 16 and fsc_row["完整度"] == pytest.approx(16 / 15)
-
-
 def test_without_population_the_pages_say_what_is_missing(tmp_path, monkeypatch):
     from ui import state
     monkeypatch.setenv("SAFETYNET_DATA_DIR", str(tmp_path))  # an empty data directory
-    state.dataset.clear()
-    state.display.clear()
+    caches = (state.base_context, state._with_library, state._display, state._roads)
+    for cache in caches:
+        cache.clear()
     try:
         for page in ("overview", "tables", "data"):
             at = _app(page=page)
@@ -308,8 +290,8 @@ def test_without_population_the_pages_say_what_is_missing(tmp_path, monkeypatch)
                 assert at.warning[0].value == "沒有人口資料：涵蓋率無法計算。"
                 assert "/" not in " ".join(c.value for c in at.caption)
     finally:
-        state.dataset.clear()
-        state.display.clear()
+        for cache in caches:
+            cache.clear()
 
 
 # --- helpers without a running app ------------------------------------------------------

@@ -319,26 +319,33 @@ def test_imported_payload_name_runs_no_script(app_server, tmp_path):
     csv = tmp_path / "sites.csv"
     csv.write_text("名稱,地址,經度,緯度,類型,狀態\n"
                    f'"{XSS_NAME}",桃園市桃園區縣府路1號,121.3010,24.9936,'
-                   "family_service_centre,open\n", encoding="utf-8")
+                   "community_support_site,open\n", encoding="utf-8")
     with playwright_api.sync_playwright() as pw:
         browser, page, requests, dialogs = open_browser(pw, tmp_path / "profile")
         try:
             page.goto(app_server["url"] + "/?page=data")
             tok = wait_done(page, "page", timeout=COLD)
             page.locator('input[type="file"]').set_input_files(str(csv))
-            page.get_by_role("button", name="匯入").click()
+            page.get_by_role("textbox", name="圖層名稱").fill(XSS_NAME)
+            page.get_by_role("button", name="匯入", exact=True).click()
             tok = wait_done(page, "page", tok)
-            page.get_by_text("已匯入 1 個據點", exact=False).wait_for(timeout=WARM)
-            page.get_by_text(XSS_NAME, exact=True).first.wait_for(timeout=WARM)
+            page.get_by_text("已存入圖層", exact=False).wait_for(timeout=WARM)
+            wait_grids(page)
+            rows = grid_rows(page, ".st-key-lib_layer_box")
+            assert rows[0][0] == XSS_NAME  # the layer's sites: the name as text
             assert page.locator("img[onerror]").count() == 0
 
-            # on the landing page the imported site is one more marker; hovering shows its
-            # name as text
+            # on the landing page the imported site is the support sites' one marker;
+            # hovering shows its name as text
             page.get_by_text("哪裡不足", exact=True).click()
             tok = wait_done(page, "page", tok)
+            sidebar = page.locator('[data-testid="stSidebar"]')
+            sidebar.locator('[data-testid="stSelectbox"] input').first.click()
+            page.locator('[role="option"]', has_text="小衛星").first.click()
+            tok = wait_done(page, "page", tok)
             fl = wait_map(page, token(page, "map"))
-            markers = fl.locator(".leaflet-marker-pane .site-family_service_centre")
-            assert markers.count() == 16
+            markers = fl.locator(".leaflet-marker-pane .site-community_support_site")
+            assert markers.count() == 1
             markers.last.locator("xpath=..").dispatch_event("mouseover")
             fl.locator(".leaflet-tooltip", has_text=XSS_NAME).wait_for(timeout=WARM)
             assert fl.locator("img[onerror]").count() == 0

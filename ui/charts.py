@@ -16,22 +16,27 @@ __all__ = ["access_frame", "access_chart", "access_section", "scenario_sites", "
 STEPS = 45  # thresholds 0 … 3 x radius: the radius itself is the 15th, read off exactly
 
 
-def access_frame(profiles: dict[str, object], lang: str) -> pd.DataFrame:
-    """Long table for the chart: km, share (0..1), series label, per profile
-    (``{series id: access_profile DataFrame}``, thresholds in metres)."""
+def access_frame(profiles: dict[str, object], lang: str, unit: str = "m") -> pd.DataFrame:
+    """Long table for the chart: km (minutes when ``unit`` is "s"), share (0..1), series
+    label, per profile (``{series id: access_profile DataFrame}``, thresholds in metres or
+    seconds)."""
+    scale = 60.0 if unit == "s" else 1000.0
     parts = []
     for series, prof in profiles.items():
-        parts.append(pd.DataFrame({"km": prof["threshold"].to_numpy(float) / 1000.0,
+        parts.append(pd.DataFrame({"km": prof["threshold"].to_numpy(float) / scale,
                                    "share": prof["share"].to_numpy(float),
                                    "series": t(f"series_{series}", lang)}))
     return pd.concat(parts, ignore_index=True)
 
 
-def access_chart(frame: pd.DataFrame, radius_km: float, lang: str, demand: str):
+def access_chart(frame: pd.DataFrame, radius_km: float, lang: str, demand: str,
+                 unit: str = "m"):
     """Step lines of the share within each distance, and the radius as a dashed rule
-    (an Altair layer chart; Altair is imported here, after the map has been sent)."""
+    (an Altair layer chart; Altair is imported here, after the map has been sent).
+    ``unit`` "s": the x axis and the radius are minutes of road travel time."""
     import altair as alt
-    x = alt.X("km:Q", title=t("chart_x", lang), scale=alt.Scale(nice=False))
+    x_title = t("chart_x_min" if unit == "s" else "chart_x", lang)
+    x = alt.X("km:Q", title=x_title, scale=alt.Scale(nice=False))
     y = alt.Y("share:Q", title=t("chart_y", lang),
               axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]))
     series = alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
@@ -39,11 +44,12 @@ def access_chart(frame: pd.DataFrame, radius_km: float, lang: str, demand: str):
     lines = alt.Chart(frame).mark_line(interpolate="step-after", strokeWidth=2.5).encode(
         x=x, y=y, color=series,
         tooltip=[alt.Tooltip("series:N", title=t("chart_series", lang)),
-                 alt.Tooltip("km:Q", title=t("chart_x", lang), format=".1f"),
+                 alt.Tooltip("km:Q", title=x_title, format=".1f"),
                  alt.Tooltip("share:Q", title=t("chart_y", lang),
                              format=".1%")])
     marker = pd.DataFrame({"km": [radius_km],
-                           "label": [t("chart_radius", lang, r=fmt.num(radius_km, 1))]})
+                           "label": [t("chart_radius_min" if unit == "s" else "chart_radius",
+                                       lang, r=fmt.num(radius_km, 1))]})
     rule = alt.Chart(marker).mark_rule(strokeDash=[6, 4], color="#444").encode(x="km:Q")
     text = alt.Chart(marker).mark_text(align="left", dx=4, dy=-6, color="#444").encode(
         x="km:Q", y=alt.value(10), text="label:N")
@@ -79,6 +85,8 @@ def access_section(settings: Settings, result) -> None:
                                                   steps=STEPS)
     st.subheader(t("chart_title", lang, type=type_name(settings.type_id, lang), demand=demand),
                  help=t("help.chart", lang))
-    chart = access_chart(access_frame(profiles, lang), result.query.radius / 1000.0, lang,
-                         demand)
+    unit = result.query.unit
+    scale = 60.0 if unit == "s" else 1000.0
+    chart = access_chart(access_frame(profiles, lang, unit), result.query.radius / scale, lang,
+                         demand, unit)
     st.altair_chart(chart, key="access_chart")

@@ -17,13 +17,15 @@ from geo.services import SERVICE_TYPES
 from i18n import DEFAULT_LANG, LANGS, t, type_name
 
 __all__ = ["Settings", "sidebar", "recall", "remember", "wkey", "default_radii_m",
-           "demand_label", "demand_options", "is_new", "pick", "PAGES", "MODES", "MAP_METRICS",
-           "TILE_CHOICES",
-           "DEFAULT_TYPE", "DEFAULT_TYPES"]
+           "default_minutes", "demand_label", "demand_options", "is_new", "pick", "PAGES",
+           "DISTANCES", "MAP_METRICS", "TILE_CHOICES", "DEFAULT_TYPE", "DEFAULT_TYPES",
+           "vintage_label"]
 
 PAGES = ("overview", "tables", "scenario", "hotspots", "data")
 PAGE_ALIASES = {"map": "overview"}  # old bookmarks
-MODES = ("straight", "network")
+# distance choices: (analysis mode, weight); radii in km, or in minutes for road time
+DISTANCES = {"straight": ("straight", "length"), "network": ("network", "length"),
+             "network_time": ("network", "travel_time")}
 MAP_METRICS = ("gap", "covered", "nearest_m", "access", "demand", "population", "density")
 TILE_CHOICES = ("none", "osm", "carto")
 DEFAULT_TYPE = "family_service_centre"
@@ -34,14 +36,19 @@ DEFAULT_TYPES = (DEFAULT_TYPE,)
 @dataclass
 class Settings:
     """The user's choices. ``type_id``: the service type analysed; ``layers``: further
-    types drawn on the map; ``radii``: metres per type; ``demand``: a demand group of
-    analysis/defaults.toml, or None for each type's target population."""
+    types drawn on the map; ``radii``: metres per type, ``minutes``: road minutes per type
+    (used with ``weight="travel_time"``); ``mode``: straight or network; ``demand``: a
+    demand group of analysis/defaults.toml, or None for each type's target population;
+    ``vintage``: the population vintage in use."""
 
     lang: str = DEFAULT_LANG
     page: str = "overview"
     type_id: str = DEFAULT_TYPE
     radii: dict[str, float] = field(default_factory=dict)
     mode: str = "straight"
+    weight: str = "length"
+    minutes: dict[str, float] = field(default_factory=dict)
+    vintage: str = ""
     demand: str | None = None
     include_planned: bool = False
     layers: list[str] = field(default_factory=list)
@@ -60,9 +67,34 @@ class Settings:
         """The type the map metric and the rankings are about."""
         return self.type_id
 
-    def radius(self, type_id: str) -> float:
-        """The radius of ``type_id`` in metres (its default when not set)."""
+    @property
+    def timed(self) -> bool:
+        """Road travel time: radii and distances in minutes."""
+        return self.mode == "network" and self.weight == "travel_time"
+
+    @property
+    def distance(self) -> str:
+        """The distance choice: straight, network (road km) or network_time (road min)."""
+        return "network_time" if self.timed else self.mode
+
+    def radius_m(self, type_id: str) -> float:
+        """The distance radius of ``type_id`` in metres (its default when not set)."""
         return float(self.radii.get(type_id) or default_radii_m()[type_id])
+
+    def radius(self, type_id: str) -> float:
+        """The radius of ``type_id`` in the analysis's unit: seconds with road travel time,
+        else metres (its default when not set)."""
+        if self.timed:
+            return 60.0 * float(self.minutes.get(type_id) or default_minutes()[type_id])
+        return self.radius_m(type_id)
+
+    def radius_text(self, type_id: str, lang: str | None = None) -> str:
+        """The radius as read: "5.0 公里" / "5.0 km", or "10 分鐘" / "10 min"."""
+        from ui import fmt
+        lang = lang or self.lang
+        if self.timed:
+            return t("min_value", lang, r=fmt.num(self.radius(type_id) / 60.0))
+        return t("km_value", lang, r=fmt.num(self.radius_m(type_id) / 1000.0, 1))
 
 
 @st.cache_resource(show_spinner=False)
@@ -71,6 +103,14 @@ def default_radii_m() -> dict[str, float]:
     from analysis.config import config
 
     return {k: config().type(k).radius_m for k in SERVICE_TYPES}
+
+
+@st.cache_resource(show_spinner=False)
+def default_minutes() -> dict[str, float]:
+    """Default road travel-time radius per type (analysis/defaults.toml), minutes."""
+    from analysis.config import config
+
+    return {k: config().type(k).radius_s / 60.0 for k in SERVICE_TYPES}
 
 
 def language() -> str:
@@ -160,6 +200,7 @@ def _target_help(type_id: str, lang: str) -> str:
 
 
 def _radius(sb, type_id: str, lang: str) -> float:
+    """The radius input in km; metres."""
     default_km = default_radii_m()[type_id] / 1000.0
     name = f"radius_{type_id}"
     km = sb.number_input(t("radius_km", lang), min_value=0.5, max_value=50.0,
@@ -169,6 +210,25 @@ def _radius(sb, type_id: str, lang: str) -> float:
     return 1000.0 * remember(name, km)
 
 
+def _minutes(sb, type_id: str, lang: str) -> float:
+    """The road travel-time radius input; minutes."""
+    default = default_minutes()[type_id]
+    name = f"minutes_{type_id}"
+    value = sb.number_input(t("radius_min", lang), min_value=1.0, max_value=120.0,
+                            value=float(recall(name, default)), step=1.0, key=wkey(name, lang),
+                            help=t("help.radius_min", lang, type=type_name(type_id, lang),
+                                   m=f"{default:g}"))
+    return remember(name, value)
+
+
+def vintage_label(vintage: str, lang: str) -> str:
+    """A vintage as offered in the picker: month, villages and boundary set."""
+    from geo.population import POPULATION_VINTAGES
+    meta = POPULATION_VINTAGES[vintage]
+    return t("vintage_option", lang, v=vintage, n=meta.get("villages", ""),
+             b=meta.get("boundaries", ""))
+
+
 def _map_choices() -> dict:
     """The map-only choices as last made next to the map (defaults before)."""
     return {"layers": [k for k in recall("layers", []) if k in SERVICE_TYPES],
@@ -176,8 +236,11 @@ def _map_choices() -> dict:
             "tiles": recall("tiles", "none"), "circles": bool(recall("circles", False))}
 
 
-def sidebar(villages, *, network_available: bool, villages_key: str = "") -> Settings:
-    """Draw the sidebar and return the settings."""
+def sidebar(load, *, network_available) -> Settings:
+    """Draw the sidebar and return the settings. The vintage picker (drawn at the bottom)
+    is read first; ``load()`` then loads that vintage's context (villages for the demand
+    choices); ``network_available()``: whether road distances can be offered."""
+    from ui.state import DEFAULT_VINTAGE, VINTAGES
     lang = language()
     sb = st.sidebar
     asked = st.query_params.get("page")
@@ -186,24 +249,35 @@ def sidebar(villages, *, network_available: bool, villages_key: str = "") -> Set
                 asked if asked in PAGES else "overview", lang,
                 format_func=lambda p: t(f"page_{p}", lang), help=t("help.page", lang))
     st.query_params["page"] = page  # the address bar names the page (bookmarkable)
-    sb.header(t("controls", lang))
-    type_id = pick(sb.selectbox, "type", t("type", lang), list(SERVICE_TYPES), DEFAULT_TYPE,
+    box = sb.container()
+    vintage = pick(sb.selectbox, "vintage", t("vintage", lang), list(VINTAGES),
+                   DEFAULT_VINTAGE, lang, format_func=lambda v: vintage_label(v, lang),
+                   help=t("help.vintage", lang))
+    ctx = load()
+    box.header(t("controls", lang))
+    type_id = pick(box.selectbox, "type", t("type", lang), list(SERVICE_TYPES), DEFAULT_TYPE,
                    lang, format_func=lambda k: type_name(k, lang), help=t("help.type", lang))
+    distance = pick(box.radio, "mode", t("mode", lang), list(DISTANCES), "straight", lang,
+                    format_func=lambda m: t(f"mode_{m}", lang), help=t("help.mode", lang))
+    mode, weight = DISTANCES[distance]
     radii = {k: float(recall(f"radius_{k}", v / 1000.0)) * 1000.0
              for k, v in default_radii_m().items()}
-    radii[type_id] = _radius(sb, type_id, lang)
-    mode = pick(sb.radio, "mode", t("mode", lang), list(MODES), "straight", lang,
-                format_func=lambda m: t(f"mode_{m}", lang), help=t("help.mode", lang))
-    if mode == "network" and not network_available:
-        sb.caption(t("mode_network_missing", lang))
-    demands = demand_options(villages, villages_key)
-    demand = pick(sb.selectbox, "demand", t("demand", lang), demands, TARGET, lang,
+    minutes = {k: float(recall(f"minutes_{k}", v)) for k, v in default_minutes().items()}
+    if weight == "travel_time":
+        minutes[type_id] = _minutes(box, type_id, lang)
+    else:
+        radii[type_id] = _radius(box, type_id, lang)
+    if mode == "network" and not network_available():
+        box.caption(t("mode_network_missing", lang))
+    demands = demand_options(ctx.villages, vintage)
+    demand = pick(box.selectbox, "demand", t("demand", lang), demands, TARGET, lang,
                   variant=type_id, format_func=lambda d: demand_label(d, lang, type_id),
                   help=_target_help(type_id, lang))
-    planned = remember("planned", sb.checkbox(t("include_planned", lang),
-                                              value=recall("planned", False),
-                                              key=wkey("planned", lang),
-                                              help=t("help.planned", lang)))
+    planned = remember("planned", box.checkbox(t("include_planned", lang),
+                                               value=recall("planned", False),
+                                               key=wkey("planned", lang),
+                                               help=t("help.planned", lang)))
     return Settings(lang=lang, page=page, type_id=type_id, radii=radii, mode=mode,
+                    weight=weight, minutes=minutes, vintage=vintage,
                     demand=None if demand == TARGET else demand, include_planned=planned,
                     **_map_choices())

@@ -41,6 +41,14 @@ def km(metres: object, digits: int = 1) -> str:
     return f"{float(metres) / 1000.0:,.{digits}f} km"
 
 
+def minutes(value: object, lang: str = "zh-TW", digits: int = 1) -> str:
+    """Minutes of travel: 4.54 -> '4.5 分鐘' / '4.5 min'; infinite (unreachable) -> '—'."""
+    if _missing(value) or math.isinf(float(value)):
+        return DASH
+    from i18n import t
+    return t("min_value", lang, r=f"{float(value):,.{digits}f}")
+
+
 def ratio(a: object, b: object) -> str:
     """'a / b' with thousands separators."""
     return f"{num(a)} / {num(b)}"

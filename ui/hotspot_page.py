@@ -57,7 +57,8 @@ def indicator_label(name: str, type_id: str | None, lang: str) -> str:
 @st.cache_data(show_spinner=False, max_entries=64)
 def compute(sites_key: str, type_id: str, radius_m: float, mode: str, demand: str | None,
             include_planned: bool, indicator: str, method: str, weights: str,
-            threshold_m: float | None, fdr: bool, alpha: float, _sites) -> dict:
+            threshold_m: float | None, fdr: bool, alpha: float, _sites,
+            weight: str = "length") -> dict:
     """Hotspots of ``indicator`` with the given options (:func:`analysis.hotspots.
     analyse_hotspots`), cached by all of them. The coverage behind coverage indicators and
     the persons not covered is the app's cached analysis result.
@@ -67,7 +68,8 @@ def compute(sites_key: str, type_id: str, radius_m: float, mode: str, demand: st
     "detail": the message} when the indicator admits no local statistic."""
     from analysis.hotspots import HotspotQuery, analyse_hotspots
 
-    cov = state.type_result(sites_key, type_id, radius_m, mode, demand, include_planned, _sites)
+    cov = state.type_result(sites_key, type_id, radius_m, mode, demand, include_planned, _sites,
+                            weight=weight)
     if indicator in COVERAGE_INDICATORS and len(cov.sites) == 0:
         return {"error": "hs.cannot_no_sites", "detail": ""}
     query = HotspotQuery(indicator=indicator, method=method, weights=weights,
@@ -312,7 +314,8 @@ def _run(settings: Settings, c: dict, sites, key: str) -> dict:
     with st.spinner(t("hs.step", lang, method=method, n=fmt.num(n)), show_time=True):
         return compute(key, c["type_id"], settings.radius(c["type_id"]), settings.mode,
                        settings.demand, settings.include_planned, c["indicator"], c["method"],
-                       c["weights"], c["threshold_m"], c["fdr"], c["alpha"], sites)
+                       c["weights"], c["threshold_m"], c["fdr"], c["alpha"], sites,
+                       weight=settings.weight)
 
 
 @st.fragment
@@ -333,12 +336,13 @@ def body(settings: Settings) -> None:
     label = indicator_label(c["indicator"], tid, lang)
     st.caption(t("hs.side_" + meta["side"], lang) + " "
                + t("hs.context", lang, type=type_name(tid, lang),
-                   r=fmt.num(settings.radius(tid) / 1000, 1),
+                   r=settings.radius_text(tid),
                    demand=demand_label(settings.demand, lang, tid), n=fmt.num(meta["n_sites"])))
     groups, overlays = map_layers(out, c["indicator"], label, sites, lang, token=token)
     from ui.map_page import MAP_HEIGHT, city_view
     center, zoom = city_view(width_px=800)
-    show_map(("base", settings.tiles, lang), lambda: _base_map(settings.tiles, lang), groups,
+    show_map(state.base_key(settings.tiles, lang), lambda: _base_map(settings.tiles, lang),
+             groups,
              overlays=overlays, key="hs_map", height=MAP_HEIGHT, center=center, zoom=zoom,
              returned_objects=[])
     st.subheader(t("hs.regions" if meta["side"] == "hot" else "hs.regions_cold", lang),

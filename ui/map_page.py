@@ -15,7 +15,7 @@ import streamlit as st
 from coverage.metrics import density
 from geo.quality import normalize_name
 from geo.services import STATUSES
-from i18n import district_name, t, type_name, village_name
+from i18n import district_name, has, t, type_name, village_name
 from ui import fmt, mapview, state
 from ui.assets import esc
 from ui.classes import classify
@@ -29,14 +29,17 @@ MAP_KEY = "map"
 MAP_HEIGHT = 560
 KINDS = {"covered": "binary", "gap": "gap"}  # else natural breaks
 CMAPS = {"covered": "YlGnBu", "access": "YlGnBu", "nearest_m": "YlOrRd", "gap": "YlOrRd",
+         "nearest_min": "YlOrRd",
          "demand": "PuBu", "population": "PuBu", "density": "PuBu"}
 
 
-def _base_map(tiles: str, lang: str) -> folium.Map:
-    """A fresh base map (rendered once per tiles/language by ui.folium_component)."""
-    ds = state.dataset()
-    disp = state.display()
-    heads = _village_heads(lang)
+def _base_map(tiles: str, lang: str, vintage: str | None = None) -> folium.Map:
+    """A fresh base map of the vintage's villages (rendered once per tiles/language/vintage
+    by ui.folium_component)."""
+    vintage = vintage or state.current_vintage()
+    ds = state.base_context(vintage)
+    disp = state.display(vintage)
+    heads = _village_heads(lang, vintage)
     features = [{**f, "properties": {**f["properties"], "head": heads.get(f["id"], "")}}
                 for f in disp["village_features"]]
     districts = ds.districts.assign(label=ds.districts["district_en"].str.replace(
@@ -45,42 +48,52 @@ def _base_map(tiles: str, lang: str) -> folium.Map:
                             villages_name=t("village", lang), label_column="label")
 
 
-def base_render(tiles: str, lang: str) -> dict:
-    """The rendered base map of ``tiles`` / ``lang`` (cached per process)."""
+def base_render(tiles: str, lang: str, vintage: str) -> dict:
+    """The rendered base map of ``tiles`` / ``lang`` / ``vintage`` (cached per process)."""
     from ui.folium_component import _rendered_base
-    return _rendered_base(("base", tiles, lang), lambda: _base_map(tiles, lang))
+    return _rendered_base(state.base_key(tiles, lang, vintage),
+                          lambda: _base_map(tiles, lang, vintage))
 
 
-def metric_text(metric: str, value: float) -> str:
+def metric_text(metric: str, value: float, lang: str = "zh-TW") -> str:
     """A metric value formatted for tooltips and the legend."""
     if metric == "covered":
         return fmt.pct(value)
     if metric == "nearest_m":
         return fmt.km(value, 2)
+    if metric == "nearest_min":
+        return fmt.minutes(value, lang)
     if metric == "access":
         return fmt.num(value, 2)
     return fmt.num(value)
 
 
 def metric_title(metric: str, settings: Settings) -> str:
-    """The metric's name, with the demand it counts where it counts one."""
-    return t(f"metric_{metric}", settings.lang)
+    """The metric's name (the distance in minutes with road travel time)."""
+    return t(f"metric_{shown_metric(metric, settings)}", settings.lang)
+
+
+def shown_metric(metric: str, settings: Settings) -> str:
+    """The metric drawn: the distance to the nearest site is in minutes with road travel
+    time."""
+    return "nearest_min" if metric == "nearest_m" and settings.timed else metric
 
 
 def _legend_html(title: str, metric: str, legend: list[dict], lang: str) -> str:
     parts = [f"<b>{esc(title)}</b>"]
     for e in legend:
         label = (t(e["label_key"], lang) if "label_key" in e else
-                 f"{metric_text(metric, e['lower'])} – {metric_text(metric, e['upper'])}")
+                 f"{metric_text(metric, e['lower'], lang)} – "
+                 f"{metric_text(metric, e['upper'], lang)}")
         parts.append(f'<div><i style="background:{e["color"]}"></i>{esc(label)} '
                      f'({fmt.num(e["count"])})</div>')
     return "".join(parts)
 
 
-@st.cache_data(show_spinner=False)
-def _village_heads(lang: str) -> pd.Series:
+@st.cache_data(show_spinner=False, max_entries=8)
+def _village_heads(lang: str, vintage: str) -> pd.Series:
     """Static first lines of each village tooltip: district, village, population."""
-    v = state.dataset().villages
+    v = state.base_context(vintage).villages
     pop_label = esc(t("population", lang))
     sep = esc(t("sep", lang))
     return pd.Series([f"<b>{esc(district_name(r, lang))} {esc(village_name(r, lang))}</b>"
@@ -99,20 +112,31 @@ def village_tips(villages, result, values, title: str, metric: str, site_names: 
         nv = result.villages.reindex(villages.index)
         names = nv["nearest_site"].map(lambda sid: esc(site_names.get(sid, fmt.DASH))
                                        if isinstance(sid, str) else fmt.DASH)
-        dist = nv["nearest_m"].map(lambda d: fmt.km(d, 2))
+        if result.query.unit == "s":
+            dist = nv["nearest_min"].map(lambda m: fmt.minutes(m, lang))
+        else:
+            dist = nv["nearest_m"].map(lambda d: fmt.km(d, 2))
         tips = tips + f"<br>{esc(t('nearest', lang))}{sep}" + names + " (" + dist + ")"
     return tips + f"<br>{esc(title)}{sep}" + values.reindex(villages.index).map(
-        lambda x: metric_text(metric, x))
+        lambda x: metric_text(metric, x, lang))
+
+
+def precision_text(precision: object, lang: str) -> str:
+    """How a site was located, in words ("" = not located)."""
+    p = precision if isinstance(precision, str) and precision else ""
+    return t(f"precision.{p or 'none'}", lang) if has(f"precision.{p or 'none'}") else p
 
 
 def site_tips(sites, lang: str) -> pd.Series:
-    """Marker tooltip HTML (escaped): name, type, status, address."""
+    """Marker tooltip HTML (escaped): name, type, status, address, how it was located."""
     out = {}
     for idx, r in sites.iterrows():
         status = t(r["status"], lang) if r["status"] in STATUSES else r["status"]
         address = f"<br>{esc(r['address'])}" if isinstance(r.get("address"), str) else ""
+        located = (f"<br>{esc(t('col_precision', lang))}{esc(t('sep', lang))}"
+                   f"{esc(precision_text(r.get('precision'), lang))}")
         out[idx] = (f"<b>{esc(r['name'])}</b><br>{esc(type_name(r['type'], lang))} · "
-                    f"{esc(status)}{address}")
+                    f"{esc(status)}{address}{located}")
     return pd.Series(out, dtype=object)
 
 
@@ -171,11 +195,14 @@ def network_areas_shown(settings: Settings) -> bool:
 
 
 def type_areas(settings: Settings, sites, type_id: str):
-    """The road service areas of a type's shown sites in network mode (cached by the
-    sites' fingerprint and the radius), else None (straight-line circles)."""
+    """The road service areas of a type's shown sites in road mode (line features, cached
+    by the sites' fingerprint, the radius and the weight), else None (circles)."""
     if not network_areas_shown(settings) or not len(sites):
         return None
-    return state.service_areas(state.sites_fingerprint(sites), settings.radius(type_id), sites)
+    from ui.road_areas import area_features
+    network = state.road_network()
+    return area_features(state.sites_fingerprint(sites), settings.radius(type_id),
+                         settings.weight, network, str(id(network)), sites)
 
 
 def areas_note(settings: Settings, sites) -> str:
@@ -197,7 +224,7 @@ def build_layers(settings: Settings, sites, results: dict, *, selected: str | No
     lang = settings.lang
     villages = state.dataset().villages
     result = results.get(settings.type_id)
-    metric = settings.metric
+    metric = shown_metric(settings.metric, settings)
     values = metric_values(villages, result, metric)
     colors, legend = _classify(values, metric)
     title = metric_title(metric, settings)
@@ -209,7 +236,7 @@ def build_layers(settings: Settings, sites, results: dict, *, selected: str | No
         s = _shown_sites(sites, tid)
         areas = type_areas(settings, s, tid) if settings.circles else None
         groups.append(mapview.site_group(
-            s, tid, name=label, radius_m=settings.radius(tid) if settings.circles else None,
+            s, tid, name=label, radius_m=settings.radius_m(tid) if settings.circles else None,
             tips=site_tips(s, lang), areas=areas))
     return groups
 
@@ -223,9 +250,9 @@ def draw_map(settings: Settings, sites, results: dict, *, view, selected: str | 
     overlays = [(t("village", lang), "window.__villages")] + [
         (label, i + 1) for i, label in enumerate(site_layer_labels(settings, sites))]
     center, zoom = view
-    return show_map(("base", settings.tiles, lang), lambda: _base_map(settings.tiles, lang),
-                    groups, overlays=overlays, key=MAP_KEY, height=MAP_HEIGHT, center=center,
-                    zoom=zoom,
+    return show_map(state.base_key(settings.tiles, lang),
+                    lambda: _base_map(settings.tiles, lang), groups, overlays=overlays,
+                    key=MAP_KEY, height=MAP_HEIGHT, center=center, zoom=zoom,
                     returned_objects=["last_active_drawing", "last_object_clicked"])
 
 
@@ -268,7 +295,11 @@ def detail_panel(code: str | None, settings: Settings, results: dict) -> None:
         sid = r["nearest_site"]
         facts[f"{label} · {t('nearest', lang)}"] = names.get(sid, fmt.DASH) \
             if isinstance(sid, str) else fmt.DASH
-        facts[f"{label} · {t('distance', lang)}"] = fmt.km(r["nearest_m"], 2)
+        if "road_m" in r.index:  # road mode: road distance and travel time, each shortest
+            facts[f"{label} · {t('road_distance', lang)}"] = fmt.km(r["road_m"], 2)
+            facts[f"{label} · {t('road_minutes', lang)}"] = fmt.minutes(r["road_min"], lang)
+        else:
+            facts[f"{label} · {t('distance', lang)}"] = fmt.km(r["nearest_m"], 2)
         facts[f"{label} · {t('within', lang)}"] = fmt.num(r["sites_within"])
         facts[f"{label} · {t('metric_access', lang)}"] = fmt.num(r["access"], 2)
     st.table(pd.DataFrame({t("value", lang): list(facts.values())}, index=list(facts.keys())))

@@ -128,7 +128,9 @@ def base_map(districts: gpd.GeoDataFrame, district_geoms: gpd.GeoSeries,
         ".map-legend{background:rgba(255,255,255,.92);padding:4px 6px;border-radius:4px;"
         "font:11px 'Noto Sans CJK TC',sans-serif;line-height:16px;box-shadow:0 0 4px #888}"
         ".map-legend i{display:inline-block;width:14px;height:12px;margin-right:6px;"
-        "vertical-align:middle;border:1px solid #888}</style>"))
+        "vertical-align:middle;border:1px solid #888}"
+        ".precision-village,.precision-geocoder{opacity:.6}"
+        ".precision-hand{filter:drop-shadow(0 0 2px #000)}</style>"))
     return m
 
 
@@ -241,39 +243,33 @@ def done_group(token: str) -> folium.FeatureGroup:
 SERVICE_AREA_CLASS = "service-area"  # CSS class of the network service-area layer
 
 
-def service_area_layer(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, type_id: str
-                       ) -> folium.GeoJson:
-    """Network service areas (coverage.service_area, EPSG:4326) as one non-interactive
-    GeoJson: one feature per area with properties site_id, status and kind
-    "service_area"; the type's colour, dashed outline for planned sites."""
-    status = dict(zip(sites["site_id"].astype(str), sites["status"])) if len(sites) else {}
-    mapping = shapely.geometry.mapping
-    features = [{"type": "Feature", "geometry": mapping(geom),
-                 "properties": {"kind": "service_area", "site_id": str(sid),
-                                "status": str(status.get(str(sid), ""))}}
-                for sid, geom in zip(areas["site_id"], areas.geometry)
-                if geom is not None and not geom.is_empty]
+def service_area_layer(features: list[dict], type_id: str) -> folium.GeoJson:
+    """Road service areas (GeoJSON line features of :func:`ui.road_areas.area_features`,
+    EPSG:4326, properties site_id, status, kind "service_area") as one non-interactive
+    GeoJson in the type's colour, dashed for planned sites: a click reaches the village
+    under them."""
     color = type_hex(type_id)
     return folium.GeoJson(
         {"type": "FeatureCollection", "features": features}, class_name=SERVICE_AREA_CLASS,
         interactive=False, control=False,
-        style_function=lambda f: {"color": color, "weight": 1.2, "fillColor": color,
-                                  "fillOpacity": 0.12, "dashArray": "6 6" if
+        style_function=lambda f: {"color": color, "weight": 2.0, "opacity": 0.75,
+                                  "fill": False, "dashArray": "6 6" if
                                   f["properties"]["status"] == "planned" else None})
 
 
 def site_group(sites: gpd.GeoDataFrame, type_id: str, *, name: str, radius_m: float | None,
-               tips: pd.Series, areas: gpd.GeoDataFrame | None = None) -> folium.FeatureGroup:
+               tips: pd.Series, areas: list[dict] | None = None) -> folium.FeatureGroup:
     """One service type's layer: a marker per site (type icon/colour; planned sites grey
     with the type colour as icon colour) and, when ``radius_m`` is given, a catchment
     circle per site (dashed for planned). ``tips`` (index like ``sites``) is escaped HTML.
-    ``areas`` (network mode: :func:`coverage.service_area.service_areas`) replaces the
-    circles by the road service areas; sites without an area (off the road graph) get
-    none."""
+    ``areas`` (road mode: the features of :func:`ui.road_areas.area_features`) replaces
+    the circles by the road service areas; sites without an area (off the road graph) get
+    none. A marker's classes name its precision (``precision-village`` ...); approximate
+    locations (village point, geocoder) are drawn translucent."""
     t = SERVICE_TYPES[type_id]
     fg = folium.FeatureGroup(name=name, overlay=True, control=True, show=True)
     if areas is not None:
-        service_area_layer(areas, sites, type_id).add_to(fg)
+        service_area_layer(areas, type_id).add_to(fg)
         radius_m = None
     for idx, row in sites.iterrows():
         geom = row.geometry
@@ -283,7 +279,9 @@ def site_group(sites: gpd.GeoDataFrame, type_id: str, *, name: str, radius_m: fl
         icon = folium.Icon(color="lightgray" if planned else t.color,
                            icon_color=_ICON_HEX.get(t.color, "#333") if planned else "white",
                            icon=t.icon, prefix="glyphicon")
-        icon.options["extra_classes"] = f"site-marker site-{type_id} status-{row.get('status')}"
+        precision = str(row.get("precision") or "exact")
+        icon.options["extra_classes"] = (f"site-marker site-{type_id} status-{row.get('status')}"
+                                         f" precision-{precision}")
         folium.Marker([geom.y, geom.x], icon=icon,
                       tooltip=folium.Tooltip(tips.get(idx, ""), sticky=True)).add_to(fg)
         if radius_m:

@@ -7,7 +7,7 @@ import streamlit as st
 from i18n import t
 from ui import state
 
-__all__ = ["show", "note_text"]
+__all__ = ["show", "note_text", "road_caption", "road_label"]
 
 PROMINENT = ("note.road_partial",)
 
@@ -39,3 +39,26 @@ def show(notes, lang: str, *, skip: tuple[str, ...] = ()) -> None:
             st.warning(note_text(note, lang), icon="⚠️")
         else:
             st.caption(note_text(note, lang))
+
+
+def road_label(source, lang: str) -> str:
+    """The road network's name and vintage in ``lang``: the city's configured sources
+    (geo/cities/*.toml ``files.roads``) by the catalogue's ``roads.<name>``, any other
+    source by its own label (``RoadSource.label``, e.g. a file the user named)."""
+    from geo.city import city
+    from i18n import has
+    from ui import fmt
+    roads = city().files.get("roads", {})
+    for name, conf in roads.items():
+        if isinstance(conf, dict) and conf.get("name") and source.label.startswith(
+                str(conf["name"])) and has(f"roads.{name}"):
+            return t(f"roads.{name}", lang, v=fmt.version(source.vintage or conf.get(
+                "vintage", "")))
+    return source.label
+
+
+def road_caption(source, lang: str) -> str:
+    """The caption naming the road network in use (and what it covers when partial)."""
+    key = "road_source_partial" if source.partial else "road_source"
+    return t(key, lang, source=road_label(source, lang),
+             covers=_place_names(source.covers, lang))

@@ -23,20 +23,22 @@ SELECTED_KEY = "selected_village"
 VIEW_KEY = "map_view"
 
 
-def kpi_values(result, comp_row, lang: str) -> list[tuple[str, str, str]]:
+def kpi_values(result, comp_row, lang: str, radius: str | None = None
+               ) -> list[tuple[str, str, str]]:
     """(label, value, help) of each KPI card, formatted from the analysis result; a type
-    without located sites reads "no data yet", never 0 %."""
+    without located sites reads "no data yet", never 0 %. ``radius``: the radius as read
+    (default: the result's, in km)."""
     located = (t("kpi_located", lang), fmt.ratio(comp_row["located"], comp_row["official_count"]),
                t("help.located", lang))
     if len(result.sites) == 0:
         return [located, (t("kpi_share", lang), t("no_data_yet", lang),
                           t("help.no_data_yet", lang))]
     city = result.city
-    r_km = fmt.num(result.query.radius / 1000.0, 1)
+    r = radius or t("km_value", lang, r=fmt.num(result.query.radius / 1000.0, 1))
     return [
-        (t("kpi_share", lang), fmt.pct(city["demand_share"]), t("help.kpi_share", lang, r=r_km)),
+        (t("kpi_share", lang), fmt.pct(city["demand_share"]), t("help.kpi_share", lang, r=r)),
         (t("kpi_uncovered", lang), fmt.num(city["demand_uncovered"]),
-         t("help.kpi_uncovered", lang, r=r_km)),
+         t("help.kpi_uncovered", lang, r=r)),
         (t("kpi_districts", lang), f"{city['districts_with_site']} / {city['districts']}",
          t("help.kpi_districts", lang)),
         (t("kpi_per_site", lang), fmt.num(city["demand_total"] / len(result.sites)),
@@ -51,7 +53,7 @@ def _cards(result, problem: str | None, settings: Settings) -> None:
     if problem:
         st.warning(problem)
         return
-    values = kpi_values(result, comp, lang)
+    values = kpi_values(result, comp, lang, settings.radius_text(settings.type_id))
     with st.container(key="kpi_cards"):
         for col, (label, value, help_text) in zip(st.columns(len(values)), values):
             col.metric(label, value, help=help_text, border=True)
@@ -70,9 +72,9 @@ def _go_to_data() -> None:
 
 def _question(settings: Settings, result) -> str:
     lang = settings.lang
-    mode = t(f"mode_{settings.mode}", lang)
+    mode = t(f"mode_short_{settings.distance}", lang)
     return t("question", lang, type=type_name(settings.type_id, lang),
-             r=fmt.num(settings.radius(settings.type_id) / 1000.0, 1), mode=mode,
+             r=settings.radius_text(settings.type_id), mode=mode,
              demand=demand_label(settings.demand, lang, settings.type_id))
 
 
@@ -88,6 +90,8 @@ def render(settings: Settings) -> None:
     with st.spinner(t(step, lang, type=type_name(settings.type_id, lang)), show_time=True):
         result, problem = state.coverage_of(settings, settings.type_id, sites, key)
     st.caption(_question(settings, result))
+    if result is not None and result.road is not None:
+        st.caption(notes.road_caption(result.road, lang), help=t("help.road_source", lang))
     if result is not None:
         notes.show(result.notes, lang, skip=("note.no_sites",))
     _cards(result, problem, settings)

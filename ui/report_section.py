@@ -21,7 +21,7 @@ import streamlit as st
 from i18n import label, t, type_name
 from reports import FORMATS, build_report, build_report_data
 from ui import state
-from ui.controls import Settings, default_radii_m, recall, remember, wkey
+from ui.controls import Settings, recall, remember, wkey
 
 __all__ = ["render", "build_files", "hotspot_choice", "file_name", "FILES_KEY",
            "HOTSPOT_KEY"]
@@ -51,12 +51,12 @@ def hotspot_choice(settings: Settings) -> tuple:
     return (("type_id", tid), *((k, chosen.get(k)) for k in HOTSPOT_FIELDS))
 
 
-def _hotspot_query(choice: dict, radius_m: float | None, mode: str, demand: str,
-                   include_planned: bool):
+def _hotspot_query(choice: dict, radius: float | None, mode: str, demand: str,
+                   include_planned: bool, weight: str = "length"):
     from analysis.coverage import CoverageQuery
     from analysis.hotspots import HotspotQuery
-    coverage = CoverageQuery(choice["type_id"], radius=radius_m, mode=mode, demand=demand,
-                             include_planned=include_planned)
+    coverage = CoverageQuery(choice["type_id"], radius=radius, mode=mode, weight=weight,
+                             demand=demand, include_planned=include_planned)
     return HotspotQuery(**{k: choice[k] for k in HOTSPOT_FIELDS}, coverage=coverage)
 
 
@@ -66,16 +66,18 @@ def build_files(params: tuple, _sites, _scenario) -> dict:
     "errors": {fmt: message}, "notes": [...], "created": ISO date, "scenario": name}."""
     p = dict(params)
     ctx = state.dataset().with_sites(_sites)
-    mode = p["mode"] if p["mode"] == "straight" or state.roads_available() else "straight"
-    radii = dict(p["radii"])
+    road = p["mode"] != "straight" and state.roads_available()
+    mode, weight = (p["mode"], p["weight"]) if road else ("straight", "length")
+    radii = dict(p["radii"]) if road or p["weight"] == "length" else None
     hotspots = None
     if p["hotspots"] is not None:
         choice = dict(p["hotspots"])
-        hotspots = _hotspot_query(choice, radii.get(choice["type_id"]), mode, p["demand"],
-                                  p["include_planned"])
-    data = build_report_data(ctx, types=list(p["types"]), radii_m=radii, mode=mode,
+        hotspots = _hotspot_query(choice, (radii or {}).get(choice["type_id"]), mode,
+                                  p["demand"], p["include_planned"], weight)
+    by_unit = {"radii_s": radii} if weight == "travel_time" else {"radii_m": radii}
+    data = build_report_data(ctx, types=list(p["types"]), mode=mode, weight=weight,
                              demand=p["demand"], include_planned=p["include_planned"],
-                             hotspot_query=hotspots, scenario=_scenario)
+                             hotspot_query=hotspots, scenario=_scenario, **by_unit)
     files, errors = {}, {}
     for fmt in FORMATS:
         try:
@@ -112,9 +114,6 @@ def _scenario_choice(lang: str) -> tuple[str, object]:
                                              str(info.path)))
 
 
-def _radius(settings: Settings, type_id: str) -> float:
-    """The sidebar's radius of ``type_id`` in metres (its default when not set)."""
-    return float(settings.radii.get(type_id) or default_radii_m()[type_id])
 
 
 def _demand_text(demand: str | None, lang: str) -> str:
@@ -126,8 +125,8 @@ def _demand_text(demand: str | None, lang: str) -> str:
 def _params(settings: Settings, sites_key: str, scenario_id, hotspots) -> tuple:
     """Everything the report depends on, hashable (the cache and staleness key)."""
     return (("types", tuple(settings.types)),
-            ("radii", tuple((k, _radius(settings, k)) for k in settings.types)),
-            ("mode", settings.mode), ("demand", settings.demand),
+            ("radii", tuple((k, settings.radius(k)) for k in settings.types)),
+            ("mode", settings.mode), ("weight", settings.weight), ("demand", settings.demand),
             ("include_planned", settings.include_planned), ("lang", settings.lang),
             ("sites", sites_key), ("scenario", scenario_id), ("hotspots", hotspots))
 
@@ -181,9 +180,10 @@ def render(settings: Settings, sites, sites_key: str) -> None:
     if not settings.types:
         st.caption(t("app.report.no_types", lang))
         return
-    names = "、".join(f"{type_name(k, lang)} {_radius(settings, k) / 1000:g} km"
-                     for k in settings.types)
-    st.caption(t("app.report.help", lang, types=names, mode=t(f"mode_{settings.mode}", lang),
+    names = t("list_sep", lang).join(f"{type_name(k, lang)} {settings.radius_text(k)}"
+                                     for k in settings.types)
+    st.caption(t("app.report.help", lang, types=names,
+                 mode=t(f"mode_{settings.distance}", lang),
                  demand=_demand_text(settings.demand, lang)))
     name, scenario_id = _scenario_choice(lang)
     with_hotspots = remember("report_hotspots", st.checkbox(

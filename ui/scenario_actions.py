@@ -21,6 +21,7 @@ from ui.scenario_strings import t
 
 HIST, BASE, META, CLICK, SUGGEST, MSGS = ("scn_history", "scn_baseline", "scn_meta",
                                           "scn_click", "scn_suggestion", "scn_messages")
+LAYERS = "scn_layer_versions"  # {site-library layer: version} the baseline was taken from
 
 
 def radius_m(settings: Settings, type_id: str) -> float:
@@ -43,7 +44,17 @@ def baseline():
     scenario started (or the baseline stored with a loaded scenario)."""
     if _ss().get(BASE) is None:
         _ss()[BASE] = state.current_sites()[0]
+        _ss()[LAYERS] = library_versions()
     return _ss()[BASE]
+
+
+def library_versions() -> dict[str, int]:
+    """{layer: version} of the site library now (what a baseline taken now is made of)."""
+    from store import LayerError, layer_versions
+    try:
+        return layer_versions()
+    except (LayerError, OSError):
+        return {}
 
 
 def places():
@@ -159,7 +170,7 @@ def on_redo() -> None:
 
 
 def on_reset() -> None:
-    for key in (HIST, BASE, META, SUGGEST):
+    for key in (HIST, BASE, META, SUGGEST, LAYERS):
         _ss().pop(key, None)
     put("scn_name", "")
 
@@ -209,7 +220,8 @@ def on_save() -> None:
                    created=meta.get("created", "") if same else "",
                    version=meta.get("version", 0) if same else 0)
     try:
-        saved = save_scenario(scn, places=places(), store=store())
+        saved = save_scenario(scn, places=places(), store=store(),
+                              layer_versions=ss.get(LAYERS) or {})
     except ScenarioConflict as exc:
         return say("error", t("conflict", lang, err=exc))
     except (ScenarioError, ValueError, OSError) as exc:
@@ -225,6 +237,7 @@ def on_load() -> None:
     except (ScenarioError, ValueError) as exc:
         return say("error", t("store_error", lang, err=exc))
     ss[BASE] = scn.baseline
+    ss[LAYERS] = dict(scn.layer_versions)
     ss[HIST] = EditHistory.of(scn.edits)
     ss[META] = {"name": scn.name, "version": scn.version, "created": scn.created}
     put("scn_name", scn.name)

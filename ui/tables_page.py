@@ -78,7 +78,9 @@ def _km(metres: pd.Series) -> pd.Series:
 
 
 def sites_frame(sites, type_id: str, lang: str) -> pd.DataFrame:
-    """The type's sites by name: district (in ``lang``), address, status, capacity."""
+    """The type's sites by name: district (in ``lang``), address, status, capacity and how
+    each was located (its precision in words)."""
+    from ui.map_page import precision_text
     s = sites[sites["type"] == type_id] if len(sites) else sites
     districts = state.dataset().districts
     names = dict(zip(districts["district"], districts["district_en" if lang == "en"
@@ -90,6 +92,7 @@ def sites_frame(sites, type_id: str, lang: str) -> pd.DataFrame:
         t("col_address", lang): s["address"].fillna("").astype(str).to_numpy(),
         t("col_status", lang): [t(x, lang) if x in STATUSES else str(x) for x in s["status"]],
         t("col_capacity", lang): pd.to_numeric(s["capacity"], errors="coerce").to_numpy(),
+        t("col_precision", lang): [precision_text(p, lang) for p in s["precision"]],
     })
 
 

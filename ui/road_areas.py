@@ -1,0 +1,130 @@
+"""Road service areas drawn on the landing map in road mode: for each site, the road
+sections from which the site is reached within the radius — by road length
+(:func:`coverage.service_area.reachable_nodes`, the engine's rule: a road belongs to a
+site's area when both its ends are within the radius less the site's snap distance) or by
+travel time (the same rule on the graph's ``travel_time`` weights, seconds; no snap
+allowance, as the engine's travel-time costs have none).
+
+Drawn as lines, not buffered polygons (buffering takes seconds per site on the city
+graph): the graph's edges are simplified for display once per network (20 m, EPSG:3826,
+lon/lat rounded to 5 decimals, each two-way road once), and an area is a selection of
+them, so a new radius costs one Dijkstra per type plus a mask. A road reached by several
+sites of a type is drawn once (open sites first), which is what overlapping lines would
+show anyway; every reachable site keeps its own feature (``site_id``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import shapely
+import streamlit as st
+from pyproj import Transformer
+from scipy.sparse.csgraph import dijkstra
+
+from geo import MAP_CRS, METRIC_CRS
+
+__all__ = ["area_features", "display_edges", "SIMPLIFY_M", "MAX_SNAP_M"]
+
+SIMPLIFY_M = 20.0  # display simplification of each road section, metres (EPSG:3826)
+DIGITS = 5  # lon/lat decimals (about 1 m)
+MAX_SNAP_M = 500.0  # sites farther from the graph have no area (the engine's default)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def display_edges(_network, network_key: str) -> dict:
+    """The graph's edges for display, each undirected road once: ``u`` / ``v`` (node
+    positions), ``coords`` (list of lon/lat coordinate lists per edge), and ``pos`` (node
+    id -> position). ``network_key`` names the network (cache key)."""
+    net = _network
+    G = net.graph
+    pos = {n: i for i, n in enumerate(net.node_ids)}
+    crs = G.graph.get("crs", MAP_CRS)
+    us, vs, lines = [], [], []
+    for u, v, d in G.edges(data=True):
+        geom = d.get("geometry")
+        if isinstance(geom, str):
+            geom = shapely.from_wkt(geom)
+        if geom is None:
+            geom = shapely.LineString([(G.nodes[u]["x"], G.nodes[u]["y"]),
+                                       (G.nodes[v]["x"], G.nodes[v]["y"])])
+        us.append(pos[u])
+        vs.append(pos[v])
+        lines.append(geom)
+    us, vs = np.asarray(us, np.int64), np.asarray(vs, np.int64)
+    lines = np.asarray(lines, dtype=object)
+    if str(crs).upper() not in (str(METRIC_CRS).upper(), "EPSG:3826"):
+        to_metric = Transformer.from_crs(crs, METRIC_CRS, always_xy=True)
+        lines = shapely.transform(lines, lambda xy: np.column_stack(
+            to_metric.transform(xy[:, 0], xy[:, 1])))
+    # a two-way road is two directed edges along one line: keep one
+    length = np.round(shapely.length(lines)).astype(np.int64)
+    key = np.stack([np.minimum(us, vs), np.maximum(us, vs), length], axis=1)
+    _, first = np.unique(key, axis=0, return_index=True)
+    first = np.sort(first)
+    simple = shapely.simplify(lines[first], SIMPLIFY_M)
+    xy, index = shapely.get_coordinates(simple, return_index=True)
+    lon, lat = Transformer.from_crs(METRIC_CRS, MAP_CRS, always_xy=True).transform(
+        xy[:, 0], xy[:, 1])
+    lonlat = np.round(np.column_stack([lon, lat]), DIGITS)
+    cuts = np.flatnonzero(np.diff(index)) + 1
+    coords = [c.tolist() for c in np.split(lonlat, cuts)]
+    return {"u": us[first], "v": vs[first], "coords": coords, "pos": pos}
+
+
+def _site_xy(sites) -> np.ndarray:
+    pts = sites.geometry.to_crs(METRIC_CRS)
+    return np.column_stack([pts.x.to_numpy(float), pts.y.to_numpy(float)])
+
+
+def _reach_time(net, sites, radius_s: float) -> dict[str, np.ndarray]:
+    """Per site id: a mask of the nodes from which the site is reached within
+    ``radius_s`` seconds of travel time (sites farther than MAX_SNAP_M from the graph:
+    none)."""
+    from geo.network import snap_points
+    snap = snap_points(_site_xy(sites), net.node_xy, max_snap_m=MAX_SNAP_M)
+    ok = ~snap["flagged"].to_numpy()
+    if not ok.any():
+        return {}
+    graph = net.csr["travel_time"].T.tocsr()
+    dist = np.atleast_2d(dijkstra(graph, directed=True, indices=snap["node"].to_numpy()[ok],
+                                  limit=float(radius_s)))
+    ids = sites["site_id"].astype(str).to_numpy()[ok]
+    return {sid: row <= radius_s for sid, row in zip(ids, dist)}
+
+
+def _reach_length(net, sites, radius_m: float, pos: dict) -> dict[str, np.ndarray]:
+    from coverage.service_area import reachable_nodes
+    out = {}
+    for sid, dist in reachable_nodes(net, sites, radius_m, max_snap_m=MAX_SNAP_M).items():
+        mask = np.zeros(len(net.node_ids), dtype=bool)
+        mask[[pos[n] for n in dist.index]] = True
+        out[sid] = mask
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def area_features(sites_key: str, radius: float, weight: str, _network, network_key: str,
+                  _sites) -> list[dict]:
+    """GeoJSON features (one MultiLineString per site that reaches any road within
+    ``radius``: metres for ``weight="length"``, seconds for ``"travel_time"``) with
+    properties kind "service_area", site_id and status; cached by (``sites_key``, radius,
+    weight, network). Treat the result as read-only."""
+    if _network is None or not len(_sites):
+        return []
+    edges = display_edges(_network, network_key)
+    order = _sites.assign(_planned=_sites["status"] == "planned").sort_values(
+        "_planned", kind="stable")
+    if weight == "travel_time":
+        reach = _reach_time(_network, order, radius)
+    else:
+        reach = _reach_length(_network, order, radius, edges["pos"])
+    status = dict(zip(order["site_id"].astype(str), order["status"].astype(str)))
+    drawn = np.zeros(len(edges["u"]), dtype=bool)
+    features = []
+    for sid, inside in reach.items():
+        sel = inside[edges["u"]] & inside[edges["v"]] & ~drawn
+        drawn |= sel
+        features.append({"type": "Feature", "properties": {
+            "kind": "service_area", "site_id": sid, "status": status.get(sid, "")},
+            "geometry": {"type": "MultiLineString",
+                         "coordinates": [edges["coords"][i] for i in np.flatnonzero(sel)]}})
+    return features
