@@ -86,7 +86,8 @@ def taoyuan_net(data_dir):
 
 
 def test_network_distances_equal_networkx(village_table, data_dir, taoyuan_net):
-    from geo.network import node_xy
+    from pyproj import Transformer
+
     from geo.services import load_default_sites
     G, net = taoyuan_net
     villages = village_table[0]
@@ -95,11 +96,15 @@ def test_network_distances_equal_networkx(village_table, data_dir, taoyuan_net):
     sites = sites[sites["district"] == "桃園區"]
     assert len(villages) > 50 and len(sites) == 2
     dm = distance_matrix(villages, sites, mode="network", network=net, cutoff_m=None)
-    # independent: brute-force nearest node, networkx Dijkstra on the reversed graph
+    # independent: nodes and sites projected with pyproj, the villages' demand points,
+    # brute-force nearest node, networkx Dijkstra on the reversed graph
     nodes = list(G.nodes)
-    nxy = node_xy(G)
-    from coverage.distance import site_points
-    oxy, dxy = village_points(villages), site_points(sites)
+    to_metric = Transformer.from_crs("EPSG:4326", "EPSG:3826", always_xy=True)
+    nxy = np.column_stack(to_metric.transform([G.nodes[n]["x"] for n in nodes],
+                                              [G.nodes[n]["y"] for n in nodes]))
+    oxy = villages[["demand_x", "demand_y"]].to_numpy(float)
+    dxy = np.column_stack(to_metric.transform(sites.geometry.x.to_numpy(),
+                                              sites.geometry.y.to_numpy()))
 
     def snap(p):
         dd = np.hypot(nxy[:, 0] - p[0], nxy[:, 1] - p[1])

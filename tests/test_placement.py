@@ -224,13 +224,13 @@ def test_taoyuan_district_costs_equal_networkx(taoyuan_district):
     # the nearest node found here by brute force (+ the snap metres for length)
     from pyproj import Transformer
 
-    from coverage.distance import village_points
     graph, villages, inputs = taoyuan_district
     nodes = list(graph.nodes)
     lonlat = np.array([(graph.nodes[n]["x"], graph.nodes[n]["y"]) for n in nodes])
     to_metric = Transformer.from_crs("EPSG:4326", "EPSG:3826", always_xy=True)
     node_xy = np.column_stack(to_metric.transform(lonlat[:, 0], lonlat[:, 1]))
-    xy = village_points(villages)
+    xy = villages[["demand_x", "demand_y"]].to_numpy(float)  # the table's demand points
+    assert np.isfinite(xy).all()
     cand_pos = villages.index.get_indexer(inputs["length"].candidates["id"])
     rng = np.random.default_rng(0)
     finite = 0
