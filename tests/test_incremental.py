@@ -146,5 +146,8 @@ def test_edit_errors_and_lonlat():
         state.move_site("S9", toy.S1)
     with pytest.raises(ValueError, match="already"):
         state.add_site("S1", toy.S1)
+    from pyproj import Transformer
     x, y = lonlat_to_xy(121.3, 24.99)  # near 桃園 city hall
+    want = Transformer.from_crs("EPSG:4326", "EPSG:3826", always_xy=True).transform(121.3, 24.99)
+    assert (x, y) == pytest.approx(want, abs=1e-6)
     assert 270_000 < x < 285_000 and 2_760_000 < y < 2_770_000
