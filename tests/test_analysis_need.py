@@ -2,6 +2,8 @@
 the published district file by hand, never spread over villages."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -16,14 +18,27 @@ def test_low_income_need_share_against_family_service_centres(data_dir):
     result = analyse_coverage(ctx, CoverageQuery("family_service_centre"))
     table = district_need(ctx, result)
     raw = pd.read_csv(data_dir / "demand" / "taoyuan_lowincome_district_2021-06.csv",
-                      dtype=str)
-    assert len(table) == 13 and table["need_share"].sum() == pytest.approx(1.0)
-    # capacity unknown everywhere: each centre counts 1, so capacity share = sites / 15
-    assert table["capacity_share"].to_numpy() == pytest.approx(table["sites"] / 15)
+                      dtype=str).set_index("town_id")
     # rlp_cnt: SEGIS 低收入戶人口數 (persons in low-income households), per town_id
-    published = pd.to_numeric(raw.set_index("town_id")["rlp_cnt"])
+    published = pd.to_numeric(raw["rlp_cnt"])
+    assert len(table) == 13 and sorted(table.index) == sorted(published.index)
     assert table["need"].to_dict() == pytest.approx(published.reindex(table.index).to_dict())
-    assert (table["gap"] == table["need_share"] - table["capacity_share"]).all()
+    assert table["need_share"].to_dict() == pytest.approx(
+        (published / published.sum()).reindex(table.index).to_dict(), rel=1e-12)
+    # supply: the published point file's centres per district (its service_area names the
+    # district; 桃園區 and 中壢區 hold two each); capacity unknown everywhere, so each counts 1
+    doc = json.loads((data_dir / "services" / "family_service_centres.geojson").read_text("utf-8"))
+    town = {name.removeprefix("桃園市"): code for code, name in raw["countytown"].items()}
+    per_town = pd.Series([town[f["properties"]["service_area"]] for f in doc["features"]]
+                         ).value_counts()
+    assert per_town.sum() == 15 and per_town["68000010"] == per_town["68000020"] == 2
+    assert table["sites"].to_dict() == per_town.reindex(table.index).astype(float).to_dict()
+    share = (per_town / 15).reindex(table.index)
+    assert table["capacity_share"].to_dict() == pytest.approx(share.to_dict(), rel=1e-12)
+    assert table["gap"].to_dict() == pytest.approx(
+        ((published / published.sum()).reindex(table.index) - share).to_dict(), rel=1e-9)
+    assert list(table.index[:2]) == ["68000010", "68000080"]  # largest gap first
+    assert (table["gap"].diff().dropna() <= 0).all()
     assert table["vintage"].iat[0] == "2021-06"
 
 
