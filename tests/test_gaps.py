@@ -3,6 +3,7 @@ city and checked for consistency on Taoyuan."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from coverage.engine import coverage_table
@@ -57,7 +58,7 @@ def test_demand_supply_gap_by_hand():
     assert g["gap"].sum() == pytest.approx(0.0, abs=1e-12)
 
 
-def test_taoyuan_gaps_consistent(village_table, data_dir):
+def test_taoyuan_gaps_consistent(village_table, data_dir, raw_population_2025):
     from geo.services import load_default_sites
     villages = village_table[0]
     sites = select_sites(load_default_sites(data_dir)[0], "family_service_centre")
@@ -69,6 +70,11 @@ def test_taoyuan_gaps_consistent(village_table, data_dir):
     assert (u["nearest_m"] > 5000).all()
     g = demand_supply_gap(villages, demand_column(villages), sites)
     assert len(g) == 13 and g["sites"].sum() == 15
-    assert g["need_share"].sum() == pytest.approx(1.0)
-    # 桃園區 and 中壢區 hold two centres each (seeds: 中路, 內壢)
-    assert g.loc["68000010", "sites"] == 2 and g.loc["68000020", "sites"] == 2
+    # need share per district from the published population file (pandas); one centre per
+    # district, two in 桃園區 and 中壢區 (seeds: 13 行政區設置15處, 中路 and 內壢)
+    by_town = raw_population_2025.groupby("TOWNCODE")["人口"].sum()
+    need = (by_town / by_town.sum()).reindex(g.index)
+    supply = pd.Series(1, index=g.index).where(~g.index.isin(["68000010", "68000020"]), 2)
+    np.testing.assert_allclose(g["need_share"], need, rtol=1e-12)
+    np.testing.assert_array_equal(g["sites"], supply)
+    np.testing.assert_allclose(g["gap"], need - supply / 15, rtol=1e-9)
