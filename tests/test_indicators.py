@@ -1,10 +1,11 @@
 """Need indicators (geo.indicators): provenance, vintage, join report, no person lost."""
+import numpy as np
 import pandas as pd
 import pytest
 
 from geo.indicators import (income_indicator, indigenous_indicator, load_indicators,
                             low_income_indicator)
-from geo.population import load_village_table, read_vintage
+from geo.population import load_village_table
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +45,11 @@ def test_indigenous_on_2021_villages_is_a_direct_join(data_dir):
 
 
 def test_low_income_stays_at_district_level(data_dir):
-    rows, _ = read_vintage(data_dir, "2021-03")
-    pop = rows.groupby("TOWNCODE")["population"].sum()
+    # the 2021-03 district populations, summed from the published file with pandas
+    pop = pd.read_csv(data_dir / "population" / "taoyuan_villages_2021-03.csv",
+                      dtype={"TOWNCODE": str}).groupby("TOWNCODE")["人口"].sum()
+    raw = _raw(data_dir, "taoyuan_lowincome_district_2021-06.csv",
+               dtype={"town_id": str}).set_index("town_id")
     ind = low_income_indicator(data_dir, district_population=pop, population_vintage="2021-03")
     v = ind.values
     assert ind.level == "district" and v.index.name == "TOWNCODE" and len(v) == 13
@@ -53,7 +57,11 @@ def test_low_income_stays_at_district_level(data_dir):
     assert ind.report["totals"] == {"low_income_households": 11_516, "low_income_persons": 27_815,
                                     "mid_low_income_households": 4_684,
                                     "mid_low_income_persons": 13_119}
-    # our rate per 1,000 (2021-03 population) reproduces the published share (x 100)
+    assert (v["low_income_persons"] == raw["rlp_cnt"].reindex(v.index)).all()
+    # our rate per 1,000 residents, by hand, and it reproduces the published share (x 100)
+    np.testing.assert_allclose(v["low_income_persons_per_1000"],
+                               1000 * raw["rlp_cnt"].reindex(v.index) / pop.reindex(v.index),
+                               rtol=1e-12)
     assert (v["low_income_persons_per_1000"] / (100 * v["rlp_p_rac"])).between(0.98, 1.02).all()
     assert v.at["68000130", "district"] == "復興區"
 
