@@ -184,7 +184,7 @@ def test_cli_report_without_file(data_dir, capsys):
     assert cli_main(["validate", "--data-dir", str(data_dir), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     # the seed's two known mistakes (平鎮's address in 桃園區, 「內壢區」) and nothing else:
-    # the published population files and points are clean (test_readers_property, above)
+    # the published population files and points are clean (see test_readers_property.py)
     assert data["counts"] == {"error": 0, "warning": 2, "info": 0}
     fsc = data["layers"]["family_service_centre"]["findings"]
     assert sorted(f["code"] for f in fsc) == ["address_district_mismatch", "unknown_district"]
