@@ -18,7 +18,6 @@ import shapely
 
 from geo import METRIC_CRS
 from geo.boundaries import load_villages
-from geo.paths import resolve_data_dir
 from geo.roads import (MAX_SNAP_M, load_road_network, network_distance_matrix,
                        prepare_network, shortest_path_matrix, snap_points)
 from geo.roads.cache import ENV_CACHE
@@ -26,7 +25,6 @@ from geo.roads.classes import road_classes
 from geo.roads.load import city_road_graph
 from geo.roads.nlsc import city_outline, nlsc_sheet_paths
 
-DATA = resolve_data_dir()
 SNAP_M = 500.0
 
 
@@ -42,8 +40,8 @@ def cache(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def G(cache):
-    return city_road_graph(DATA)
+def G(cache, data_dir):
+    return city_road_graph(data_dir)
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +50,9 @@ def net(G):
 
 
 @pytest.fixture(scope="module")
-def source_lines():
+def source_lines(data_dir):
     """The sheets read independently with geopandas: in use, drivable, in the clip area."""
-    df = pd.concat([gpd.read_file(p) for p in nlsc_sheet_paths(DATA)], ignore_index=True)
+    df = pd.concat([gpd.read_file(p) for p in nlsc_sheet_paths(data_dir)], ignore_index=True)
     df = gpd.GeoDataFrame(df, crs="EPSG:4326")
     keep = (df.FCsubtype == 0) & (df.exs == 1) & ~df.us2.isin([7, 8])
     df = df[keep].to_crs(METRIC_CRS)
@@ -149,8 +147,8 @@ def test_networkx_gives_identical_distances(G, net):
     assert np.isfinite(D).all()
 
 
-def test_agrees_with_osm_in_taoyuan_district(net):
-    osm = load_road_network("osm", data_dir=DATA)
+def test_agrees_with_osm_in_taoyuan_district(net, data_dir):
+    osm = load_road_network("osm", data_dir=data_dir)
     vill = load_villages(vintage="2021")
     pts = vill[vill["district"] == "桃園區"].representative_point()
     A, _, _ = network_distance_matrix(net, pts, pts, include_snap=True, max_snap_m=SNAP_M)
@@ -163,8 +161,8 @@ def test_agrees_with_osm_in_taoyuan_district(net):
     assert (A[far] >= straight[far] - 1e-6).all()          # never shorter than a straight line
 
 
-@pytest.mark.parametrize("vintage", ["2021", None])
-def test_every_village_reaches_the_main_piece_or_is_listed(net, vintage):
+@pytest.mark.parametrize("vintage, count", [("2021", 504), (None, 516)])
+def test_every_village_reaches_the_main_piece_or_is_listed(net, vintage, count):
     vill = load_villages(vintage=vintage)
     pts = vill.representative_point().to_crs(METRIC_CRS)
     xy = np.column_stack([pts.x, pts.y])
@@ -172,7 +170,7 @@ def test_every_village_reaches_the_main_piece_or_is_listed(net, vintage):
     brute = np.sqrt(((xy[:, None, :] - net.node_xy[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
     np.testing.assert_allclose(snap["snap_m"], brute, rtol=0, atol=1e-6)
     listed = vill.assign(snap_m=snap["snap_m"].to_numpy())[snap["flagged"].to_numpy()]
-    assert len(vill) in (504, 516)
+    assert len(vill) == count  # shared/data/README.md
     # the mountain villages of 復興區 the data README names (義盛里 1.6 km) and no others
     assert set(listed["village"]) <= {"義盛里", "華陵里", "高義里", "三民里"}
     assert "義盛里" in set(listed["village"]) and len(listed) <= 4
