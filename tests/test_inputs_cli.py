@@ -48,7 +48,10 @@ def test_optimize_candidates_without_location_are_left_out(tmp_path, capsys, dat
     doc = json.loads(out.read_text("utf-8"))
     assert doc["candidates_total"] == 2 + 1  # the 2 existing centres + the located one
     chosen = pd.DataFrame(doc["chosen"])
-    assert set(chosen.loc[chosen["new"], "name"]) <= {"甲"}
+    # k = 1 new site among one located candidate: 甲 is chosen, the two centres stay fixed
+    assert chosen.loc[chosen["new"], "name"].tolist() == ["甲"]
+    assert sorted(chosen.loc[chosen["fixed"], "id"]) == ["mhc-001", "mhc-002"]
+    assert "乙" not in set(chosen["name"])
 
 
 def test_layers_import_places_address_only_rows_at_their_village(tmp_path, capsys, data_dir,
