@@ -27,7 +27,8 @@ def test_low_income_need_share_against_family_service_centres(data_dir):
         (published / published.sum()).reindex(table.index).to_dict(), rel=1e-12)
     # supply: the published point file's centres per district (its service_area names the
     # district; 桃園區 and 中壢區 hold two each); capacity unknown everywhere, so each counts 1
-    doc = json.loads((data_dir / "services" / "family_service_centres.geojson").read_text("utf-8"))
+    doc = json.loads((data_dir / "services" / "family_service_centres.geojson")
+                     .read_text("utf-8"))
     town = {name.removeprefix("桃園市"): code for code, name in raw["countytown"].items()}
     per_town = pd.Series([town[f["properties"]["service_area"]] for f in doc["features"]]
                          ).value_counts()

@@ -265,15 +265,20 @@ def test_taoyuan_family_service_centres(village_table, data_dir, raw_population_
     s = coverage_summary(table, ["demand"])
     assert s.drop(index="all")["demand_covered"].sum() == pytest.approx(
         s.loc["all", "demand_covered"])
-    # the centre's own village is covered at distance < radius: spot-check one by hand
-    v = table.loc[table["nearest_site"] == "fsc-001"].iloc[0]
-    assert v["covered"] == 1 and v["nearest_m"] <= 5000
     # independent check of covered population with geopandas buffers around the points
     import geopandas as gpd
+    from scipy.spatial.distance import cdist
     # the demand point of each village is its built-up land's point (demand_x / demand_y)
-    pts = gpd.GeoSeries(gpd.points_from_xy(villages["demand_x"], villages["demand_y"]),
-                        crs=3826)
-    disc = sites.to_crs(3826).buffer(5000, quad_segs=256).union_all()
+    xy = villages[["demand_x", "demand_y"]].to_numpy(float)
+    metric = sites.to_crs(3826)
+    near = cdist(xy, np.column_stack([metric.geometry.x, metric.geometry.y])).min(axis=1)
+    np.testing.assert_allclose(table["nearest_m"], near, rtol=1e-9)
+    pts = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=3826)
+    disc = metric.buffer(5000, quad_segs=256).union_all()
     inside = pts.within(disc).to_numpy()
-    near_edge = np.abs(table["nearest_m"].to_numpy() - 5000) < 5
+    near_edge = np.abs(near - 5000) < 5  # a 1,024-gon lies within 0.03 m of the circle
     assert (inside[~near_edge] == (table["covered"].to_numpy()[~near_edge] == 1)).all()
+    pop = raw_population_2025["人口"].reindex(table.index).to_numpy()
+    assert summary["demand_covered"] == pop[near <= 5000].sum()
+    assert pop[inside & ~near_edge].sum() <= summary["demand_covered"] \
+        <= pop[inside | near_edge].sum()
