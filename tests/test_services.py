@@ -1,4 +1,5 @@
 import geopandas as gpd
+import pytest
 
 from geo.boundaries import load_districts
 from geo.services import (SERVICE_TYPES, completeness, district_from_address, load_default_sites,
@@ -134,7 +135,22 @@ def test_vectorised_address_districts_match_the_scalar_reader():
     import pandas as pd
     from geo.services import districts_from_addresses
     addresses = ["桃園市八德區豐田二路23號", '"</script>桃園區中正路1號', "桃園縣中壢市中正路1號",
-                 "中正路12號", None, float("nan"), "  內壢區 文化路", "台中市西屯區", "ｘ區", ""]
+                 "中正路12號", None, float("nan"), "  內壢區 文化路", "ｘ區", ""]
+    # by hand: the district as written (pre-2014 中壢市 → 中壢區; 「內壢區」 is kept as
+    # written, the quality checks flag it); no district, no address, no CJK name: None
+    want = ["八德區", "桃園區", "中壢區", None, None, None, "內壢區", None, None]
     got = districts_from_addresses(pd.Series(addresses, dtype=object)).tolist()
-    assert got == [district_from_address(a) for a in addresses]
-    assert got[:3] == ["八德區", "桃園區", "中壢區"]
+    assert got == want
+    assert [district_from_address(a) for a in addresses] == want
+
+
+@pytest.mark.xfail(strict=True, reason="geo/services.py _ADDR_DISTRICT: an address in another "
+                   "city loses its city name only when it is 桃園市, so 台中市西屯區 reads as "
+                   "'市西屯區' (the lazy 1-3 character match starts inside the city name)")
+def test_district_of_an_address_in_another_city():
+    import pandas as pd
+    from geo.services import districts_from_addresses
+    addresses = ["台中市西屯區臺灣大道三段99號", "新北市板橋區中山路一段161號"]
+    want = ["西屯區", "板橋區"]  # the district written, which the checks then flag
+    assert [district_from_address(a) for a in addresses] == want
+    assert districts_from_addresses(pd.Series(addresses, dtype=object)).tolist() == want
