@@ -544,7 +544,7 @@ def _cli(capsys, *argv):
     return code, out, err
 
 
-def test_cli_list_show_apply(sites, store, capsys):
+def test_cli_list_show_apply(sites, store, capsys, village_table, raw_population_2025):
     save_scenario(Scenario("情境一", sites, _edits(), author="王"), places=_places(), store=store)
     code, out, _ = _cli(capsys, "scenario", "list", "--store", str(store), "--json")
     assert code == 0
@@ -565,10 +565,29 @@ def test_cli_list_show_apply(sites, store, capsys):
                                                        "after": "closed"}}
     assert changes["scn-1"]["change"] == "added"
     assert changes["scn-1"]["fields"]["name"]["after"] == "<script>alert(1)</script> & 新站 🏠"
-    # closing 中路 (fsc-002) changes family-centre coverage; the figures come from the engine
+    # family-centre coverage before and after, recomputed here: residents (published file)
+    # whose demand point lies within 5 km of an open centre (scipy, pyproj); after the
+    # edits fsc-001 stands at (121.30, 25.00), fsc-002 is closed and scn-1 is open where
+    # the report says it was placed
+    from scipy.spatial.distance import cdist
+    villages = village_table[0]
+    xy = villages[["demand_x", "demand_y"]].to_numpy(float)
+    pop = raw_population_2025["人口"].reindex(villages.index).to_numpy(float)
+    to_m = Transformer.from_crs(4326, 3826, always_xy=True)
+
+    def covered(points: dict) -> float:
+        sxy = np.column_stack(to_m.transform(*np.array(list(points.values())).T))
+        return float(pop[(cdist(xy, sxy) <= 5000).any(axis=1)].sum())
+
+    fsc_sites = sites[(sites["type"] == FSC) & (sites["status"] == "open")]
+    base = {i: (g.x, g.y) for i, g in zip(fsc_sites["site_id"], fsc_sites.geometry)}
+    after = {k: v for k, v in base.items() if k != "fsc-002"} | {
+        "fsc-001": (121.30, 25.00), "scn-1": tuple(changes["scn-1"]["fields"]["lon/lat"]["after"])}
     cov = report["coverage"]
-    assert "family_service_centre" in cov and report["coverage_note"] is None
-    fsc = cov["family_service_centre"]["covered"]["population"]
+    assert report["coverage_note"] is None and cov[FSC]["radius_m"] == 5000
+    fsc = cov[FSC]["covered"]["population"]
+    assert fsc["total"] == pop.sum() == 2_355_106
+    assert (fsc["before"], fsc["after"]) == (covered(base), covered(after))
     assert fsc["change"] == fsc["after"] - fsc["before"]
 
     code, out, _ = _cli(capsys, "scenario", "apply", "情境一", "--store", str(store))
