@@ -27,10 +27,10 @@ def test_two_sfca_by_hand():
     r1, r2 = 1 / 700, 1 / 1100
     expected = np.array([r1, r1 + r2, r2, r1, 0.0, r2])
     np.testing.assert_allclose(r["access_raw"], expected, rtol=1e-15)
-    mean = (POP * expected).sum() / POP.sum()  # = 2 sites / 2100 residents
-    assert mean == pytest.approx(2 / 2100, rel=1e-15)
-    np.testing.assert_allclose(r["access"], expected / mean, rtol=1e-15)
-    assert (POP * r["access"]).sum() / POP.sum() == pytest.approx(1.0, rel=1e-15)
+    # every unit of supply is shared out: the demand-weighted mean is 2 sites / 2100 residents
+    assert (POP * r["access_raw"]).sum() / POP.sum() == pytest.approx(2 / 2100, rel=1e-14)
+    np.testing.assert_allclose(r["access"], expected * 2100 / 2, rtol=1e-14)
+    assert (POP * r["access"]).sum() / POP.sum() == pytest.approx(1.0, rel=1e-14)
 
 
 def test_capacity_is_supply():
