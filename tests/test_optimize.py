@@ -243,10 +243,19 @@ def test_real_deadline_in_the_past_still_returns_k_sites():
     # a Deadline that has already passed: the heuristics stop at once, the exact phase
     # gets its minimum moment; whatever it reaches, the answer is feasible
     costs, w = _random_costs(3, 80, 30)
-    for model in (MCLP.from_costs(costs, w, radius=2000, k=3), PMedian.from_costs(costs, w, k=3)):
-        res = model.solve(deadline=Deadline(-1.0))
-        assert len(res.new_sites) == 3 and math.isfinite(res.objective)
+    mclp = MCLP.from_costs(costs, w, radius=2000, k=3).solve(deadline=Deadline(-1.0))
+    pmedian = PMedian.from_costs(costs, w, k=3).solve(deadline=Deadline(-1.0))
+    for res in (mclp, pmedian):
+        assert len(res.new_sites) == 3 == len(set(res.chosen))
         assert res.optimal == (res.solver_status == "Optimal")
+    # the objective reported is that of the sites returned, recomputed here, and never
+    # better than the enumerated optimum
+    sel = list(mclp.chosen)
+    assert mclp.objective == w[(costs[:, sel] <= 2000).any(axis=1)].sum()
+    assert mclp.objective <= brute_force("mclp", costs, w, 2000, 3)
+    sel = list(pmedian.chosen)
+    assert pmedian.objective == pytest.approx(w @ costs[:, sel].min(axis=1), rel=1e-12)
+    assert pmedian.objective >= brute_force("pmedian", costs, w, None, 3) * (1 - 1e-12)
 
 
 def test_from_cost_matrix_is_the_spopt_named_alias():
