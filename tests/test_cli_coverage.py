@@ -88,16 +88,26 @@ def test_json_output_and_elderly_demand(tmp_path, capsys, data_dir, raw_populati
     assert "capacity_norm" not in printed  # the per-resident norm applies to population only
 
 
-def test_area_weighted_shares(tmp_path, capsys, data_dir):
+def test_area_weighted_shares(tmp_path, capsys, data_dir, village_table):
+    import geopandas as gpd
+    import shapely
     point, area = tmp_path / "p.csv", tmp_path / "a.csv"
     assert _run("--type", "family_service_centre", "--radius-km", "3", "--out", str(point),
                 "--data-dir", str(data_dir)) == 0
     assert _run("--type", "family_service_centre", "--radius-km", "3", "--area-weighted",
                 "--out", str(area), "--data-dir", str(data_dir)) == 0
-    p, a = pd.read_csv(point), pd.read_csv(area)
-    assert a["covered"].between(0, 1).all()
-    assert ((a["covered"] > 0) & (a["covered"] < 1)).sum() > 20  # partial villages exist
-    # a village whose point is beyond 3 km of every site but whose polygon is reached
+    p = pd.read_csv(point, dtype={"VILLCODE": str}).set_index("VILLCODE")
+    a = pd.read_csv(area, dtype={"VILLCODE": str}).set_index("VILLCODE")
+    # independent: the share of each village's built-up land inside the union of 3 km
+    # discs (shapely, 1,024-gons; the tool's polygonal discs differ by < 1e-3 of a share)
+    villages = village_table[0]
+    disc = shapely.union_all(shapely.buffer(shapely.points(_fsc_xy(data_dir)), 3000.0,
+                                            quad_segs=256))
+    land = gpd.GeoSeries(villages["settled_geometry"], crs=4326).to_crs(3826).to_numpy()
+    share = shapely.area(shapely.intersection(land, disc)) / shapely.area(land)
+    np.testing.assert_allclose(a.loc[villages.index, "covered"], share, rtol=0, atol=1e-3)
+    assert ((share > 0.01) & (share < 0.99)).sum() > 20  # partial villages exist
+    # a village whose point is beyond 3 km of every site but whose land is reached
     assert ((p["covered"] == 0) & (a["covered"] > 0)).any()
 
 
