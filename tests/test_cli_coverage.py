@@ -3,7 +3,6 @@ custom demand, atomic writes and clear errors for bad input."""
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 
@@ -22,12 +21,17 @@ def _run(*args):
     return main(["coverage", *args])
 
 
-def _fsc_xy(data_dir) -> np.ndarray:
-    """The 15 family service centres from the published point file (json + pyproj), EPSG:3826."""
+def _points_xy(data_dir, name: str) -> np.ndarray:
+    """A published point file's points (json + pyproj), EPSG:3826 metres."""
     from pyproj import Transformer
-    doc = json.loads((data_dir / "services" / "family_service_centres.geojson").read_text("utf-8"))
+    doc = json.loads((data_dir / "services" / name).read_text("utf-8"))
     lon, lat = np.array([f["geometry"]["coordinates"] for f in doc["features"]]).T
     return np.column_stack(Transformer.from_crs(4326, 3826, always_xy=True).transform(lon, lat))
+
+
+def _fsc_xy(data_dir) -> np.ndarray:
+    """The 15 family service centres, EPSG:3826."""
+    return _points_xy(data_dir, "family_service_centres.geojson")
 
 
 def test_csv_table_and_summary(tmp_path, capsys, data_dir, raw_population_2025,
@@ -67,7 +71,9 @@ def test_2021_vintage_stays_selectable(tmp_path, capsys, data_dir):
     assert s["demand_total"] == raw["人口"].sum() == 2_270_689
 
 
-def test_json_output_and_elderly_demand(tmp_path, capsys, data_dir, raw_population_2025):
+def test_json_output_and_elderly_demand(tmp_path, capsys, data_dir, raw_population_2025,
+                                        village_table):
+    from scipy.spatial.distance import cdist
     out = tmp_path / "fsc.json"
     assert _run("--type", "家庭服務中心", "--demand", "elderly", "--out", str(out), "--json",
                 "--data-dir", str(data_dir)) == 0
@@ -82,8 +88,14 @@ def test_json_output_and_elderly_demand(tmp_path, capsys, data_dir, raw_populati
     assert printed["radius_m"] == cfg["types"]["family_service_centre"]["radius_km"] * 1000
     districts = pd.DataFrame(doc["districts"]).set_index("TOWNCODE")
     assert len(districts) == 14  # 13 districts + the city row
-    assert districts.drop(index="all")["elderly_covered"].sum() == pytest.approx(
-        districts.loc["all", "elderly_covered"])
+    # residents 65+ within 5 km of a centre per district, from the published file (pandas)
+    villages = village_table[0]
+    near = cdist(villages[["demand_x", "demand_y"]].to_numpy(float), _fsc_xy(data_dir)).min(1)
+    aged = raw_population_2025["超過64歲"].reindex(villages.index)[near <= 5000]
+    by_town = aged.groupby(villages["TOWNCODE"][near <= 5000]).sum()
+    assert len(by_town) == 13
+    np.testing.assert_array_equal(districts.loc[by_town.index, "elderly_covered"], by_town)
+    assert districts.loc["all", "elderly_covered"] == aged.sum()
     assert districts.loc["all", "population_total"] == raw_population_2025["人口"].sum()
     assert "capacity_norm" not in printed  # the per-resident norm applies to population only
 
@@ -279,18 +291,21 @@ def test_bad_custom_value_names_file_and_row(tmp_path, capsys, data_dir):
     assert out.read_text(encoding="utf-8") == "previous"  # failed run leaves the file alone
 
 
-def test_subprocess_entry_point(tmp_path, data_dir):
+def test_subprocess_entry_point(tmp_path, data_dir, village_table):
+    from scipy.spatial.distance import cdist
     out = tmp_path / "o.csv"
     proc = subprocess.run([sys.executable, "-m", "cli", "coverage", "--type",
                            "mental_health_centre", "--out", str(out), "--data-dir",
                            str(data_dir)], capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert proc.returncode == 0, proc.stderr
-    t = pd.read_csv(out)
+    t = pd.read_csv(out, dtype={"VILLCODE": str}).set_index("VILLCODE")
     assert t["nearest_site"].isin(["mhc-001", "mhc-002"]).all()
     # 2 open centres at a 10 km radius (defaults.toml): their districts only are counted
     assert "2/13" in proc.stdout
-    assert math.isclose(t["covered"].mean(), (t["nearest_m"] <= 10000).mean())
-    assert np.isfinite(t["nearest_m"]).all()
+    xy = village_table[0].loc[t.index, ["demand_x", "demand_y"]].to_numpy(float)
+    near = cdist(xy, _points_xy(data_dir, "community_mental_health_centres.geojson")).min(1)
+    np.testing.assert_allclose(t["nearest_m"], near, rtol=1e-9)
+    np.testing.assert_array_equal(t["covered"], (near <= 10000) * 1.0)
 
 
 def test_point_mode_covered_is_integer_zero_or_one(tmp_path, data_dir):
