@@ -189,6 +189,7 @@ def test_point_in_the_sea_is_kept_and_flagged():
 def test_blank_district_comes_from_the_polygon_containing_the_point():
     res = read_sites(FIX / "swapped_latlon.csv")  # no district column
     districts = load_districts()
+    assert len(res.sites) == 2  # the two rows that load (row 2 is rejected)
     for _, site in res.sites.iterrows():
         (name,) = districts.loc[districts.contains(site.geometry), "district"]
         assert site["district"] == name
@@ -347,7 +348,7 @@ def test_address_naming_its_village_is_placed_at_the_village_point(tmp_path):
     poly_m = shapely.transform(village.geometry, lambda xy: np.column_stack(
         to_m.transform(xy[:, 0], xy[:, 1])))
     expected = to_deg.transform(*shapely.point_on_surface(poly_m).coords[0])
-    assert res.unlocated == 0 and res.rejected.empty
+    assert res.unlocated == 0 and res.rejected.empty and len(res.sites) == 2
     for _, site in res.sites.iterrows():
         assert (site.geometry.x, site.geometry.y) == pytest.approx(expected, abs=1e-9)
         assert village.geometry.contains(site.geometry)
