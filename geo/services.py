@@ -260,7 +260,10 @@ def load_default_sites(data_dir: Path | None) -> tuple[gpd.GeoDataFrame, list[Fi
 # A district name in an address: CJK characters only (so markup or digits before 區 are not
 # taken), optionally after 桃園市. Pre-2014 addresses (桃園縣中壢市, 桃園縣龍潭鄉) name the
 # same areas as 市/鎮/鄉; they map to today's 區.
-_ADDR_DISTRICT = re.compile(r"(?:桃園市)?([\u4e00-\u9fff]{1,3}?區)")
+# A district is written at the start of the address, after a postal code or other non-CJK
+# text, or right after a city or county name (桃園市八德區…, 臺中市西屯區…), so the name of a
+# city is never read into the district.
+_ADDR_DISTRICT = re.compile(r"(?:^|[^\u4e00-\u9fff]|[市縣])([\u4e00-\u9fff]{1,3}?區)")
 _OLD_COUNTY = re.compile(r"桃園縣([\u4e00-\u9fff]{2})[市鎮鄉]")
 
 

@@ -144,9 +144,6 @@ def test_vectorised_address_districts_match_the_scalar_reader():
     assert [district_from_address(a) for a in addresses] == want
 
 
-@pytest.mark.xfail(strict=True, reason="geo/services.py _ADDR_DISTRICT: an address in another "
-                   "city loses its city name only when it is 桃園市, so 台中市西屯區 reads as "
-                   "'市西屯區' (the lazy 1-3 character match starts inside the city name)")
 def test_district_of_an_address_in_another_city():
     import pandas as pd
     from geo.services import districts_from_addresses
