@@ -748,3 +748,19 @@ def test_cli_unlocated_rows_load_and_show_in_json(tmp_path, capsys):
     data = json.loads(out)
     assert code == 0 and (data["loaded"], data["unlocated"], data["rejected"]) == (1, 1, 0)
     assert (data["sites"][0]["lon"], data["sites"][0]["located_by"]) == (None, "")
+
+
+def test_unreadable_crs_cell_beside_a_good_row_in_xlsx(tmp_path):
+    """Found by the property test: an xlsx whose CRS column has one unreadable cell (and
+    empty ones) crashed in pyproj instead of naming the row; the good row is kept."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["名稱", "類型", "經度", "CRS", "緯度", "狀態"])
+    ws.append(["V0", "小衛星", "121.25", "", "25.0", "開放"])
+    ws.append(["V1", "小衛星", "0", ":EPSG3824", "0", "開放"])
+    path = tmp_path / "crs.xlsx"
+    wb.save(path)
+    res = read_sites(path)
+    assert res.sites["name"].tolist() == ["V0"]
+    assert len(res.rejected) == 1 and "CRS" in res.rejected["reasons"].iat[0]

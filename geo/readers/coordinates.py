@@ -78,8 +78,8 @@ def _declared_problems(x: np.ndarray, y: np.ndarray, kinds: np.ndarray, labels: 
     mismatch &= ~swapped
     rest = ~ok & ~swapped & ~mismatch & (labels != None)  # noqa: E711
     bbox = city().lonlat_bbox
-    unit = np.array(["degrees" if _geographic(str(lb)) else "metres" for lb in labels],
-                    dtype=object) if len(labels) else np.array([], object)
+    unit = np.array(["" if lb is None else "degrees" if _geographic(str(lb)) else "metres"
+                     for lb in labels], dtype=object)  # rows without a declaration: unused
     expected_mismatch = np.array([f"x/y in {lb} ({u}) as declared by {source_of(i)}; this row "
                                   f"looks like {k}" for i, (lb, u, k) in
                                   enumerate(zip(labels, unit, kinds))], dtype=object)
