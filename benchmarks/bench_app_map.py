@@ -6,7 +6,10 @@ Browser side (Playwright + Debian chromium, headless, 1440x900, new empty profil
   interactive), a new browser session on the warm server, and control changes timed from
   the real click / key press to the app's own done signal plus the map frame having applied
   the run: a map click on a village (fragment rerun), the map metric (fragment rerun) and
-  the radius (whole page);
+  the radius (whole page); then in road mode (the city-wide NLSC roads, road service areas
+  drawn as lines): the first switch to road km (the network's first load), the radius in
+  road km and the minutes in road travel time, each against the straight-line radius
+  change of the same run;
 * baseline "plain st_folium page": the straightforward page a first version would write
   (the same data and analysis call, the village map built with folium and handed to
   ``st_folium`` on every run, no cached base map, no fragments), written to a temp file
@@ -15,10 +18,11 @@ Browser side (Playwright + Debian chromium, headless, 1440x900, new empty profil
 Python side (no browser): the map redraw of ``ui.folium_component.show_map`` (base map
 rendered once and cached, only colours/tooltips and site layers per run) against
 streamlit-folium's own ``st_folium`` (renders the whole base map every run), component call
-mocked.
+mocked; and a radius change's Python work (coverage for the new radius + the map's layers,
+with road service areas in road mode) in road km / road minutes against straight lines.
 
-Targets (issue 14): cold start to an interactive map < 5 s, a control change < 1 s on this
-machine. Figures are printed, never asserted (tests do not time).
+Targets (issues 14, 15): cold start to an interactive map < 5 s, a control change < 1 s on
+this machine, the redraw after a radius change in road mode < 1 s. Figures are printed, never asserted (tests do not time).
 
 Usage: .venv/bin/python benchmarks/bench_app_map.py [--repeat N] [--skip-browser]
 """
@@ -197,10 +201,48 @@ def _ours(pw, tmp: Path, repeat: int) -> dict:
             _wait(page, "page", ptok)
             _drawn(page, _token(page, "map"))
             out["radius"].append(time.monotonic() - t)
+        _road(page, out, repeat)
         ctx.close()
     finally:
         _stop(proc)
     return out
+
+
+def _set_number(page, label: str, value: float) -> float:
+    """Type ``value`` into the sidebar number box ``label``, press Enter, wait for the
+    page run and the map drawn; seconds from the key press."""
+    box = page.get_by_label(label, exact=True).and_(page.locator("input"))
+    box.fill(str(value))
+    ptok = _token(page, "page")
+    t = time.monotonic()
+    box.press("Enter")
+    _wait(page, "page", ptok)
+    _drawn(page, _token(page, "map"))
+    return time.monotonic() - t
+
+
+def _switch(page, label: str) -> float:
+    """Click the sidebar's distance choice ``label``; seconds to the map drawn."""
+    ptok = _token(page, "page")
+    t = time.monotonic()
+    page.locator('[data-testid="stSidebar"]').get_by_text(label, exact=True).click()
+    _wait(page, "page", ptok)
+    _drawn(page, _token(page, "map"))
+    return time.monotonic() - t
+
+
+def _road(page, out: dict, repeat: int) -> None:
+    """Road mode with the service areas shown: the first switch (the road network's first
+    load), radius changes in road km, minute changes in road travel time."""
+    mtok = _token(page, "map")
+    page.locator(".st-key-map_options").get_by_text("服務範圍", exact=True).click()
+    _drawn(page, _wait(page, "map", mtok))
+    out["road km, first switch"] = _switch(page, "道路距離（公里）")
+    out["radius, road km"] = [_set_number(page, "服務半徑（公里）", 3.0 + 0.5 * i)
+                              for i in range(repeat)]
+    _switch(page, "道路車程（分鐘）")
+    out["minutes, road time"] = [_set_number(page, "服務範圍（車程分鐘）", 6.0 + i)
+                                 for i in range(repeat)]
 
 
 def _baseline(pw, tmp: Path, repeat: int, n: int) -> dict:
@@ -285,6 +327,44 @@ def _python_side(repeat: int) -> None:
               f"swapped layers {changed / 1024:6.0f} kB")
     base, mine = rows["st_folium (baseline)"][0], rows["show_map (ours)"][0]
     print(f"  ratio baseline / ours: {base / mine:.1f}x")
+    _python_radius(repeat)
+
+
+def _python_radius(repeat: int) -> None:
+    """A radius change's Python work: coverage for a radius not computed before, then the
+    map's layers and their script (circles off in straight mode, as the app's default;
+    road service areas on in road mode); median of ``repeat`` radii, each new."""
+    from dataclasses import replace
+
+    from ui import map_page, state
+    from ui.controls import Settings, default_minutes, default_radii_m
+    from ui.folium_component import _groups_script
+
+    sites, key = state.current_sites()
+    tid = "family_service_centre"
+    t = time.perf_counter()
+    state.road_network()
+    first = time.perf_counter() - t
+    cases = {"straight line": ("straight", "length"), "road km": ("network", "length"),
+             "road minutes": ("network", "travel_time")}
+    rows = {}
+    for label, (mode, weight) in cases.items():
+        times = []
+        for i in range(repeat):
+            base = Settings(radii=dict(default_radii_m()), minutes=dict(default_minutes()),
+                            mode=mode, weight=weight, circles=mode == "network")
+            settings = replace(base, radii={**base.radii, tid: 2500.0 + 250.0 * i + 7.0},
+                               minutes={**base.minutes, tid: 5.0 + 0.5 * i + 0.01})
+            t = time.perf_counter()
+            result = state.coverage_of(settings, tid, sites, key)[0]
+            _groups_script(map_page.build_layers(settings, sites, {tid: result}))
+            times.append(time.perf_counter() - t)
+        rows[label] = statistics.median(times)
+    print(f"\nradius change, Python side (coverage + map layers; road areas drawn), median of "
+          f"{repeat} new radii; the road network's first load: {first:.2f} s")
+    for label, sec in rows.items():
+        ratio = sec / rows["straight line"]
+        print(f"  {label:22s} {sec * 1000:8.1f} ms   {ratio:5.1f}x straight line")
 
 
 def _med(x) -> float:
@@ -314,12 +394,17 @@ def main(argv: list[str] | None = None) -> int:
           f"{load:.1f} on {os.cpu_count()} cores; targets: cold start < 5 s, a control change "
           f"< 1 s):")
     print(f"  {'':28s} {'ours':>8s} {'baseline':>9s} {'ratio':>6s}")
-    for name in ("cold start", "new session", "map click", "map metric", "radius"):
+    for name in ("cold start", "new session", "map click", "map metric", "radius",
+                 "road km, first switch", "radius, road km", "minutes, road time"):
         mine = _med(ours[name])
         other = _med(base[name]) if name in base else None
         ratio = f"{other / mine:5.1f}x" if other else "     -"
         print(f"  {name + ' (s)':28s} {mine:8.2f} {other if other else float('nan'):9.2f} "
               f"{ratio}")
+    straight = _med(ours["radius"])
+    for name in ("radius, road km", "minutes, road time"):
+        print(f"  {name} / straight-line radius (same run): "
+              f"{_med(ours[name]) / straight:.2f}x")
     return 0
 
 

@@ -22,7 +22,7 @@ APP = str(ROOT / "app.py")
 TYPES = ("family_service_centre",)  # the sidebar's default type
 MAX_SNAP_M = 500.0
 
-AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+from streamlit.testing.v1 import AppTest  # noqa: E402
 
 
 def _map_script(at) -> str:
@@ -86,20 +86,20 @@ def test_site_group_with_areas_has_no_circles_and_dashes_planned():
         {"site_id": ["a", "b", "c"], "type": ["mental_health_centre"] * 3,
          "name": ["開放", "規劃", "路網外"], "status": ["open", "planned", "open"]},
         geometry=[Point(121.30, 24.99), Point(121.31, 24.99), Point(121.0, 24.8)], crs=4326)
-    areas = [{"type": "Feature", "properties": {"kind": "service_area", "site_id": sid,
-                                                "status": status},
-              "geometry": {"type": "MultiLineString", "coordinates": [[[x, 24.98], [x, 24.99]]]}}
+    from ui.road_areas import encode_lines
+    areas = [{"kind": "service_area", "site_id": sid, "status": status,
+              "lines": encode_lines(np.array([[x, 24.98], [x, 24.99]]), np.array([0, 0]), 1)}
              for sid, status, x in (("a", "open", 121.295), ("b", "planned", 121.305))]
     fg = site_group(sites, "mental_health_centre", name="x", radius_m=10000.0,
                     tips=pd.Series(["a", "b", "c"], index=sites.index), areas=areas)
     children = list(fg._children.values())
     assert not [c for c in children if isinstance(c, folium.Circle)]
-    layers = [c for c in children if isinstance(c, folium.GeoJson)]
+    layers = [c for c in children if type(c).__name__ == "_AreaLines"]
     assert len(layers) == 1
-    feats = layers[0].data["features"]
-    assert [f["properties"]["site_id"] for f in feats] == ["a", "b"]
-    styles = [layers[0].style_function(f) for f in feats]
-    assert styles[0].get("dashArray") is None and styles[1]["dashArray"]
+    feats = json.loads(layers[0].data)
+    assert [f["site_id"] for f in feats] == ["a", "b"]
+    js = layers[0]._template.module.script(layers[0])
+    assert "interactive: false" in js and 'a.status === "planned"' in js
     assert len([c for c in children if isinstance(c, folium.Marker)]) == 3  # markers stay
 
 
@@ -148,11 +148,11 @@ def test_road_minutes_mode_radii_cards_areas_and_panel(road):
     assert cards["未涵蓋人數"] == f"{want.city['demand_uncovered']:,.0f}"
     captions = [c.value for c in at.caption]
     assert any("服務範圍 8 分鐘（沿道路車程）" in c for c in captions)
-    assert "路網：內政部國土測繪中心 1:25,000 經建版地形圖道路，全市（2024）。" in captions
+    assert "路網：內政部國土測繪中心 1:25,000 經建版地形圖道路（2024），全市 13 區。" in captions
     at.toggle(key="circles").set_value(True).run()
     script = _map_script(at)
     assert script.count("L.circle(") == 0 and len(_area_sites(script)) >= 1
-    assert '"MultiLineString"' in script and "service-area" in script
+    assert "L.polyline(" in script and "service-area" in script
 
     # the village panel: road distance and driving time to the nearest site, as computed
     code = want.gaps.index[0]
@@ -188,3 +188,40 @@ def test_a_partial_network_still_gets_its_warning(monkeypatch):
     finally:
         for cache in caches:
             cache.clear()
+
+
+def _decode(text: str) -> list[tuple[float, float]]:
+    """The encoded-polyline algorithm written out (lat, lon at 5 decimals), as a reference."""
+    out, i, lat, lon = [], 0, 0, 0
+    while i < len(text):
+        vals = []
+        for _ in range(2):
+            shift = result = 0
+            while True:
+                b = ord(text[i]) - 63
+                i += 1
+                result |= (b & 0x1F) << shift
+                shift += 5
+                if b < 0x20:
+                    break
+            vals.append(~(result >> 1) if result & 1 else result >> 1)
+        lat, lon = lat + vals[0], lon + vals[1]
+        out.append((lat / 1e5, lon / 1e5))
+    return out
+
+
+def test_encoded_road_lines_round_trip():
+    """Lines of real magnitude (and negative, long and one-point ones) come back from the
+    reference decoder to within the 5-decimal rounding; "<" never appears in the text."""
+    from ui.road_areas import as_json, encode_lines
+    rng = np.random.default_rng(3)
+    lines = [np.column_stack([121.0 + rng.random(n), 24.6 + rng.random(n)]) for n in (2, 7, 1)]
+    lines.append(np.array([[-0.5, -1.25], [-0.50001, -1.2], [179.99999, 89.99999]]))
+    lonlat = np.vstack(lines)
+    index = np.repeat(np.arange(len(lines)), [len(x) for x in lines])
+    codes = encode_lines(lonlat, index, len(lines))
+    for code, line in zip(codes, lines):
+        got = np.array(_decode(code))
+        np.testing.assert_allclose(got[:, ::-1], np.round(line, 5), atol=1e-9)
+    text = as_json([{"site_id": "</script><img src=x>", "lines": codes}])
+    assert "<" not in text and json.loads(text)[0]["site_id"] == "</script><img src=x>"

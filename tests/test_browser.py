@@ -34,9 +34,8 @@ MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 COLD = 240_000  # ms: first run on a loaded 2-core machine (imports, data, caches)
 WARM = 120_000  # ms: any later run
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")]
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = [pytest.mark.browser]
+import playwright.sync_api as playwright_api  # noqa: E402
 
 
 # --- the server and the browser (shared with the other test_browser_*.py) ----------------
@@ -107,7 +106,9 @@ def app_server(tmp_path_factory):
 def open_browser(pw, profile: Path, *, width: int = 1440, height: int = 900,
                  locale: str = "zh-TW"):
     """Headless Debian chromium with a new empty profile; returns (context, page, requests,
-    dialogs): every request URL and every dialog (dismissed) is recorded."""
+    dialogs): every request URL and every dialog (dismissed) is recorded. A machine
+    without Debian chromium fails here (``apt install chromium``), it never skips."""
+    assert Path(CHROMIUM).exists(), f"the browser tests need Debian chromium at {CHROMIUM}"
     ctx = pw.chromium.launch_persistent_context(
         str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
         viewport={"width": width, "height": height}, locale=locale)
@@ -276,7 +277,7 @@ def test_landing_page_answers_where_we_are_short(app_server, engine, tmp_path):
             # catchment circles on (a real click on the toggle), then a real click on a
             # village that lies under a circle: its panel opens, only the map reruns
             page_tok = token(page, "page")
-            page.locator(".st-key-map_options").get_by_text("半徑圈", exact=True).click()
+            page.locator(".st-key-map_options").get_by_text("服務範圍", exact=True).click()
             map_tok = wait_done(page, "map", map_tok)
             fl = wait_map(page, map_tok)
             assert fl.locator("path.leaflet-interactive.village-shape").count() == n

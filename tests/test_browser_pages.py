@@ -189,6 +189,35 @@ def _layers_with_tags(page) -> list:
     return cut
 
 
+ROAD = {"zh-TW": ("道路距離（公里）", "服務範圍", "直線距離"),
+        "en": ("Road distance (km)", "Service areas", "Straight line")}
+
+
+def _road_mode(page, lang: str, shot) -> tuple[str, list]:
+    """On the landing page: road km with the service areas on (real clicks), the page text
+    and the cut elements, a screenshot; then back to straight lines without circles."""
+    road, circles, straight = ROAD[lang]
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    tok = token(page, "page")
+    sidebar.get_by_text(road, exact=True).click()
+    tok = wait_done(page, "page", tok, timeout=COLD)
+    wait_map(page, token(page, "map"), timeout=COLD)
+    mtok = token(page, "map")
+    page.locator(".st-key-map_options").get_by_text(circles, exact=True).click()
+    fl = wait_map(page, wait_done(page, "map", mtok))
+    assert fl.locator("path.leaflet-interactive.village-shape").count() > 500
+    assert fl.locator(".service-area").count() >= 1  # the road service areas, as lines
+    wait_grids(page, lang)
+    text, cut = _page_text(page), page.evaluate(_CUT_JS, CUT_SELECTORS)
+    _screenshot(page, shot)
+    mtok = token(page, "map")
+    page.locator(".st-key-map_options").get_by_text(circles, exact=True).click()
+    wait_map(page, wait_done(page, "map", mtok))
+    sidebar.get_by_text(straight, exact=True).click()
+    wait_map(page, token(page, "map") if wait_done(page, "page", tok) else None)
+    return text, cut
+
+
 FILE_NAME = re.compile(r"[\w.-]+\.(?:csv|geojson|json|txt|xlsx|gpkg|graphml)\b")
 
 
@@ -223,6 +252,10 @@ def test_every_page_one_language_nothing_cut(app_server, tmp_path, lang, proper_
                 cut = page.evaluate(_CUT_JS, CUT_SELECTORS) + _open_dropdown(page)
                 if name == "overview":
                     cut += _layers_with_tags(page)
+                    road_text, road_cut = _road_mode(page, lang,
+                                                     tmp_path / f"overview_road_{lang}.png")
+                    text += "\n" + road_text
+                    cut += road_cut
                 if name == PAGES[-1]:
                     cut += _longest_type(page)
                 if cut:

@@ -199,10 +199,10 @@ def type_areas(settings: Settings, sites, type_id: str):
     by the sites' fingerprint, the radius and the weight), else None (circles)."""
     if not network_areas_shown(settings) or not len(sites):
         return None
-    from ui.road_areas import area_features
+    from ui.road_areas import road_areas
     network = state.road_network()
-    return area_features(state.sites_fingerprint(sites), settings.radius(type_id),
-                         settings.weight, network, str(id(network)), sites)
+    return road_areas(state.sites_fingerprint(sites), settings.radius(type_id),
+                      settings.weight, network, str(id(network)), sites)
 
 
 def areas_note(settings: Settings, sites) -> str:
@@ -213,7 +213,7 @@ def areas_note(settings: Settings, sites) -> str:
     for tid in settings.types:
         s = _shown_sites(sites, tid)
         areas = type_areas(settings, s, tid)
-        n = 0 if areas is None else len(areas)
+        n = 0 if areas is None else len(areas.site_ids)
         counts.append(f"{type_name(tid, lang)} {fmt.num(n)}/{fmt.num(len(s))}")
     return t("network_areas_note", lang, counts=t("list_sep", lang).join(counts))
 

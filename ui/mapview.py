@@ -243,26 +243,68 @@ def done_group(token: str) -> folium.FeatureGroup:
 SERVICE_AREA_CLASS = "service-area"  # CSS class of the network service-area layer
 
 
-def service_area_layer(features: list[dict], type_id: str) -> folium.GeoJson:
-    """Road service areas (GeoJSON line features of :func:`ui.road_areas.area_features`,
-    EPSG:4326, properties site_id, status, kind "service_area") as one non-interactive
-    GeoJson in the type's colour, dashed for planned sites: a click reaches the village
-    under them."""
-    color = type_hex(type_id)
-    return folium.GeoJson(
-        {"type": "FeatureCollection", "features": features}, class_name=SERVICE_AREA_CLASS,
-        interactive=False, control=False,
-        style_function=lambda f: {"color": color, "weight": 2.0, "opacity": 0.75,
-                                  "fill": False, "dashArray": "6 6" if
-                                  f["properties"]["status"] == "planned" else None})
+class _AreaLines(folium.MacroElement):
+    """Road service areas (:class:`ui.road_areas.Areas` JSON: per site its status and its
+    roads as encoded polylines) as non-interactive Leaflet polylines in the type's colour,
+    dashed for planned sites."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var dec = function (s) {
+                var pts = [], i = 0, lat = 0, lng = 0;
+                while (i < s.length) {
+                    var v = [0, 0];
+                    for (var j = 0; j < 2; j++) {
+                        var b, shift = 0, r = 0;
+                        do { b = s.charCodeAt(i++) - 63; r |= (b & 31) << shift; shift += 5; }
+                        while (b >= 32);
+                        v[j] = (r & 1) ? ~(r >> 1) : (r >> 1);
+                    }
+                    lat += v[0]; lng += v[1];
+                    pts.push([lat / 1e5, lng / 1e5]);
+                }
+                return pts;
+            };
+            var group = {{ this._parent.get_name() }};
+            {{ this.data }}.forEach(function (a) {
+                if (!a.lines.length) { return; }
+                L.polyline(a.lines.map(dec), {interactive: false, className: {{ this.cls|tojson }},
+                    color: {{ this.color|tojson }}, weight: 2.0, opacity: 0.75, fill: false,
+                    dashArray: a.status === "planned" ? "6 6" : null}).addTo(group);
+            });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, data: str, color: str):
+        super().__init__()
+        self._name = "AreaLines"
+        self.data, self.color, self.cls = data, color, SERVICE_AREA_CLASS
+
+
+def service_area_layer(areas, type_id: str) -> folium.MacroElement:
+    """Road service areas as non-interactive lines (a click reaches the village under
+    them): ``areas`` is :class:`ui.road_areas.Areas` (its JSON text, sent as it is) or a
+    list of the entries of :func:`ui.road_areas.area_features`."""
+    from ui.road_areas import as_json
+    data = areas.data if hasattr(areas, "data") else as_json(list(areas))
+    return _AreaLines(data, darker(type_hex(type_id)))
+
+
+def darker(color: str, share: float = 0.45) -> str:
+    """``#rrggbb`` mixed with ``share`` black: road lines stand out on the gap colours,
+    which share the markers' reds."""
+    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c * (1.0 - share)):02x}" for c in rgb)
 
 
 def site_group(sites: gpd.GeoDataFrame, type_id: str, *, name: str, radius_m: float | None,
-               tips: pd.Series, areas: list[dict] | None = None) -> folium.FeatureGroup:
+               tips: pd.Series, areas=None) -> folium.FeatureGroup:
     """One service type's layer: a marker per site (type icon/colour; planned sites grey
     with the type colour as icon colour) and, when ``radius_m`` is given, a catchment
     circle per site (dashed for planned). ``tips`` (index like ``sites``) is escaped HTML.
-    ``areas`` (road mode: the features of :func:`ui.road_areas.area_features`) replaces
+    ``areas`` (road mode: :func:`ui.road_areas.road_areas`, or line features) replaces
     the circles by the road service areas; sites without an area (off the road graph) get
     none. A marker's classes name its precision (``precision-village`` ...); approximate
     locations (village point, geocoder) are drawn translucent."""
