@@ -20,7 +20,7 @@ APP = str(ROOT / "app.py")
 XSS = "<img src=x onerror=alert(1)>"
 FSC, CSS_ = "family_service_centre", "community_support_site"
 
-AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+from streamlit.testing.v1 import AppTest  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -393,6 +393,22 @@ def test_escaping_user_text_in_tooltips():
                           "address": ['"><script>x()</script>']})
     tip = site_tips(sites, "zh-TW").iloc[0]
     assert "<img" not in tip and "<script" not in tip and "&lt;img" in tip
+    # template tags in a name: folium compiles every rendered script as a Jinja template
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from ui.folium_component import _groups_script
+    from ui.mapview import site_group, village_style_group
+    for name in ("{{x", "{%y", "{#z", "{{ 7*7 }}"):
+        named = gpd.GeoDataFrame({"site_id": ["a"], "type": [FSC], "name": [name],
+                                  "status": ["open"]}, geometry=[Point(121.3, 25.0)], crs=4326)
+        tips = site_tips(named, "zh-TW")
+        assert "{" not in tips.iloc[0] and "&#123;" in tips.iloc[0]
+        script = _groups_script([
+            village_style_group(pd.Series({"v": "#ffffff"}), pd.Series({"v": tips.iloc[0]}),
+                                legend_html=esc(name)),
+            site_group(named, FSC, name=esc(name), radius_m=None, tips=tips)])
+        assert "&#123;" in script and "49" not in script
 
 
 def test_component_arguments_match_st_folium():

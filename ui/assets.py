@@ -76,6 +76,9 @@ def external_urls(element) -> list[str]:
 
 def esc(text: object) -> str:
     """User text made safe inside folium's HTML *and* its JavaScript template literals
-    (Tooltip/Popup put the HTML between backticks): HTML-escaped, with ` $ \\ as entities."""
+    (Tooltip/Popup put the HTML between backticks) *and* the Jinja template folium compiles
+    every rendered script into: HTML-escaped, with ` $ \\ { } as entities (a site named
+    ``{{x`` or ``{%y`` would otherwise break the whole map)."""
     s = html.escape("" if text is None else str(text), quote=True)
-    return s.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    return (s.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+            .replace("{", "&#123;").replace("}", "&#125;"))
