@@ -142,12 +142,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "crosswalk.basis.area": ("面積", "area"),
     "crosswalk.basis.identity": ("未變動", "unchanged"),
     "col_note": ("說明", "Note"),
+    "note.crosswalk": ("依村里界所註記的母村里代碼與面積重疊；建成區面積加權",
+                       "NOTE parent codes and area overlap; built-up area weights"),
+    "note.roads_city": ("全市 13 區", "all 13 districts"),
+    "note.roads_partial": ("僅涵蓋{covers}", "covers {covers} only"),
     "note.villages": ("{n} 個村里", "{n} villages"),
     "note.residents": ("{n} 人", "{n} residents"),
     "level.village": ("村里層級", "per village"),
     "level.district": ("行政區層級（不分攤到村里）", "per district (never spread over villages)"),
     "col_listed": ("已列出", "Listed"),
-    "col_unlocated": ("列出未定位", "Listed, not located"),
+    "col_unlocated": ("列出未定位", "Not located"),
     # help
     "help.lib_name": ("圖層的名稱，例如「小衛星 2026-04」。", "The layer's name, e.g. “Support "
                                                        "sites 2026-04”."),

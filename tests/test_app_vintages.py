@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 FSC = "family_service_centre"
 
-AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+from streamlit.testing.v1 import AppTest  # noqa: E402
 
 
 def _app(page: str = "overview", lang: str = "zh-TW") -> AppTest:
@@ -109,7 +109,8 @@ def test_the_data_page_names_every_vintage_and_the_crosswalk(data_dir):
     table = _frame(at, "分得原村里人口比例")
     parents = [p for s in summary["split_villages"].values() for p in s["parents"]]
     assert len(table) == len(parents) == 14  # 12 split villages, two with two parents
-    assert list(table["分得原村里人口比例"]) == [p["share_of_parent"] for p in parents]
+    assert list(table["分得原村里人口比例"]) == pytest.approx(
+        [100 * p["share_of_parent"] for p in parents])
     assert table["新村里"].iloc[0] == "桃園區 經國里"
 
 

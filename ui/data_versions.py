@@ -23,21 +23,23 @@ _LIBRARY = re.compile(r"version (\d+)")
 
 
 def _road_rows(lang: str) -> list[dict]:
-    """The road network the app uses (its configured name and vintage; nothing is loaded)."""
+    """The road network the app uses (its configured name and vintage; nothing is loaded):
+    the layer, the vintage, the source and what it covers."""
+    from analysis.context import RoadSource
     from geo.roads import default_source
+    from ui.notes import place_names, road_label
     roads = city().files.get("roads", {})
     name = state.road_choice() or default_source()
     conf = roads.get(name) if isinstance(roads.get(name), dict) else None
     if conf is None:
         return [{"layer": t("layer.roads", lang), "version": fmt.DASH, "note": name}]
-    from ui.notes import road_label
-    from analysis.context import RoadSource
-    source = RoadSource(label=str(conf.get("name", name)), vintage=str(conf.get("vintage", "")),
-                        partial=bool(conf.get("covers")), covers=str(conf.get("covers", "")))
-    note = (t("road_source_partial", lang, source="", covers=source.covers)
-            if source.partial else "")
+    source = RoadSource(label=str(conf.get("name", name)), vintage=str(conf.get("vintage", "")))
+    covers = str(conf.get("covers", ""))
+    note = (t("note.roads_partial", lang, covers=place_names(covers, lang)) if covers
+            else t("note.roads_city", lang))
     return [{"layer": t("layer.roads", lang), "version": fmt.version(source.vintage),
-             "note": road_label(source, lang) + (f" {note}" if note else "")}]
+             "note": f"{road_label(source, lang)}; {note}" if lang == "en"
+             else f"{road_label(source, lang)}；{note}"}]
 
 
 def versions_frame(ctx, lang: str) -> pd.DataFrame:
@@ -54,6 +56,9 @@ def versions_frame(ctx, lang: str) -> pd.DataFrame:
             rows.append({"layer": t("layer.replaced", lang,
                                     type=type_name(key.split(":", 1)[1], lang)),
                          "version": fmt.DASH, "note": ""})
+        elif key == "crosswalk":
+            rows.append({"layer": layer_name(key, lang), "version": "2021 ↔ 2023-09",
+                         "note": t("note.crosswalk", lang)})
         elif key in ctx.indicators:
             ind = ctx.indicators[key]
             rows.append({"layer": layer_name(key, lang), "version": fmt.version(ind.vintage),
@@ -90,7 +95,7 @@ def _summary(data_dir: str | None) -> dict | None:
 
 def crosswalk_frame(summary: dict, new_villages, old_villages, lang: str) -> pd.DataFrame:
     """The split villages: new village, parent village (names in ``lang``), the parent's
-    share of people it received (0..1) and how the share was set."""
+    share of people it received (%) and how the share was set."""
     def name(table, code: str, fallback: str) -> str:
         if code in table.index:
             row = table.loc[code]
@@ -104,7 +109,7 @@ def crosswalk_frame(summary: dict, new_villages, old_villages, lang: str) -> pd.
                 t("crosswalk.col_new", lang): name(new_villages, code, split["name"]),
                 t("crosswalk.col_parent", lang): name(old_villages, p["parent"],
                                                       p["parent_name"]),
-                t("crosswalk.col_share", lang): float(p["share_of_parent"]),
+                t("crosswalk.col_share", lang): 100.0 * float(p["share_of_parent"]),
                 t("crosswalk.col_basis", lang): t(f"crosswalk.basis.{basis}", lang)
                 if has(f"crosswalk.basis.{basis}") else str(p["basis"])})
     return pd.DataFrame(rows)
@@ -124,7 +129,11 @@ def render(lang: str) -> None:
     ctx = state.dataset()
     st.header(t("vintages", lang), help=t("help.vintages", lang))
     st.caption(t("vintage.in_use", lang, v=state.current_vintage(), n=fmt.num(len(ctx.villages))))
-    st.dataframe(versions_frame(ctx, lang), hide_index=True, key=wkey("vintages", lang))
+    col = st.column_config.TextColumn
+    st.dataframe(versions_frame(ctx, lang), hide_index=True, key=wkey("vintages", lang),
+                 column_config={t("col_layer", lang): col(width="medium"),
+                                t("col_version", lang): col(width="small"),
+                                t("col_note", lang): col(width="large")})
     summary = _summary(str(ctx.data_dir) if ctx.data_dir else None)
     if summary:
         st.subheader(t("crosswalk.header", lang), help=t("help.crosswalk", lang))
@@ -136,4 +145,4 @@ def render(lang: str) -> None:
         st.dataframe(crosswalk_frame(summary, new, old, lang), hide_index=True,
                      key=wkey("crosswalk", lang), column_config={
                          t("crosswalk.col_share", lang): st.column_config.NumberColumn(
-                             format="percent")})
+                             format="%.1f%%")})

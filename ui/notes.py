@@ -7,12 +7,12 @@ import streamlit as st
 from i18n import t
 from ui import state
 
-__all__ = ["show", "note_text", "road_caption", "road_label"]
+__all__ = ["show", "note_text", "road_caption", "road_label", "place_names"]
 
 PROMINENT = ("note.road_partial",)
 
 
-def _place_names(text: str, lang: str) -> str:
+def place_names(text: str, lang: str) -> str:
     """District names of the data (e.g. a road graph's coverage "桃園區") in ``lang``."""
     if lang != "en" or not isinstance(text, str):
         return text
@@ -23,7 +23,7 @@ def _place_names(text: str, lang: str) -> str:
 
 def note_text(note, lang: str) -> str:
     """The note's text with place names in the page's language."""
-    values = {k: _place_names(v, lang) for k, v in note.values.items()}
+    values = {k: place_names(v, lang) for k, v in note.values.items()}
     if "type" in values:
         from i18n import type_name
         values["type"] = type_name(values["type"], lang)
@@ -61,4 +61,4 @@ def road_caption(source, lang: str) -> str:
     """The caption naming the road network in use (and what it covers when partial)."""
     key = "road_source_partial" if source.partial else "road_source"
     return t(key, lang, source=road_label(source, lang),
-             covers=_place_names(source.covers, lang))
+             covers=place_names(source.covers, lang))
