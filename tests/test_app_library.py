@@ -24,7 +24,7 @@ APP = str(ROOT / "app.py")
 XSS = "<img src=x onerror=alert(1)>"
 CSS_ = "community_support_site"
 
-AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+from streamlit.testing.v1 import AppTest  # noqa: E402
 
 
 @pytest.fixture
@@ -172,6 +172,15 @@ def test_rollback_export_and_delete(home):
     assert list_layers() == [] and [s.value for s in at.success] == ["已刪除圖層「圖層甲」。"]
 
 
+def _without_help(at) -> list:
+    """Widgets of the page without a help text (the report section is its owner's)."""
+    kinds = ("selectbox", "multiselect", "number_input", "text_input", "checkbox", "toggle",
+             "radio", "button", "download_button", "segmented_control")
+    return [(kind, w.key) for kind in kinds for w in at.get(kind)
+            if not getattr(w.proto, "help", "") and "report_" not in str(w.key)
+            and "FormSubmitter" not in str(w.key)]
+
+
 class FakeGeocoder:
     """A stand-in for geopy's Nominatim (never online in tests)."""
 
@@ -206,6 +215,8 @@ def test_address_only_rows_are_kept_and_placed_one_at_a_time(home, villages):
     landing = _app("overview")
     landing.sidebar.selectbox(key="type").set_value(CSS_).run()
     assert {m.label: m.value for m in landing.metric}["已定位 / 官方數"] == "1 / 56"
+
+    assert not _without_help(at)  # the library's and the to-do list's controls too
 
     # (b) a village picked from the list: the first row of the to-do list is 乙
     code = villages.index[(villages["district"] == "中壢區") & (villages["village"] == "中山里")][0]

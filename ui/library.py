@@ -95,10 +95,10 @@ def _import_form(lang: str, listed: dict[str, int]) -> None:
         st.file_uploader(t("import_file", lang), type=UPLOAD_TYPES, key="upload",
                          help=t("help.import_file", lang))
         c1, c2 = st.columns(2)
-        c1.selectbox(t("import_type", lang), ["", *SERVICE_TYPES], key="import_type",
+        c1.selectbox(t("import_type", lang), ["", *SERVICE_TYPES], key=wkey("import_type", lang),
                      format_func=lambda k: fmt.DASH if not k else type_name(k, lang),
                      help=t("help.import_type", lang))
-        c2.selectbox(t("lib.target", lang), [NEW, *listed], key="lib_target",
+        c2.selectbox(t("lib.target", lang), [NEW, *listed], key=wkey("lib_target", lang),
                      format_func=lambda n: t("lib.new_layer", lang) if n == NEW else
                      t("lib.replace_layer", lang, name=n, v=listed[n]),
                      help=t("help.lib_target", lang))
@@ -117,9 +117,10 @@ def _do_import() -> None:
     upload = ss.get("upload")
     if upload is None:
         return
+    lang = ss.get("lang") or "zh-TW"
     author = remember("lib_author", ss.get("lib_author_in") or "")
-    stype = ss.get("import_type") or None
-    target = ss.get("lib_target") or NEW
+    stype = ss.get(wkey("import_type", lang)) or None
+    target = ss.get(wkey("lib_target", lang)) or NEW
     name = target or (ss.get("lib_name") or "").strip() or Path(upload.name).stem
     expected = ss.get(LISTED_KEY, {}).get(target, 0) if target else 0
     try:
