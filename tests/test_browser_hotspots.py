@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HARNESS = ROOT / "tests" / "apps" / "hotspot_app.py"
 
 pytestmark = [pytest.mark.browser]
-playwright_api = pytest.importorskip("playwright.sync_api")
+import playwright.sync_api as playwright_api  # noqa: E402
 
 _COLOURS = ("() => { const out = {}; window.__villages.eachLayer("
             "l => { out[l.feature.id] = l.options.fillColor; }); return out; }")
@@ -38,23 +38,18 @@ def server(tmp_path):
 
 
 def _expected(method: str) -> dict[str, str]:
-    """Village colours of the page's default inputs, computed without ui/."""
+    """Village colours of the page's default inputs (the config's indicator, children
+    density), computed without ui/."""
     from coverage import hotspots as hs
-    from analysis.config import type_defaults
-    from coverage.engine import coverage_table
-    from coverage.metrics import select_sites
     from geo.dataset import load_dataset
     from ui.hotspot_page import BIN_COLORS, LISA_COLORS
 
-    ds = load_dataset()
-    tid = "family_service_centre"
-    table, _ = coverage_table(ds.villages, select_sites(ds.sites, tid),
-                              radius_m=type_defaults(tid).radius_m)
-    values = (1.0 - table["covered"].astype(float)).rename("uncovered_share")
+    villages = load_dataset().villages
+    values = hs.children_density(villages)
     if method == "gi":
-        res, _ = hs.gi_star(values, ds.villages, permutations=999, seed=12345)
+        res, _ = hs.gi_star(values, villages, permutations=999, seed=12345)
         return {c: BIN_COLORS[int(b)] for c, b in res["bin"].items()}
-    res, _ = hs.local_moran(values, ds.villages, permutations=999, seed=12345)
+    res, _ = hs.local_moran(values, villages, permutations=999, seed=12345)
     return {c: LISA_COLORS[q] for c, q in res["quadrant"].items()}
 
 

@@ -112,6 +112,14 @@ def _note(at) -> str:
 
 def test_default_gi_star_table_map_and_note(ds, cov):
     at = _app()
+    # the page opens on the config's indicator (the reports' and the CLI's default) ...
+    box = at.selectbox(key=f"hs_indicator:{FSC}")
+    assert box.value == "children_density"
+    values = hs.children_density(ds.villages)
+    _assert_regions(at, ds, _direct(ds, cov[FSC], values)[2])
+    # ... and the unmet-need indicator is one choice away
+    box.set_value("uncovered_share").run()
+    assert not at.exception
     table = cov[FSC]
     values = (1.0 - table["covered"].astype(float)).rename("uncovered_share")
     result, meta, regions = _direct(ds, table, values)
@@ -199,6 +207,8 @@ def test_english_distance_band_and_cold_access_regions(ds, cov):
 def test_indicator_without_sites_is_a_warning():
     at = _app()
     at.selectbox(key="hs_type").set_value("community_support_site").run()  # 0 sites located
+    assert not at.exception and not at.warning  # children density needs no sites
+    at.selectbox(key="hs_indicator:community_support_site").set_value("uncovered_share").run()
     assert not at.exception
     shown = [w.value for w in at.warning]
     assert shown == [cat_t("hs.cannot_no_sites", "zh-TW")]  # words, no internal names

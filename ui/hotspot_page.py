@@ -18,6 +18,7 @@ import streamlit as st
 
 from geo.services import SERVICE_TYPES
 from i18n import district_name, t, type_name, village_name
+from i18n.strings_report import LEGEND_COLOURS
 from ui import done, fmt, mapview, state
 from ui.assets import esc
 from ui.controls import Settings, demand_label, pick, recall, remember, wkey
@@ -29,12 +30,10 @@ COVERAGE_INDICATORS = ("uncovered_share", "residents_per_site", "access_score")
 METHODS = ("gi", "lisa")
 WEIGHTS = ("queen", "distance")
 ALPHAS = (0.10, 0.05, 0.01)
-# diverging ColorBrewer RdBu (7 classes), cold -3 ... +3 hot
-BIN_COLORS = {-3: "#2166ac", -2: "#67a9cf", -1: "#d1e5f0", 0: "#f7f7f7", 1: "#fddbc7",
-              2: "#ef8a62", 3: "#b2182b"}
-# GeoDa's LISA cluster-map colours
-LISA_COLORS = {"HH": "#d7191c", "LL": "#2c7bb6", "LH": "#abd9e9", "HL": "#fdae61",
-               "ns": "#f7f7f7"}
+# the one catalogue's legend colours (i18n.strings_report.LEGEND_COLOURS, shared with the
+# report maps): Gi* bins -3 ... +3 (ColorBrewer RdBu), LISA quadrants (GeoDa's colours)
+BIN_COLORS = {b: LEGEND_COLOURS[f"bin.{b}"] for b in range(-3, 4)}
+LISA_COLORS = {q: LEGEND_COLOURS[f"lisa.{q}"] for q in ("HH", "LL", "LH", "HL", "ns")}
 CONFIDENCE = {1: 90, 2: 95, 3: 99}
 REGION_COLOR = "#000000"
 
@@ -267,7 +266,9 @@ def _controls(settings: Settings) -> dict:
                        help=t("help.hs_type", lang))
     with c1:
         indicator = pick(st.selectbox, "hs_indicator", t("hs.indicator", lang),
-                         list(INDICATOR_IDS), INDICATOR_IDS[0], lang, variant=type_id,
+                         list(INDICATOR_IDS),  # the config's default, as the CLI's reports
+                         h.indicator if h.indicator in INDICATOR_IDS else INDICATOR_IDS[0],
+                         lang, variant=type_id,
                          format_func=lambda k: indicator_label(k, type_id, lang),
                          help=t("help.hs_indicator", lang))
     with c3:
