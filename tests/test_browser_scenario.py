@@ -37,9 +37,10 @@ def test_suggestions_read_at_a_glance(app_server, tmp_path):
                           timeout=COLD)
             page.get_by_role("tab", name="區位建議").click()
             k = page.get_by_label("新增據點數", exact=True).and_(page.locator("input"))
+            tok = token(page, "page")  # before the key press: a fast rerun is not missed
             k.fill("2")
             k.press("Enter")
-            wait_done(page, "page", token(page, "page"))
+            wait_done(page, "page", tok)
             _click_and_wait(page, page.get_by_role("button", name="計算建議"))
 
             wait_grids(page)
