@@ -178,6 +178,21 @@ def test_every_village_reaches_the_main_piece_or_is_listed(net, vintage, count):
     assert np.median(snap["snap_m"]) < 120
 
 
+@pytest.mark.parametrize("vintage, count", [("2021-03", 504), (None, 516)])
+def test_every_demand_point_snaps_within_the_threshold(net, vintage, count, data_dir):
+    """The points the analysis routes from (each village's built-up land centroid, else its
+    polygon's point on surface) all reach the road graph within the threshold; distances
+    checked by brute force."""
+    from analysis.context import load_context
+    vill = load_context(data_dir, vintage=vintage, library=False).villages
+    xy = vill[["demand_x", "demand_y"]].to_numpy(float)
+    assert len(xy) == count and np.isfinite(xy).all()
+    snap = snap_points(xy, net.node_xy, max_snap_m=SNAP_M)
+    brute = np.sqrt(((xy[:, None, :] - net.node_xy[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+    np.testing.assert_allclose(snap["snap_m"], brute, rtol=0, atol=1e-6)
+    assert not snap["flagged"].any() and brute.max() < 300.0 and np.median(brute) < 100.0
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, -1.0, 0.0, MAX_SNAP_M * 10, True,
                                  "abc", None])
 def test_snap_threshold_cannot_be_switched_off(net, bad):
