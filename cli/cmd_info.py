@@ -3,6 +3,9 @@ crosswalk, need indicators and their coverage, completeness, data-quality findin
 from __future__ import annotations
 
 import argparse
+import re
+import unicodedata
+from pathlib import Path
 
 from cli import add_common_options
 from cli._common import print_json
@@ -10,7 +13,8 @@ from geo.dataset import Dataset, load_dataset
 from geo.paths import missing_data_help
 from geo.population import POPULATION_VINTAGES
 from geo.quality import Finding
-from geo.services import completeness
+from geo.services import SERVICE_TYPES, completeness
+from i18n import district_name, has, label, t, type_name, village_name
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -64,23 +68,185 @@ def info_dict(ds: Dataset) -> dict:
     }
 
 
-def _print_details(info: dict) -> None:
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (CJK characters take two)."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(width - used, 0)
+
+
+def _version(text: object) -> str:
+    """The date of a data version ("2023-09" of "NLSC 村里界圖 release 1120928 (2023-09)"):
+    the last YYYY-MM[-DD] in the text, else its last year, else the text."""
+    tokens = re.findall(r"(?<![\d-])((?:19|20)\d{2}(?:-\d{2}){0,2})(?![\d-])", str(text))
+    dated = [x for x in tokens if "-" in x]
+    return (dated or tokens or [str(text)])[-1]
+
+
+def _column(name: str, lang: str) -> str:
+    """A population column's name in ``lang`` (the column id when the catalogue lacks it)."""
+    if has(f"cli.info.column.{name}"):
+        return t(f"cli.info.column.{name}", lang)
+    return label(name, lang)
+
+
+def _vintage(text: str, lang: str) -> str:
+    """An indicator's vintage; "2018 (ROC 107)" with the ROC year in words."""
+    m = re.fullmatch(r"(\d{4}) \(ROC (\d+)\)", str(text))
+    return t("cli.info.roc_year", lang, year=m.group(1), roc=m.group(2)) if m else str(text)
+
+
+def _layer_name(key: str, lang: str) -> str:
+    """A data layer's name in ``lang``: service types by their catalogue name, the site
+    library's layers by theirs; a layer the catalogue lacks by its id."""
+    if key in SERVICE_TYPES:
+        return type_name(key, lang)
+    if key.startswith("layer:"):
+        return t("layer.library", lang, name=key.split(":", 1)[1])
+    if key.startswith("replaced:") and key.split(":", 1)[1] in SERVICE_TYPES:
+        return t("layer.replaced", lang, type=type_name(key.split(":", 1)[1], lang))
+    return t(f"layer.{key}", lang) if has(f"layer.{key}") else key
+
+
+def _version_lines(info: dict, indicators: dict, lang: str) -> list[str]:
+    lines = [t("cli.info.versions", lang)]
+    for key, text in info["vintages"].items():
+        note = ""
+        if key.startswith("layer:"):
+            m = re.search(r"version (\d+)", text)
+            version = t("lib.version_words", lang, v=m.group(1)) if m else text
+        elif key.startswith("replaced:"):
+            version = "—"
+        elif key == "crosswalk":
+            version, note = "2021 ↔ 2023-09", t("note.crosswalk", lang)
+        elif key in indicators:
+            level = indicators[key]["level"]
+            version = _vintage(indicators[key]["vintage"], lang)
+            note = t(f"level.{level}", lang) if has(f"level.{level}") else level
+        else:
+            version = _version(text)
+        lines.append(t("cli.info.version_line", lang, layer=_layer_name(key, lang),
+                       version=version,
+                       note=t("cli.info.note", lang, note=note) if note else ""))
+    return lines
+
+
+def _names(ds: Dataset, lang: str):
+    """(district name in ``lang`` of a zh-TW district name, "district village" of a VILLCODE
+    of the data set's boundaries, or the given fallback)."""
+    v = ds.villages
+    districts = dict(zip(v["district"], v["district_en"])) if lang == "en" else {}
+
+    def district(name: str) -> str:
+        return districts.get(name, name)
+
+    def village(code: str, fallback: str) -> str:
+        if code in v.index:
+            row = v.loc[code]
+            if fallback in ("", f"{row['district']}{row['village']}"):
+                return f"{district_name(row, lang)} {village_name(row, lang)}"
+        return fallback
+    return district, village
+
+
+def _crosswalk_lines(cw: dict, ds: Dataset, lang: str) -> list[str]:
+    _, village = _names(ds, lang)
+    lines = [t("cli.info.crosswalk_head", lang, old=cw["old_villages"], new=cw["new_villages"],
+               same=cw["unchanged"])]
+    for code, split in cw["split_villages"].items():
+        shares = []
+        for p in split["parents"]:
+            basis = str(p["basis"]).replace("-", "")
+            by = str(p["parent_by"])
+            shares.append(t("cli.info.crosswalk_share", lang, share=f"{p['share_of_parent']:.1%}",
+                            parent=village(p["parent"], p["parent_name"]), code=p["parent"],
+                            basis=t(f"crosswalk.basis.{basis}", lang)
+                            if has(f"crosswalk.basis.{basis}") else p["basis"],
+                            by=t(f"cli.info.by.{by}", lang) if has(f"cli.info.by.{by}") else by))
+        lines.append(f"    {code} {village(code, split['name'])} ← "
+                     + t("cli.info.list_sep", lang).join(shares))
+    return lines
+
+
+def _income_lines(ind: dict, ds: Dataset, lang: str) -> list[str]:
+    """The income indicator's join report in words: the 「其他」 rows per district, the rows
+    whose name matches no village, rows with no tax units and villages without a row."""
+    district, _ = _names(ds, lang)
+    sep = t("cli.info.list_sep", lang)
+    lines = []
+    other = ind.get("other_rows") or []
+    if other:
+        parts = [t("cli.info.income_other_row", lang, district=district(r["district"]),
+                   unit=f"{r['unit']:,.0f}", median=f"{r['median']:,.0f}")
+                 for r in other if r["unit"] > 0]
+        zero = [district(r["district"]) for r in other if not r["unit"] > 0]
+        if zero:
+            parts.append(t("cli.info.income_other_zero", lang,
+                           districts=t("cli.info.comma", lang).join(zero)))
+        lines.append(t("cli.info.income_other", lang, rows=sep.join(parts)))
+    unmatched = ind.get("unmatched_names") or []
+    if unmatched:
+        lines.append(t("cli.info.income_unmatched", lang, rows=sep.join(
+            t("cli.info.income_unmatched_row", lang, district=district(r["district"]),
+              village=r["village"], unit=f"{r['unit']:,.0f}") for r in unmatched)))
+    else:
+        lines.append(t("cli.info.income_all_matched", lang))
+    zero_rows = ind.get("zero_unit_rows") or []
+    if zero_rows:
+        lines.append(t("cli.info.income_zero", lang, rows=sep.join(
+            f"{district(r['district'])}{' ' if lang == 'en' else ''}{r['village']}"
+            for r in zero_rows)))
+    if ind.get("villages_without_row"):
+        lines.append(t("cli.info.income_without", lang, n=len(ind["villages_without_row"])))
+    return lines
+
+
+def _print_details(info: dict, ds: Dataset, lang: str) -> None:
     dp = info["demand_points"]
-    print(f"居民位置 residents placed on: {dp['method']} {dp.get('by_source', '')}"
-          + (f"; fallback: {', '.join(dp['fallback_villages'])}" if dp.get("fallback_villages")
-             else ""))
-    cw = info["crosswalk"]
-    if cw:
-        print(f"村里對照 crosswalk 2021↔2023-09: {cw['old_villages']} ↔ {cw['new_villages']} "
-              f"villages, {cw['unchanged']} unchanged; split villages:")
-        for code, split in cw["split_villages"].items():
-            shares = "; ".join(f"{p['share_of_parent']:.1%} of {p['parent']} {p['parent_name']} "
-                               f"({p['basis']}, {p['parent_by']})" for p in split["parents"])
-            print(f"    {code} {split['name']} ← {shares}")
+    if "by_source" in dp:
+        fallback = dp.get("fallback_villages") or []
+        print(t("cli.info.placed_builtup", lang, builtup=dp["by_source"].get("built-up", 0),
+                polygon=dp["by_source"].get("polygon", 0),
+                fallback=t("cli.info.codes", lang, codes=", ".join(fallback)) if fallback
+                else ""))
+    else:
+        print(t("cli.info.placed_polygon", lang))
+    if info["crosswalk"]:
+        for line in _crosswalk_lines(info["crosswalk"], ds, lang):
+            print(line)
     for key, ind in info["indicators"].items():
-        cover = (f"{ind['villages_with_value']}/{ind['villages']} villages"
-                 if "villages" in ind else f"{ind.get('districts')} districts (district level)")
-        print(f"  需求指標 {key:12s} {ind['vintage']:16s} {cover}")
+        cover = (t("cli.info.cover_villages", lang, n=ind["villages_with_value"],
+                   of=ind["villages"]) if "villages" in ind
+                 else t("cli.info.cover_districts", lang, n=ind.get("districts")))
+        print(t("cli.info.indicator_line", lang, name=_layer_name(key, lang), id=key,
+                vintage=_vintage(ind["vintage"], lang), cover=cover))
+        if key == "income":
+            for line in _income_lines(ind, ds, lang):
+                print(line)
+
+
+def _finding_line(f: dict, lang: str) -> str:
+    """One finding in ``lang``: severity, where (file name, row, field, value) and the
+    problem its code names (the reader's own words when the catalogue has none)."""
+    code, expected = str(f.get("code") or ""), str(f.get("expected") or "")
+    if has(f"finding.{code}"):
+        problem = t(f"finding.{code}", lang)
+    elif lang == "en":
+        problem = expected
+    else:
+        problem = t("finding.other", lang) + (f"（{expected}）" if expected else "")
+    where = [Path(str(f.get("file") or "")).name]
+    if f.get("row") is not None:
+        where.append(t("lib.where_row", lang, row=f["row"]))
+    if f.get("field"):
+        field = str(f["field"])
+        where.append(t("lib.where_field", lang, field=t(f"field.{field}", lang)
+                       if has(f"field.{field}") else field))
+    if f.get("value") is not None:
+        where.append(t("lib.where_value", lang, value=f["value"]))
+    severity = str(f.get("severity") or "info")
+    return t("cli.info.finding_line", lang, where=t("cli.info.where_sep", lang).join(where),
+             problem=problem, severity=t(f"cli.info.sev.{severity}", lang)
+             if has(f"cli.info.sev.{severity}") else severity)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,34 +259,36 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(info)
         return 0
-    print(f"資料目錄 data directory: {info['data_dir'] or '(none)'}")
-    print(f"村里 villages: {info['villages']}   行政區 districts: {info['districts']}   "
-          f"版本 vintage: population {info['vintage_pair']['population'] or '-'} on "
-          f"boundaries {info['vintage_pair']['boundaries']}")
-    for layer, vintage in info["vintages"].items():
-        print(f"  {layer:24s} {vintage}")
+    lang = args.lang
+    print(t("cli.info.data_dir", lang, path=info["data_dir"] or t("cli.none", lang)))
+    print(t("cli.info.counts", lang, villages=info["villages"], districts=info["districts"],
+            population=info["vintage_pair"]["population"] or "—",
+            boundaries=info["vintage_pair"]["boundaries"]))
+    for line in _version_lines(info, info["indicators"], lang):
+        print(line)
     if ds.population:
         p = ds.population
-        print(f"人口 population {p.month}: {p.total_population:,} "
-              f"({p.rows} rows; missing columns: {', '.join(p.missing_columns) or 'none'}; "
-              f"residents without a polygon: {info['population']['unplaced_residents']:,})")
+        print(t("cli.info.population", lang, month=p.month, total=f"{p.total_population:,}",
+                rows=p.rows, unplaced=f"{info['population']['unplaced_residents']:,}",
+                missing=t("cli.info.comma", lang).join(_column(c, lang) for c in p.missing_columns)
+                or t("cli.none", lang)))
         if len(p.unmatched):
-            print(f"  {len(p.unmatched)} codes without a boundary (kept in district totals):")
+            print(t("cli.info.unmatched_head", lang, n=len(p.unmatched)))
             for _, u in p.unmatched.iterrows():
                 print(f"    {u['VILLCODE']} {u['district']} {u['village']} {u['population']:,}")
     if ds.data_dir is not None:
-        _print_details(info)
-    print("服務據點 service layers (located / official):")
+        _print_details(info, ds, lang)
+    print(t("cli.info.services_head", lang))
     for row in info["layers"]:
-        flag = "" if row["complete"] else "  ← 不完整 incomplete"
-        print(f"  {row['type']:26s} {row['name_zh']:20s} {row['located']:3d} / "
-              f"{row['official_count']:3d}{flag}")
+        flag = "" if row["complete"] else t("cli.info.incomplete", lang)
+        print(f"  {row['type']:26s} {_pad(type_name(row['type'], lang), 46)} "
+              f"{row['located']:3d} / {row['official_count']:3d}{flag}")
     findings = info["findings"]
-    print(f"資料品質 data-quality findings: {len(findings)}")
+    print(t("cli.info.findings_head", lang, n=len(findings)))
     for f in findings:
-        print("  " + f["message"])
+        print(_finding_line(f, lang))
     if ds.missing:
-        print("缺少 missing:")
+        print(t("cli.info.missing_head", lang))
         for m in ds.missing:
             print("  " + m)
         if ds.data_dir is None:

@@ -69,9 +69,15 @@ def test_info_with_a_named_population_file(capsys, data_dir):
 def test_info_text_names_the_vintage_pair_and_split_villages(capsys, data_dir):
     assert main(["info", "--data-dir", str(data_dir)]) == 0
     out = capsys.readouterr().out
+    assert "人口 2025-12 版，村里界 2023-09 版" in out
+    assert "無村里界可落點的居民 0 人" in out
+    assert "68000090033 龍潭區 渴望里 ←" in out and "原龍潭區 高原里（68000090012）人口的 8.4%" in out
+    assert main(["info", "--data-dir", str(data_dir), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
     assert "population 2025-12 on boundaries 2023-09" in out
     assert "residents without a polygon: 0" in out
-    assert "68000090033 龍潭區渴望里 ←" in out and "龍潭區高原里" in out
+    assert ("68000090033 Longtan District Kewang Vil. ← 8.4% of Longtan District Gaoyuan Vil. "
+            "(68000090012)") in out
 
 
 def test_dataset_columns_and_vintages(data_dir):
@@ -93,7 +99,7 @@ def test_dataset_columns_and_vintages(data_dir):
 def test_info_without_data_says_what_is_missing(tmp_path, capsys):
     assert main(["info", "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "村里 villages: 516" in out  # the default boundaries are committed
+    assert "村里 516 個，行政區 13 個" in out  # the default boundaries are committed
     assert "ODRP014" in out and "population/" in out
     assert "family_service_centres.geojson" in out
     assert "indigenous indicator file not found" in out
