@@ -139,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = json.dumps(to_jsonable({"summary": summary,
                                        "districts": districts.reset_index(),
-                                       "villages": table}),
+                                       "villages": table,
+                                       "district_need": _district_need(ctx, result)}),
                           ensure_ascii=False, indent=1, allow_nan=False)
     inputs = [args.sites, args.demand_file, args.population_file, args.graph, args.roads]
     write_output(out_path, text, inputs=inputs)
@@ -148,6 +149,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_summary(summary, result, out_path, args.lang)
     return 0
+
+
+def _district_need(ctx, result) -> pd.DataFrame | None:
+    """The district-level need (low-income persons, measured per district) against the
+    type's capacity, one row per district (TOWNCODE), largest gap first; None without it."""
+    from analysis.need import DISTRICT_INDICATORS, district_need
+    name = next((n for n in DISTRICT_INDICATORS if n in ctx.indicators), None)
+    if name is None:
+        return None
+    return district_need(ctx, result, indicator=name).rename_axis("TOWNCODE").reset_index()
 
 
 def _print_summary(s: dict, result, out_path: Path, lang: str) -> None:

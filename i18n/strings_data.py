@@ -17,6 +17,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "layer.residents_placed_on": ("建成區（人口落點）", "Built-up land (where residents live)"),
     "layer.crosswalk": ("村里界新舊對照", "Village boundary crosswalk"),
     "layer.indigenous": ("原住民人口", "Indigenous residents"),
+    "need_of": ("低收入需求與{type}量能（行政區）", "Low-income need and {type} capacity by district"),
+    "need_caption": ("低收入戶與中低收入戶人數為內政部 {v} 行政區統計，只呈現於行政區層級，不分攤到村里。"
+                     "落差 = 需求占全市比例 − 量能占全市比例（百分點；未填量能者每據點計 1）。",
+                     "Low- and middle-low-income persons are MOI district figures ({v}), shown "
+                     "per district only, never spread over villages. Gap = share of the need "
+                     "minus share of the capacity (percentage points; a site without a "
+                     "capacity counts 1)."),
+    "col_low_income": ("低收入人數", "Low-income persons"),
+    "col_need_share": ("需求占比", "Need share"),
+    "col_capacity_share": ("量能占比", "Capacity share"),
+    "col_need_gap": ("落差（百分點）", "Gap (pp)"),
+    "help.need_table": ("需求以行政區統計，與此服務類型各區的量能比較：落差為正表示該區占全市需求的比例高於其量能比例。",
+                        "Need counted per district against this type's capacity in each "
+                        "district: a positive gap means the district holds more of the "
+                        "city's need than of its capacity."),
+    "help.col_need_gap": ("需求占比減量能占比（百分點）；正值表示量能相對不足。",
+                          "Need share minus capacity share (percentage points); positive: "
+                          "capacity short of the need."),
     "layer.low_income": ("低收入戶與中低收入戶", "Low- and middle-low-income households"),
     "layer.income": ("綜合所得稅所得", "Taxable income"),
     "completeness": ("圖層完整度（已定位 / 官方數）", "Layer completeness (located / official)"),

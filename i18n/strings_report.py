@@ -17,6 +17,7 @@ LEGEND_COLOURS: dict[str, str] = {
 
 _SHEETS: dict[str, tuple[str, str]] = {
     "city": ("全市摘要", "City summary"), "districts": ("行政區", "Districts"),
+    "district_need": ("行政區需求（低收入）", "District need (low income)"),
     "villages": ("村里", "Villages"), "gaps": ("缺口排名", "Gap ranking"),
     "deserts": ("服務荒漠", "Service deserts"), "access": ("可及曲線", "Access profile"),
     "hotspot_regions": ("熱區", "Hotspot regions"),

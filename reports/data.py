@@ -60,7 +60,10 @@ class ReportData:
     ``deserts``: villages beyond every type's radius (two or more types, else None);
     ``hotspots``: the :class:`analysis.hotspots.HotspotResult` (None when not asked or
     failed: see ``notes``); ``service_areas``: per type the road service areas, the roads
-    reachable within the radius as lines (road mode with road length only); ``vintages``: every vintage the context knows; ``notes``:
+    reachable within the radius as lines (road mode with road length only); ``district_need``:
+    per type and district the need measured per district (low-income persons) against the
+    type's capacity (:func:`analysis.need.district_need`; None without that indicator);
+    ``vintages``: every vintage the context knows; ``notes``:
     (type id or None, :class:`analysis.notes.Note`) in order; ``settings``: the question's
     options (mode, weight, unit, demand, include_planned, decay, area_weighted, max_snap_m).
     """
@@ -73,6 +76,7 @@ class ReportData:
     settings: dict
     deserts: pd.DataFrame | None = None
     hotspots: HotspotResult | None = None
+    district_need: pd.DataFrame | None = None
     scenario: ScenarioPart | None = None
     service_areas: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
     road: RoadSource | None = None
@@ -186,6 +190,20 @@ def _service_areas(ctx: AnalysisContext, results: dict[str, CoverageResult],
                              buffer_m=0) for t, r in results.items() if len(r.sites)}
 
 
+def _district_need(ctx: AnalysisContext, results: dict[str, CoverageResult]
+                   ) -> pd.DataFrame | None:
+    """Per type the district need table (type, TOWNCODE first), None when the context has
+    no district-level need indicator."""
+    from analysis.need import DISTRICT_INDICATORS, district_need
+    name = next((n for n in DISTRICT_INDICATORS if n in ctx.indicators), None)
+    if name is None:
+        return None
+    parts = [district_need(ctx, r, indicator=name).rename_axis("TOWNCODE").reset_index()
+             .assign(type=tid) for tid, r in results.items()]
+    out = pd.concat(parts, ignore_index=True)
+    return out[["type", *[c for c in out.columns if c != "type"]]]
+
+
 def _findings(ctx: AnalysisContext, sites: gpd.GeoDataFrame) -> pd.DataFrame:
     from geo.checks import check_sites
     return findings_frame(list(ctx.findings) + check_sites(sites, districts=ctx.districts))
@@ -258,7 +276,8 @@ def build_report_data(ctx: AnalysisContext, *, types: list[str] | None = None,
         villages=ctx.villages, districts=ctx.districts, sites=sites, results=results,
         access=_access(results, part.baseline if part is not None else None),
         settings=settings, deserts=service_deserts_of(results) if len(results) > 1 else None,
-        hotspots=hot, scenario=part, service_areas=_service_areas(rctx, results, notes),
+        hotspots=hot, district_need=_district_need(rctx, results), scenario=part,
+        service_areas=_service_areas(rctx, results, notes),
         road=first.road, vintages=dict(ctx.vintages), findings=_findings(ctx, sites),
         notes=_population_notes(ctx) + notes, config=ctx.config,
         created=created or date.today().isoformat())

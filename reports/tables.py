@@ -92,6 +92,21 @@ def district_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def district_need_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
+    """Per type the 13 districts' low-income persons (measured per district, never spread
+    over villages), their share of the city, the type's sites, capacity and capacity
+    share, and the gap (need share - capacity share), largest gap first."""
+    if data.district_need is None:
+        return pd.DataFrame()
+    parts = []
+    for tid, d in data.district_need.groupby("type", sort=False):
+        d = d.drop(columns="type").rename(columns={"need": "low_income_persons",
+                                                   "gap": "supply_gap",
+                                                   "vintage": "indicator_vintage"})
+        parts.append(_typed(_english(d, data, lang), tid, lang))
+    return pd.concat(parts, ignore_index=True)
+
+
 def village_table(data: ReportData, lang: str = "zh-TW") -> pd.DataFrame:
     """Per type every village (VILLCODE order) with the result's per-village columns and
     the nearest site's name."""

@@ -57,7 +57,8 @@ _COUNTS = ("sites", "official_count", "villages", "villages_missing_demand", "de
            "residents_per_site", "residents_per_capacity", "capacity_norm", "villages_off_graph",
            "demand_off_graph", "villages_unreachable", "population", "households", "children",
            "elderly", "demand", "sites_within", "uncovered_demand", "unmet_demand",
-           "n_villages", "sites_before", "sites_after", "nearest_m", "median_m", "p90_m")
+           "n_villages", "sites_before", "sites_after", "nearest_m", "median_m", "p90_m",
+           "low_income_persons")
 NUMBER_FORMATS: dict[str, str] = {
     **{c: INT for c in _COUNTS},
     **{f"{g}_{k}": INT for g in ("population", "children", "elderly") for k in ("total", "covered")},
@@ -148,6 +149,8 @@ def workbook_sheets(data: ReportData, lang: str) -> list[tuple[str, pd.DataFrame
               ("districts", T.district_table(data, lang), {}),
               ("villages", T.village_table(data, lang), {}),
               ("gaps", T.gap_table(data, lang), {})]
+    if data.district_need is not None:
+        sheets.append(("district_need", T.district_need_table(data, lang), {}))
     deserts, desert_labels = T.desert_table(data, lang)
     if data.deserts is not None:
         sheets.append(("deserts", deserts, {"labels": desert_labels}))

@@ -121,7 +121,7 @@ def test_radii_are_the_config_defaults():
 
 def test_xlsx_sheets_headers_frozen(workbook):
     keys = [ws.sheet_properties.codeName for ws in workbook.worksheets]
-    assert keys == ["city", "districts", "villages", "gaps", "deserts", "access",
+    assert keys == ["city", "districts", "villages", "gaps", "district_need", "deserts", "access",
                     "hotspot_regions", "hotspot_villages", "hotspot_settings", "scenario",
                     "scenario_districts", "scenario_villages", "scenario_edits", "sites",
                     "notes", "quality", "sources"]

@@ -1,6 +1,7 @@
 """Tables page: tables a planner can act on — every service type at a glance ("no data yet"
 where a type has no located site), the districts of the analysed type with the city total
-pinned apart, every village with uncovered target population (worst first) and the sites
+pinned apart, the district-level need (low income, measured per district) against the
+type's capacity, every village with uncovered target population (worst first) and the sites
 by name. Every table sorts by any column (numbers stay numbers) and downloads as CSV."""
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from i18n import t, type_name
 from ui import fmt, rankings, state
 from ui.controls import Settings, demand_label, wkey
 
-__all__ = ["render", "types_frame", "district_table", "sites_frame"]
+__all__ = ["render", "types_frame", "district_table", "need_frame", "sites_frame"]
 
 
 def _csv(df: pd.DataFrame) -> bytes:
@@ -70,6 +71,45 @@ def district_table(result, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         t("col_p90_km", lang): _km(d["p90_m"]),
     }, index=d.index)
     return frame.drop(index="all"), frame.loc[["all"]]
+
+
+def need_frame(result, lang: str) -> pd.DataFrame | None:
+    """The districts' low-income persons (measured per district, never spread over
+    villages), their share of the city's, the type's sites and share of its capacity, and
+    the gap in percentage points (need share - capacity share), largest first; None
+    without that indicator. ``attrs["vintage"]``: the indicator's vintage."""
+    from analysis.need import DISTRICT_INDICATORS, district_need
+    ctx = state.dataset()
+    name = next((n for n in DISTRICT_INDICATORS if n in ctx.indicators), None)
+    if name is None:
+        return None
+    d = district_need(ctx, result, indicator=name)
+    names = ctx.districts["district_en" if lang == "en" else "district"]
+    frame = pd.DataFrame({
+        t("col_district", lang): [names[c] for c in d.index],
+        t("col_low_income", lang): d["need"].astype(float),
+        t("col_need_share", lang): 100.0 * d["need_share"].astype(float),
+        t("col_sites", lang): d["sites"].astype(int),
+        t("col_capacity_share", lang): 100.0 * d["capacity_share"].astype(float),
+        t("col_need_gap", lang): 100.0 * d["gap"].astype(float),
+    }, index=d.index)
+    frame.attrs["vintage"] = str(ctx.indicators[name].vintage)
+    return frame
+
+
+def _need_table(result, cfg: dict, lang: str, tid: str) -> None:
+    frame = need_frame(result, lang)
+    if frame is None:
+        return
+    vintage = frame.attrs["vintage"]
+    st.header(t("need_of", lang, type=type_name(tid, lang)), help=t("help.need_table", lang))
+    st.caption(t("need_caption", lang, v=vintage))
+    num = st.column_config.NumberColumn
+    cfg = {**cfg, t("col_low_income", lang): num(format="localized"),
+           t("col_need_share", lang): num(format="%.1f%%"),
+           t("col_capacity_share", lang): num(format="%.1f%%"),
+           t("col_need_gap", lang): num(format="%+.1f", help=t("help.col_need_gap", lang))}
+    _table(frame, "need_table", cfg, lang, f"district_need_{tid}.csv", rows=len(frame))
 
 
 def _km(metres: pd.Series) -> pd.Series:
@@ -162,6 +202,7 @@ def render(settings: Settings) -> None:
     st.dataframe(city, hide_index=True, key=wkey("city_row", lang), column_config=cfg)
     _table(districts.sort_values(t("col_uncovered", lang), ascending=False), "district_table",
            cfg, lang, f"districts_{tid}.csv", rows=len(districts))
+    _need_table(result, cfg, lang, tid)
     st.header(t("villages_of", lang, type=type_name(tid, lang), demand=demand))
     st.caption(t("ranking_hint_all", lang, n=len(result.gaps)))
     _table(rankings.village_frame(result, lang, n=None), "village_table", cfg, lang,
