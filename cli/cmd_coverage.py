@@ -130,7 +130,9 @@ def run(args: argparse.Namespace) -> int:
         lost = float(pd.to_numeric(report.unmatched["population"], errors="coerce").fillna(0).sum())
         summary["notes"].append(t("cli.unmatched_population", args.lang,
                                   n=len(report.unmatched), pop=f"{lost:,.0f}"))
-    districts = pd.concat([result.districts, result.city_row.to_frame().T]).rename_axis("TOWNCODE")
+    city = result.city_row.to_frame().T
+    city["district"] = t("city", args.lang)  # the city row named in the output's language
+    districts = pd.concat([result.districts, city]).rename_axis("TOWNCODE")
     table = result.villages.drop(columns=["uncovered_demand", "gap_rank"]).reset_index()
     if not args.area_weighted:  # the contract: covered is 0/1 in point mode, a share otherwise
         table["covered"] = table["covered"].astype(int)

@@ -204,7 +204,8 @@ def district_kpi(sites: gpd.GeoDataFrame, villages: gpd.GeoDataFrame) -> dict:
 
 def coverage_summary(table: pd.DataFrame, demand_cols: list[str], *,
                      weight_col: str | None = None) -> pd.DataFrame:
-    """Per district (TOWNCODE) plus a city row ("all"): for each demand column its total,
+    """Per district (TOWNCODE) plus a city row ("all", district None: the front ends name
+    it in their language): for each demand column its total,
     the part covered (sum of demand x covered) and the share; population-weighted nearest
     distance median and 90th percentile (weighted by ``weight_col``, default the first
     demand column; see :func:`weighted_percentile`).
@@ -216,7 +217,7 @@ def coverage_summary(table: pd.DataFrame, demand_cols: list[str], *,
     rows = []
     groups = list(table.groupby("TOWNCODE", sort=True)) + [("all", table)]
     for code, g in groups:
-        row = {"TOWNCODE": code, "district": g["district"].iat[0] if code != "all" else "全市",
+        row = {"TOWNCODE": code, "district": g["district"].iat[0] if code != "all" else None,
                "villages": len(g), "villages_covered": float(g["covered"].sum())}
         cov = g["covered"].to_numpy(float)
         for col in demand_cols:

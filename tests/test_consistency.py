@@ -124,7 +124,7 @@ def app_tables():
         at = _app_page("tables", tid)
         frames = [d.value for d in at.dataframe]  # keyed frames are not found by key
         city = [f for f in frames if "行政區" in f and list(f["行政區"]) == ["全市"]]
-        districts = [f for f in frames if "據點數" in f and "行政區" in f and len(f) == 13]
+        districts = [f for f in frames if "涵蓋率" in f and "行政區" in f and len(f) == 13]
         ranking = [f for f in frames if "排名" in f and "最近據點" in f]
         assert len(city) == len(districts) == len(ranking) == 1, tid
         out[tid] = {"city_row": city[0], "district_table": districts[0],

@@ -117,8 +117,9 @@ def _downloads(settings: Settings, sites, key: str, report: dict) -> None:
         cols[0].download_button(t("dl_villages", lang), _csv(result.villages),
                                 f"villages_{tid}.csv", "text/csv", key="dl_villages",
                                 help=t("help.dl_villages", lang))
+        city = result.city_row.to_frame("all").T.assign(district=t("city", lang))
         cols[1].download_button(t("dl_districts", lang), _csv(pd.concat(
-            [result.districts, result.city_row.to_frame("all").T])), f"districts_{tid}.csv",
+            [result.districts, city])), f"districts_{tid}.csv",
             "text/csv", key="dl_districts", help=t("help.dl_districts", lang))
     located = ~(sites.geometry.isna() | sites.geometry.is_empty) if len(sites) else None
     table = sites.drop(columns="geometry")
