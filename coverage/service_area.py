@@ -66,7 +66,7 @@ def reachable_nodes(network, sites: gpd.GeoDataFrame, radius_m: float, *,
     return out
 
 
-def _edge_lines(net) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def edge_lines(net) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(u ids, v ids, EPSG:3826 line per edge) of every graph edge; the edge's ``geometry``
     (WKT or shapely, in the graph's CRS) when present, else the straight node-to-node line."""
     G = net.graph
@@ -102,7 +102,7 @@ def service_areas(network, sites: gpd.GeoDataFrame, radius_m: float, *,
     cols = ["site_id", "nodes", "edges", "road_m"]
     if not reach:
         return gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs=MAP_CRS)
-    us, vs, lines = _edge_lines(net)
+    us, vs, lines = edge_lines(net)
     length = shapely.length(lines)
     pos = {n: i for i, n in enumerate(net.node_ids)}
     rows, geoms = [], []

@@ -69,27 +69,9 @@ def display_edges(_network, network_key: str) -> dict:
     """The graph's edges for display, each undirected road once: ``u`` / ``v`` (node
     positions), ``lines`` (the encoded polyline of each, see :func:`encode_lines`) and
     ``pos`` (node id -> position). ``network_key`` names the network (cache key)."""
-    net = _network
-    G = net.graph
-    pos = {n: i for i, n in enumerate(net.node_ids)}
-    crs = G.graph.get("crs", MAP_CRS)
-    us, vs, lines = [], [], []
-    for u, v, d in G.edges(data=True):
-        geom = d.get("geometry")
-        if isinstance(geom, str):
-            geom = shapely.from_wkt(geom)
-        if geom is None:
-            geom = shapely.LineString([(G.nodes[u]["x"], G.nodes[u]["y"]),
-                                       (G.nodes[v]["x"], G.nodes[v]["y"])])
-        us.append(pos[u])
-        vs.append(pos[v])
-        lines.append(geom)
-    us, vs = np.asarray(us, np.int64), np.asarray(vs, np.int64)
-    lines = np.asarray(lines, dtype=object)
-    if str(crs).upper() not in (str(METRIC_CRS).upper(), "EPSG:3826"):
-        to_metric = Transformer.from_crs(crs, METRIC_CRS, always_xy=True)
-        lines = shapely.transform(lines, lambda xy: np.column_stack(
-            to_metric.transform(xy[:, 0], xy[:, 1])))
+    from coverage.service_area import edge_lines
+    pos = {n: i for i, n in enumerate(_network.node_ids)}
+    us, vs, lines = edge_lines(_network)  # EPSG:3826
     # a two-way road is two directed edges along one line: keep one
     length = np.round(shapely.length(lines)).astype(np.int64)
     key = np.stack([np.minimum(us, vs), np.maximum(us, vs), length], axis=1)
