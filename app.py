@@ -4,6 +4,8 @@ Run: ./run.sh app   (or .venv/bin/streamlit run app.py). The landing page answer
 we short?"; /?page=tables|scenario|hotspots|data opens the other pages.
 """
 import importlib
+import logging
+import os
 
 import streamlit as st
 
@@ -31,8 +33,14 @@ def _load():
 
 
 token = done.next_token("page")
-settings = controls.sidebar(_load, network_available=state.roads_available)
-if state.library_error():
-    st.error(t("library_unreadable", lang, err=state.library_error()))
-importlib.import_module(PAGES[settings.page]).render(settings)
+try:
+    settings = controls.sidebar(_load, network_available=state.roads_available)
+    if state.library_error():
+        st.error(t("library_unreadable", lang, err=state.library_error()))
+    importlib.import_module(PAGES[settings.page]).render(settings)
+except Exception:  # no traceback ever reaches a user: words on the page, details in the log
+    if os.environ.get("SAFETYNET_RAISE"):  # the tests want to see it
+        raise
+    logging.getLogger("safetynet.app").exception("page run failed")
+    st.error(t("app_error", lang))
 done.mark("page", token)

@@ -29,6 +29,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "roads.nlsc": ("內政部國土測繪中心 1:25,000 經建版地形圖道路（{v}）",
                    "NLSC 1:25,000 topographic map roads ({v})"),
     "roads.osm": ("OpenStreetMap 道路（{v}）", "OpenStreetMap roads ({v})"),
+    "app_error": ("此頁發生未預期的錯誤，詳情已記錄於伺服器日誌。請重新整理頁面；若再發生，請回報此問題。",
+                  "Something unexpected went wrong on this page; the details are in the server "
+                  "log. Reload the page, and report the problem if it happens again."),
     "library_unreadable": ("無法讀取據點圖層庫，暫以預設圖層分析：{err}",
                            "The site library cannot be read; the default layers are used: "
                            "{err}"),

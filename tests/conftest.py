@@ -44,3 +44,5 @@ import os as _os
 import tempfile as _tempfile
 
 _os.environ["SAFETYNET_HOME"] = _tempfile.mkdtemp(prefix="safetynet-test-home-")
+# The app turns an unexpected error into a message for the user; the tests want to see it.
+_os.environ["SAFETYNET_RAISE"] = "1"

@@ -1,0 +1,25 @@
+"""No traceback ever reaches a user of the app: a page that fails unexpectedly shows the
+catalogue's message (AppTest, real data)."""
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def test_an_unexpected_error_is_words_not_a_traceback(monkeypatch):
+    """A page that fails in a way no one foresaw shows the catalogue's message (and the
+    page's done signal), never a traceback or an exception's text."""
+    from i18n import t
+    monkeypatch.delenv("SAFETYNET_RAISE")
+    with mock.patch("ui.tables_page.render", side_effect=RuntimeError("internal detail")):
+        at = AppTest.from_file(APP, default_timeout=180)
+        at.query_params["page"] = "tables"
+        at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("app_error", "zh-TW")]
+    shown = " ".join(str(x.value) for x in [*at.markdown, *at.error, *at.caption])
+    assert "internal detail" not in shown and "Traceback" not in shown
