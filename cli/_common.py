@@ -9,11 +9,12 @@ from pathlib import Path
 
 from analysis.context import AnalysisContext, load_context, road_loader
 from common.checks import positive_number
-from common.files import atomic_write, refuse_overwriting_inputs
+from common.files import atomic_write, refuse_overwriting_inputs, refuse_writing_inside
 from common.jsonable import to_jsonable
 from geo.paths import missing_data_help, resolve_data_dir
 
 __all__ = ["store_actions", "add_distance_options", "radius_from_args", "add_vintage_option", "context_from_args", "write_output",
+           "check_output",
            "print_json", "note_lines", "km_to_m", "check_suffix", "fmt_km"]
 
 
@@ -110,9 +111,21 @@ def add_vintage_option(parser: argparse.ArgumentParser) -> None:
                              f"{DEFAULT_VINTAGE}: the newest)")
 
 
-def write_output(path: str | Path, text: str | bytes, *, inputs: list = ()) -> Path:
-    """Write an output file atomically, refusing a path that is one of ``inputs``."""
+def check_output(path: str | Path, *, inputs: list = (), data_dir=None) -> None:
+    """Refuse an output path that is one of ``inputs`` or lies inside the data directory
+    in use (``data_dir``, else ``$SAFETYNET_DATA_DIR`` or the default) or the store of site
+    layers and scenarios (``$SAFETYNET_HOME``): an export never overwrites what it read."""
+    from geo.paths import resolve_data_dir
+    from store._paths import home_dir
     refuse_overwriting_inputs(path, list(inputs))
+    refuse_writing_inside(path, {"the data directory": resolve_data_dir(data_dir),
+                                 "the site library and scenario store": home_dir()})
+
+
+def write_output(path: str | Path, text: str | bytes, *, inputs: list = (),
+                 data_dir=None) -> Path:
+    """Write an output file atomically after :func:`check_output`."""
+    check_output(path, inputs=inputs, data_dir=data_dir)
     return atomic_write(path, text)
 
 

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from cli import add_common_options
-from cli._common import (add_distance_options, add_vintage_option, context_from_args,
-                         note_lines, print_json, radius_from_args)
+from cli._common import (add_distance_options, add_vintage_option, check_output,
+                         context_from_args, note_lines, print_json, radius_from_args)
 
 SUFFIXES = {".xlsx": "xlsx", ".gpkg": "gpkg", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 
@@ -144,6 +144,8 @@ def run(args: argparse.Namespace) -> int:
     from reports import build_report_data, default_types, export_report
 
     fmt = _format(args)
+    inputs = [args.population_file, args.graph, args.roads]
+    check_output(args.out, inputs=inputs, data_dir=args.data_dir)  # before the work
     types = _types(args.types)
     radius, weight = radius_from_args(args)
     scenario, failed = _scenario(args)
@@ -167,7 +169,6 @@ def run(args: argparse.Namespace) -> int:
         include_planned=args.include_planned, decay=args.decay or "default",
         area_weighted=args.area_weighted, max_snap_m=args.max_snap_m, scenario=scenario,
         hotspot_query=hotspot_query)
-    inputs = [args.population_file, args.graph, args.roads]
     path = export_report(data, fmt, args.out, lang=args.lang, inputs=inputs)
     info = _summary(data, path, fmt, args.lang)
     if args.json:

@@ -14,7 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-__all__ = ["atomic_write", "current_umask", "refuse_overwriting_inputs", "fsync_directory"]
+__all__ = ["atomic_write", "current_umask", "refuse_overwriting_inputs", "refuse_writing_inside",
+           "fsync_directory"]
 
 _TMP_PREFIX = ".tmp-"
 
@@ -96,3 +97,18 @@ def refuse_overwriting_inputs(out: str | os.PathLike,
         if same:
             raise ValueError(f"output {out} is the input file {given}: choose another output "
                              "path (the input would be overwritten)")
+
+
+def refuse_writing_inside(out: str | os.PathLike,
+                          folders: dict[str, str | os.PathLike | None]) -> None:
+    """Raise ``ValueError`` when the output path lies inside one of ``folders`` (what each
+    holds -> folder; None entries are skipped): the data a command reads and the store of
+    site layers and scenarios are never written by an export."""
+    out_path = Path(out).expanduser().resolve()
+    for what, folder in folders.items():
+        if folder is None:
+            continue
+        root = Path(folder).expanduser().resolve()
+        if out_path == root or root in out_path.parents:
+            raise ValueError(f"output {out} lies inside {what} {root}: choose a path outside "
+                             "it (its files would be overwritten)")

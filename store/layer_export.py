@@ -19,7 +19,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from common.files import atomic_write, refuse_overwriting_inputs
+from common.files import atomic_write, refuse_overwriting_inputs, refuse_writing_inside
+from store._paths import layers_dir
 from store.layers import load_layer
 
 __all__ = ["EXPORT_FORMATS", "export_layer", "export_format"]
@@ -66,6 +67,7 @@ def export_layer(name: str, dest: str | os.PathLike, *, version: int | None = No
     dest = Path(dest).expanduser()
     layer = load_layer(name, version=version, store=store)
     refuse_overwriting_inputs(dest, [layer.info.path])
+    refuse_writing_inside(dest, {"the site library": layers_dir(store)})
     if dest.exists() and not overwrite:
         raise FileExistsError(f"{dest}: file exists (pass overwrite / --overwrite to "
                               "replace it)")
