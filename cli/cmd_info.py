@@ -74,7 +74,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - used, 0)
 
 
-def _version(text: object) -> str:
+def version_date(text: object) -> str:
     """The date of a data version ("2023-09" of "NLSC 村里界圖 release 1120928 (2023-09)"):
     the last YYYY-MM[-DD] in the text, else its last year, else the text."""
     tokens = re.findall(r"(?<![\d-])((?:19|20)\d{2}(?:-\d{2}){0,2})(?![\d-])", str(text))
@@ -123,7 +123,7 @@ def _version_lines(info: dict, indicators: dict, lang: str) -> list[str]:
             version = _vintage(indicators[key]["vintage"], lang)
             note = t(f"level.{level}", lang) if has(f"level.{level}") else level
         else:
-            version = _version(text)
+            version = version_date(text)
         lines.append(t("cli.info.version_line", lang, layer=_layer_name(key, lang),
                        version=version,
                        note=t("cli.info.note", lang, note=note) if note else ""))

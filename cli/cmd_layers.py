@@ -37,7 +37,8 @@ from pathlib import Path
 
 from cli._common import add_vintage_option, context_from_args, store_actions
 from common.jsonable import to_jsonable
-from geo.services import resolve_service_type
+from geo.services import SERVICE_TYPES, resolve_service_type
+from i18n import t, type_name
 from store import (LayerError, LayerNotFound, delete_layer, export_layer, layer_history,
                    layer_versions, layers_dir, list_layers, load_layer, rollback_layer,
                    save_layer)
@@ -94,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _ACTIONS[args.action](args)
     except (LayerError, FileExistsError) as exc:
-        print(f"safetynet layers {args.action}: error: {exc}", file=sys.stderr)
+        print(t("cli.error", args.lang, command=f"layers {args.action}", message=exc),
+              file=sys.stderr)
         return 1
 
 
@@ -108,11 +110,18 @@ def _emit(data: object) -> None:
     print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2, allow_nan=False))
 
 
-def _line(info) -> str:
-    unlocated = f" ({info.n_unlocated} unlocated 未定位)" if info.n_unlocated else ""
-    based = f"  rollback of v{info.based_on}" if info.based_on else ""
-    return (f"v{info.version:<4d} {info.n_sites:6d} sites{unlocated}  {info.modified}  "
-            f"{_shown(info.source_file) or '-'}  {_shown(info.author)}{based}")
+def _types(types, lang: str) -> str:
+    """Service types by their catalogue names (an unknown id as it is)."""
+    return ", ".join(type_name(x, lang) if x in SERVICE_TYPES else _shown(x) for x in types)
+
+
+def _line(info, lang: str) -> str:
+    return t("cli.layers.line", lang, version=info.version, sites=info.n_sites,
+             unlocated=t("cli.layers.unlocated", lang, n=info.n_unlocated)
+             if info.n_unlocated else "",
+             modified=info.modified, source=_shown(info.source_file) or "-",
+             author=_shown(info.author),
+             based=t("cli.layers.based", lang, v=info.based_on) if info.based_on else "")
 
 
 # --- actions --------------------------------------------------------------------------
@@ -123,12 +132,14 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         _emit({"store": str(layers_dir(args.store)), "layers": [i.to_dict() for i in infos]})
     else:
-        print(f"圖層庫 library: {layers_dir(args.store)}   ({len(infos) - len(bad)} layers)")
+        print(t("cli.layers.list_head", args.lang, path=layers_dir(args.store),
+                n=len(infos) - len(bad)))
         for i in infos:
             if i.error is None:
-                print(f"  {_shown(i.name):24s} {_line(i)}  [{', '.join(i.types)}]")
+                print(f"  {_shown(i.name):24s} {_line(i, args.lang)}  "
+                      f"[{_types(i.types, args.lang)}]")
         for i in bad:
-            print(f"  損毀 unreadable: {i.error}", file=sys.stderr)
+            print(t("cli.layers.unreadable", args.lang, error=i.error), file=sys.stderr)
     return 1 if bad else 0
 
 
@@ -140,17 +151,19 @@ def _show(args: argparse.Namespace) -> int:
         _emit({"layer": layer.info.to_dict(), "columns": columns,
                "history": [h.to_dict() for h in history]})
         return 0
-    info = layer.info
-    print(f"圖層 layer: {_shown(info.name)}   version {info.version}   "
-          f"types: {', '.join(info.types)}")
-    print(f"建立 created: {info.created}   修改 modified: {info.modified}   "
-          f"作者 author: {_shown(info.author) or '-'}")
-    print(f"來源 source file: {_shown(info.source_file) or '-'}   據點 sites: {info.n_sites}"
-          f"   未定位 unlocated: {info.n_unlocated}")
-    print("欄位 columns: " + ", ".join(f"{_shown(c)} ({d})" for c, d in columns))
-    print("版本 versions:")
+    info, lang = layer.info, args.lang
+    print(t("cli.layers.show_head", lang, name=_shown(info.name), version=info.version,
+            types=_types(info.types, lang)))
+    print(t("cli.layers.show_dates", lang, created=info.created, modified=info.modified,
+            author=_shown(info.author) or "-"))
+    print(t("cli.layers.show_source", lang, source=_shown(info.source_file) or "-",
+            sites=info.n_sites, unlocated=info.n_unlocated))
+    print(t("cli.layers.show_columns", lang,
+            columns=", ".join(f"{_shown(c)} ({d})" for c, d in columns)))
+    print(t("cli.layers.show_versions", lang))
     for h in history:
-        print(f"  {_line(h)}" if h.error is None else f"  損毀 unreadable: {h.error}")
+        print(f"  {_line(h, lang)}" if h.error is None
+              else t("cli.layers.unreadable", lang, error=h.error))
     return 0
 
 
@@ -185,12 +198,13 @@ def _import(args: argparse.Namespace) -> int:
     result = read_sites(path, service_type=args.type, villages=villages, crs=args.crs,
                         encoding=args.encoding, sheet=args.sheet)
     rejected = result.rejected
+    lang = args.lang
     reasons = [f"row {r['row']}: {_shown(r['reasons'])}"
                for r in rejected.head(_REJECTED_SHOWN).to_dict("records")]
     if len(result.sites) == 0:
-        print(f"safetynet layers import: error: {path}: no site could be read "
-              f"({len(rejected)} row(s) rejected); nothing stored", file=sys.stderr)
-        for line in reasons:
+        print(t("cli.error", lang, command="layers import", message=t(
+            "cli.layers.nothing_read", lang, path=path, n=len(rejected))), file=sys.stderr)
+        for line in _reasons(rejected, lang):
             print(f"  {line}", file=sys.stderr)
         return 2
     info = save_layer(args.name, result.sites, expected_version=_expected(args), types=types,
@@ -199,25 +213,31 @@ def _import(args: argparse.Namespace) -> int:
         _emit({"layer": info.to_dict(), "rows_read": result.rows_read,
                "rejected": len(rejected), "rejected_rows": reasons})
         return 0
-    print(f"stored 已儲存 {_shown(info.name)} version {info.version}: {info.n_sites} sites "
-          f"({info.n_unlocated} unlocated 未定位) from {_shown(path.name)}")
+    print(t("cli.layers.stored", lang, name=_shown(info.name), version=info.version,
+            sites=info.n_sites, unlocated=info.n_unlocated, source=_shown(path.name)))
     if len(rejected):
-        print(f"{len(rejected)} row(s) rejected, not stored 未匯入:", file=sys.stderr)
-        for line in reasons:
+        print(t("cli.layers.rejected", lang, n=len(rejected)), file=sys.stderr)
+        for line in _reasons(rejected, lang):
             print(f"  {line}", file=sys.stderr)
     return 0
+
+
+def _reasons(rejected, lang: str) -> list[str]:
+    """The first rejected rows, each with its row number and the reader's reasons."""
+    return [t("cli.layers.rejected_row", lang, row=r["row"], reasons=_shown(r["reasons"]))
+            for r in rejected.head(_REJECTED_SHOWN).to_dict("records")]
 
 
 def _export(args: argparse.Namespace) -> int:
     path = export_layer(args.name, args.out, version=args.version, fmt=args.format,
                         store=args.store, overwrite=args.overwrite)
-    print(f"exported {_shown(args.name)} to {path}")
+    print(t("cli.layers.exported", args.lang, name=_shown(args.name), path=path))
     return 0
 
 
 def _delete(args: argparse.Namespace) -> int:
     delete_layer(args.name, expected_version=args.expected_version, store=args.store)
-    print(f"deleted {_shown(args.name)}")
+    print(t("cli.layers.deleted", args.lang, name=_shown(args.name)))
     return 0
 
 
@@ -227,7 +247,8 @@ def _rollback(args: argparse.Namespace) -> int:
     if args.json:
         _emit({"layer": info.to_dict()})
         return 0
-    print(f"{_shown(info.name)}: version {info.version} = the rows of version {args.to_version}")
+    print(t("cli.layers.rolled_back", args.lang, name=_shown(info.name), version=info.version,
+            old=args.to_version))
     return 0
 
 

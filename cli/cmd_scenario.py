@@ -18,9 +18,12 @@ from pathlib import Path
 import pandas as pd
 
 from cli._common import print_json, store_actions
+from cli.cmd_info import version_date
 from coverage.places import Places, dataset_places
 from coverage.scenario import Scenario, apply_edits, changed_site_ids, edits_from_list
 from geo.paths import missing_data_help, resolve_data_dir
+from geo.services import SERVICE_TYPES
+from i18n import has, label, t, type_name
 from store import (ScenarioError, delete_scenario, duplicate_scenario, export_scenario,
                    import_scenario, list_scenarios, load_scenario, quarantine_corrupt,
                    save_scenario, store_dir)
@@ -58,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         return _ACTIONS[args.action](args)
     except (ScenarioError, FileExistsError) as exc:
-        print(f"safetynet scenario {args.action}: error: {exc}", file=sys.stderr)
+        print(t("cli.error", args.lang, command=f"scenario {args.action}", message=exc),
+              file=sys.stderr)
         return 1
 
 
@@ -67,6 +71,27 @@ def _shown(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     return "".join(c if unicodedata.category(c)[0] != "C" else repr(c)[1:-1] for c in str(value))
+
+
+def _field(name: str, lang: str) -> str:
+    """A site or edit field's name in ``lang`` (the id when the catalogue lacks it)."""
+    for key in (f"field.{name}", f"cli.scn.field.{name}"):
+        if has(key):
+            return t(key, lang)
+    return name
+
+
+def _value(name: str, value: object, lang: str) -> str:
+    """A field's value for the terminal: service types and statuses in words."""
+    if name == "type" and value in SERVICE_TYPES:
+        return type_name(str(value), lang)
+    if name == "status" and isinstance(value, str) and value in ("open", "planned", "closed"):
+        return t(value, lang)
+    if name == "district" and lang == "en" and isinstance(value, str):
+        from geo.boundaries import load_districts
+        districts = load_districts()
+        value = dict(zip(districts["district"], districts["district_en"])).get(value, value)
+    return _shown(value)
 
 
 def _context(args: argparse.Namespace):
@@ -96,13 +121,15 @@ def _list(args: argparse.Namespace) -> int:
         _emit(args, {"store": str(store_dir(args.store)),
                      "scenarios": [{**i.__dict__, "path": str(i.path)} for i in infos]})
     else:
-        print(f"情境庫 store: {store_dir(args.store)}   ({len(infos) - len(bad)} scenarios)")
+        print(t("cli.scn.list_head", args.lang, path=store_dir(args.store),
+                n=len(infos) - len(bad)))
         for i in infos:
             if i.error is None:
-                print(f"  {_shown(i.name):30s} v{i.version:<4d} {i.n_edits:4d} edits  "
-                      f"{i.modified}  {_shown(i.author)}")
+                print(f"  {_shown(i.name):30s} " + t("cli.scn.line", args.lang, version=i.version,
+                                                     edits=i.n_edits, modified=i.modified,
+                                                     author=_shown(i.author)))
         for i in bad:
-            print(f"  損毀 unreadable: {i.error}", file=sys.stderr)
+            print(t("cli.layers.unreadable", args.lang, error=i.error), file=sys.stderr)
     return 1 if bad else 0
 
 
@@ -113,20 +140,24 @@ def _show(args: argparse.Namespace) -> int:
     if args.json:
         _emit(args, meta)
         return 0
-    print(f"情境 scenario: {_shown(scn.name)}   version {scn.version}")
-    print(f"作者 author: {_shown(scn.author) if scn.author else '-'}")
-    print(f"建立 created: {scn.created}   修改 modified: {scn.modified}")
+    lang = args.lang
+    print(t("cli.scn.show_head", lang, name=_shown(scn.name), version=scn.version))
+    print(t("cli.scn.author", lang, author=_shown(scn.author) if scn.author else "-"))
+    print(t("cli.scn.dates", lang, created=scn.created, modified=scn.modified))
     if scn.notes:
-        print(f"備註 notes: {_shown(scn.notes)}")
-    print(f"基準 baseline: {len(scn.baseline)} sites   編輯 edits: {len(scn.edits)}")
+        print(t("cli.scn.notes", lang, notes=_shown(scn.notes)))
+    print(t("cli.scn.baseline", lang, sites=len(scn.baseline), edits=len(scn.edits)))
     if scn.boundary_vintage:
-        print(f"村里界 boundaries: {_shown(scn.boundary_vintage)}")
+        print(t("cli.scn.boundaries", lang, vintage=version_date(_shown(scn.boundary_vintage))))
     if scn.layer_versions:
-        print("圖層 layers: " + ", ".join(f"{_shown(n)} v{v}"
-                                         for n, v in sorted(scn.layer_versions.items())))
+        print(t("cli.scn.layers", lang, layers=", ".join(
+            f"{_shown(n)} v{v}" for n, v in sorted(scn.layer_versions.items()))))
     for i, e in enumerate(meta["edits"]):
-        rest = ", ".join(f"{k}={_shown(v)}" for k, v in e.items() if k != "kind" and v is not None)
-        print(f"  {i:3d}  {e['kind']:9s} {rest}")
+        rest = ", ".join(f"{_field(k, lang)}={_value(k, v, lang)}" for k, v in e.items()
+                         if k != "kind" and v is not None)
+        kind = t(f"cli.scn.kind.{e['kind']}", lang) if has(f"cli.scn.kind.{e['kind']}") \
+            else e["kind"]
+        print(f"  {i:3d}  {kind}  {rest}")
     return 0
 
 
@@ -145,35 +176,48 @@ def _apply(args: argparse.Namespace) -> int:
     coverage = (coverage_comparison(baseline, after, ctx=_context(args))
                 if resolve_data_dir(args.data_dir) is not None else None)
     note = ("no population data (see `safetynet info`): no before/after figures"
-            if coverage is None else None)
+            if coverage is None else None)  # JSON (a contract); the text is in --lang
     if args.json:
         _emit(args, {"scenario": scn.name, "version": scn.version,
                      "baseline": "current" if args.current_baseline else "stored",
                      "sites_before": len(baseline), "sites_after": len(after),
                      "changes": changes, "coverage": coverage, "coverage_note": note})
         return 0
-    print(f"情境 scenario: {_shown(scn.name)} (version {scn.version}); baseline "
-          f"{'current default sites' if args.current_baseline else 'stored with the scenario'}")
-    print(f"據點 sites: {len(baseline)} → {len(after)}   異動 changed: {len(changes)}")
-    for c in changes:
-        label = "新增 added" if c["change"] == "added" else "變更 changed"
-        print(f"  {c['site_id']:10s} {label}")
-        for fld, v in c["fields"].items():
-            before = "" if c["change"] == "added" else f"{_shown(v['before'])} → "
-            print(f"      {fld:9s} {before}{_shown(v['after'])}")
-    if coverage is None:
-        print("涵蓋率 coverage before/after: 尚無 " + note)
-        return 0
-    print("涵蓋人口 covered residents within the type's default radius (before → after):")
-    for type_id, c in coverage.items():
-        parts = [f"{g} {v['before']:,.0f} → {v['after']:,.0f} ({v['change']:+,.0f})"
-                 for g, v in c["covered"].items()]
-        print(f"  {type_id} (r = {c['radius_m'] / 1000:g} km): " + "; ".join(parts))
-        print(f"    村里 villages gaining coverage: {len(c['villages_gained'])}, "
-              f"losing: {len(c['villages_lost'])}; districts with a site "
-              f"{c['districts_with_site']['before']} → {c['districts_with_site']['after']}"
-              f" of {c['districts_with_site']['of']}")
+    _print_apply(args, scn, baseline, after, changes, coverage)
     return 0
+
+
+def _print_apply(args, scn, baseline, after, changes, coverage) -> None:
+    lang = args.lang
+    print(t("cli.scn.apply_head", lang, name=_shown(scn.name), version=scn.version,
+            baseline=t("cli.scn.baseline_current" if args.current_baseline
+                       else "cli.scn.baseline_stored", lang)))
+    print(t("cli.scn.sites", lang, before=len(baseline), after=len(after), n=len(changes)))
+    for c in changes:
+        change = t("cli.scn.added" if c["change"] == "added" else "cli.scn.modified", lang)
+        print(f"  {c['site_id']:10s} {change}")
+        for fld, v in c["fields"].items():
+            before = "" if c["change"] == "added" else f"{_value(fld, v['before'], lang)} → "
+            print(f"      {_field(fld, lang)}  {before}{_value(fld, v['after'], lang)}")
+    if coverage is None:
+        print(t("cli.scn.no_population", lang))
+        return
+    print(t("cli.scn.coverage_head", lang))
+    for type_id, c in coverage.items():
+        parts = [t("cli.scn.coverage_part", lang, group=_group(g, lang),
+                   before=f"{v['before']:,.0f}", after=f"{v['after']:,.0f}",
+                   change=f"{v['change']:+,.0f}") for g, v in c["covered"].items()]
+        print(t("cli.scn.coverage_type", lang, type=type_name(type_id, lang)
+                if type_id in SERVICE_TYPES else type_id, radius=f"{c['radius_m'] / 1000:g}",
+                parts=t("cli.info.list_sep", lang).join(parts)))
+        d = c["districts_with_site"]
+        print(t("cli.scn.villages", lang, gained=len(c["villages_gained"]),
+                lost=len(c["villages_lost"]), before=d["before"], after=d["after"], of=d["of"]))
+
+
+def _group(group: str, lang: str) -> str:
+    """A population group (population, children, elderly) in words."""
+    return t(f"group_{group}", lang) if has(f"group_{group}") else label(group, lang)
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -189,40 +233,40 @@ def _new(args: argparse.Namespace) -> int:
     scn = Scenario(args.name, baseline, edits, author=args.author, notes=args.notes)
     saved = save_scenario(scn, places=_places(args), store=args.store, expected_version=0,
                           layer_versions=ctx.layer_versions)
-    print(f"saved {_shown(saved.name)} version {saved.version}")
+    print(t("cli.scn.saved", args.lang, name=_shown(saved.name), version=saved.version))
     return 0
 
 
 def _duplicate(args: argparse.Namespace) -> int:
     saved = duplicate_scenario(args.name, args.new_name, places=_places(args), store=args.store)
-    print(f"saved {_shown(saved.name)} version {saved.version}")
+    print(t("cli.scn.saved", args.lang, name=_shown(saved.name), version=saved.version))
     return 0
 
 
 def _delete(args: argparse.Namespace) -> int:
     delete_scenario(args.name, store=args.store, expected_version=args.expected_version)
-    print(f"deleted {_shown(args.name)}")
+    print(t("cli.scn.deleted", args.lang, name=_shown(args.name)))
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
     path = export_scenario(args.name, args.file, store=args.store, overwrite=args.overwrite)
-    print(f"exported {_shown(args.name)} to {path}")
+    print(t("cli.scn.exported", args.lang, name=_shown(args.name), path=path))
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
     saved = import_scenario(args.file, places=_places(args), store=args.store,
                             name=args.new_name)
-    print(f"imported {_shown(saved.name)} version {saved.version}")
+    print(t("cli.scn.imported", args.lang, name=_shown(saved.name), version=saved.version))
     return 0
 
 
 def _repair(args: argparse.Namespace) -> int:
     moved = quarantine_corrupt(store=args.store)
     for path in moved:
-        print(f"moved aside: {path}")
-    print(f"{len(moved)} unreadable file(s) moved aside")
+        print(t("cli.scn.moved", args.lang, path=path))
+    print(t("cli.scn.moved_count", args.lang, n=len(moved)))
     return 0
 
 

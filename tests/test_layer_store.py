@@ -426,7 +426,7 @@ def test_cli_round_trip_and_exit_codes(lib, tmp_path, capsys):
     _site_csv(tmp_path / "a.csv")
     store = ("--store", str(lib))
     code, out, err = _cli(capsys, "layers", "import", str(tmp_path / "a.csv"), "--name", "L",
-                          "--type", CSS, *store)
+                          "--type", CSS, "--lang", "en", *store)
     assert code == 0 and "version 1: 3 sites (1 unlocated" in out, err
     code, _, err = _cli(capsys, "layers", "import", str(tmp_path / "a.csv"), "--name", "L",
                         "--type", CSS, *store)
@@ -435,7 +435,7 @@ def test_cli_round_trip_and_exit_codes(lib, tmp_path, capsys):
                         "--type", CSS, "--replace", *store)
     assert code == 0, err
     code, out, _ = _cli(capsys, "layers", "rollback", "L", "--to", "1", *store)
-    assert code == 0 and "version 3 = the rows of version 1" in out
+    assert code == 0 and "L：第 3 版 = 第 1 版的內容" in out  # zh-TW, the default
     code, out, _ = _cli(capsys, "layers", "show", "L", "--json", *store)
     shown = json.loads(out)
     assert code == 0 and [h["version"] for h in shown["history"]] == [1, 2, 3]
@@ -463,8 +463,11 @@ def test_cli_bad_input_exits_2_with_a_message(lib, tmp_path, capsys):
     assert code == 2 and "missing.csv" in err
     bad = tmp_path / "bad.csv"
     bad.write_text("名稱,類型,經度,緯度\nx,bogus,121.2,24.9\n", encoding="utf-8")
-    code, _, err = _cli(capsys, "layers", "import", str(bad), "--name", "L", *store)
+    code, _, err = _cli(capsys, "layers", "import", str(bad), "--name", "L", "--lang", "en",
+                        *store)
     assert code == 2 and "no site could be read" in err and "row 1" in err
+    code, _, err = _cli(capsys, "layers", "import", str(bad), "--name", "L", *store)
+    assert code == 2 and "讀不到任何據點（1 列被拒絕），未儲存" in err and "第 1 列" in err
     code, _, err = _cli(capsys, "layers", "import", str(bad), "--name", "L", "--type", "x",
                         *store)
     assert code == 2 and "'x'" in err

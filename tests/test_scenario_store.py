@@ -590,8 +590,11 @@ def test_cli_list_show_apply(sites, store, capsys, village_table, raw_population
     assert (fsc["before"], fsc["after"]) == (covered(base), covered(after))
     assert fsc["change"] == fsc["after"] - fsc["before"]
 
-    code, out, _ = _cli(capsys, "scenario", "apply", "情境一", "--store", str(store))
+    code, out, _ = _cli(capsys, "scenario", "apply", "情境一", "--store", str(store), "--lang",
+                        "en")
     assert code == 0 and "fsc-002" in out and "open → closed" in out
+    code, out, _ = _cli(capsys, "scenario", "apply", "情境一", "--store", str(store))
+    assert code == 0 and "fsc-002" in out and "營運中 → 已關閉" in out
 
 
 def test_cli_errors_exit_nonzero(sites, store, capsys):

@@ -1,0 +1,80 @@
+"""``safetynet layers`` and ``safetynet scenario`` text output, zh-TW and English (--lang)."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # layers
+    "cli.layers.list_head": ("圖層庫：{path}（{n} 個圖層）", "site library: {path} ({n} layers)"),
+    "cli.layers.line": ("v{version:<4} {sites:6d} 個據點{unlocated}  {modified}  {source}  "
+                        "{author}{based}",
+                        "v{version:<4} {sites:6d} sites{unlocated}  {modified}  {source}  "
+                        "{author}{based}"),
+    "cli.layers.unlocated": ("（{n} 個未定位）", " ({n} unlocated)"),
+    "cli.layers.based": ("  還原自第 {v} 版", "  rollback of version {v}"),
+    "cli.layers.unreadable": ("  無法讀取：{error}", "  unreadable: {error}"),
+    "cli.layers.show_head": ("圖層：{name}   第 {version} 版   服務類型：{types}",
+                             "layer: {name}   version {version}   types: {types}"),
+    "cli.layers.show_dates": ("建立：{created}   修改：{modified}   作者：{author}",
+                              "created: {created}   modified: {modified}   author: {author}"),
+    "cli.layers.show_source": ("來源檔案：{source}   據點：{sites}   未定位：{unlocated}",
+                               "source file: {source}   sites: {sites}   unlocated: {unlocated}"),
+    "cli.layers.show_columns": ("欄位：{columns}", "columns: {columns}"),
+    "cli.layers.show_versions": ("版本：", "versions:"),
+    "cli.layers.nothing_read": ("{path}：讀不到任何據點（{n} 列被拒絕），未儲存",
+                                "{path}: no site could be read ({n} row(s) rejected); "
+                                "nothing stored"),
+    "cli.layers.rejected_row": ("第 {row} 列：{reasons}", "row {row}: {reasons}"),
+    "cli.layers.stored": ("已儲存 {name} 第 {version} 版：{sites} 個據點（{unlocated} 個未定位），"
+                          "來自 {source}",
+                          "stored {name} version {version}: {sites} sites ({unlocated} "
+                          "unlocated) from {source}"),
+    "cli.layers.rejected": ("{n} 列被拒絕，未匯入：", "{n} row(s) rejected, not stored:"),
+    "cli.layers.exported": ("已匯出 {name} 至 {path}", "exported {name} to {path}"),
+    "cli.layers.deleted": ("已刪除 {name}", "deleted {name}"),
+    "cli.layers.rolled_back": ("{name}：第 {version} 版 = 第 {old} 版的內容",
+                               "{name}: version {version} = the rows of version {old}"),
+    # scenario
+    "cli.scn.list_head": ("情境庫：{path}（{n} 個情境）", "scenario store: {path} ({n} scenarios)"),
+    "cli.scn.line": ("v{version:<4} {edits:4d} 項編輯  {modified}  {author}",
+                     "v{version:<4} {edits:4d} edits  {modified}  {author}"),
+    "cli.scn.show_head": ("情境：{name}   第 {version} 版", "scenario: {name}   version {version}"),
+    "cli.scn.author": ("作者：{author}", "author: {author}"),
+    "cli.scn.dates": ("建立：{created}   修改：{modified}", "created: {created}   modified: {modified}"),
+    "cli.scn.notes": ("備註：{notes}", "notes: {notes}"),
+    "cli.scn.baseline": ("基準：{sites} 個據點   編輯：{edits} 項",
+                         "baseline: {sites} sites   edits: {edits}"),
+    "cli.scn.boundaries": ("村里界：{vintage}", "boundaries: {vintage}"),
+    "cli.scn.layers": ("圖層：{layers}", "layers: {layers}"),
+    "cli.scn.kind.add": ("新增", "add"),
+    "cli.scn.kind.move": ("移動", "move"),
+    "cli.scn.kind.close": ("關閉", "close"),
+    "cli.scn.kind.capacity": ("設定容量", "capacity"),
+    "cli.scn.kind.status": ("設定狀態", "status"),
+    "cli.scn.field.village": ("村里", "village"),
+    "cli.scn.field.lon/lat": ("經緯度", "lon/lat"),
+    "cli.scn.apply_head": ("情境：{name}（第 {version} 版）；基準：{baseline}",
+                           "scenario: {name} (version {version}); baseline: {baseline}"),
+    "cli.scn.baseline_current": ("目前的預設據點", "the current default sites"),
+    "cli.scn.baseline_stored": ("情境儲存時的據點", "the sites stored with the scenario"),
+    "cli.scn.sites": ("據點：{before} → {after}   異動：{n}", "sites: {before} → {after}   changed: {n}"),
+    "cli.scn.added": ("新增", "added"),
+    "cli.scn.modified": ("變更", "changed"),
+    "cli.scn.no_population": ("沒有人口資料（見 `safetynet info`）：無法計算套用前後的涵蓋人口",
+                              "no population data (see `safetynet info`): no before/after "
+                              "coverage figures"),
+    "cli.scn.coverage_head": ("各服務類型預設半徑內的涵蓋人口（套用前 → 套用後）：",
+                              "covered residents within the type's default radius (before → "
+                              "after):"),
+    "cli.scn.coverage_type": ("  {type}（半徑 {radius} km）：{parts}",
+                              "  {type} (r = {radius} km): {parts}"),
+    "cli.scn.coverage_part": ("{group} {before} → {after}（{change}）",
+                              "{group} {before} → {after} ({change})"),
+    "cli.scn.villages": ("    新涵蓋村里 {gained} 個，失去涵蓋村里 {lost} 個；有據點之行政區 "
+                         "{before} → {after}（共 {of} 區）",
+                         "    villages gaining coverage: {gained}, losing: {lost}; districts "
+                         "with a site {before} → {after} of {of}"),
+    "cli.scn.saved": ("已儲存 {name} 第 {version} 版", "saved {name} version {version}"),
+    "cli.scn.deleted": ("已刪除 {name}", "deleted {name}"),
+    "cli.scn.exported": ("已匯出 {name} 至 {path}", "exported {name} to {path}"),
+    "cli.scn.imported": ("已匯入 {name} 第 {version} 版", "imported {name} version {version}"),
+    "cli.scn.moved": ("已移開：{path}", "moved aside: {path}"),
+    "cli.scn.moved_count": ("已移開 {n} 個無法讀取的檔案", "{n} unreadable file(s) moved aside"),
+}
