@@ -20,6 +20,7 @@ from cli._common import (add_distance_options, add_vintage_option, check_suffix,
                          context_from_args, print_json, radius_from_args, write_output)
 from common.checks import int_in_range
 from common.jsonable import to_jsonable
+from i18n import t
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -107,29 +108,30 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary)
         return 0
-    _print(summary, result.regions, args)
+    _print(summary, result.regions, args, ctx.districts)
     return 0
 
 
-def _print(summary: dict, regions, args: argparse.Namespace) -> None:
-    zh = args.lang == "zh-TW"
-    meta = summary["meta"]
+def _print(summary: dict, regions, args: argparse.Namespace, districts) -> None:
+    """The method note, the distribution and the first --top regions in --lang; district
+    names from ``districts`` (the context's table: district, district_en)."""
+    lang = args.lang
+    names = dict(zip(districts["district"], districts["district_en"])) if lang == "en" else {}
+    comma = t("cli.info.comma", lang)
     print(summary["note"])
     counts = summary.get("bins") or summary.get("quadrants")
-    print(("分布：" if zh else "distribution: ") + ", ".join(f"{k}: {v}" for k, v in counts.items()))
-    side = meta["side"]
-    label = ("熱區" if side == "hot" else "冷區") if zh else f"{side} regions"
-    print(f"{label}: {len(regions)}" + (f" ({args.top})" if len(regions) > args.top else ""))
+    print(t("cli.hs.distribution", lang,
+            counts=", ".join(f"{k}: {v}" for k, v in counts.items())))
+    key = "cli.hs.regions_hot" if summary["meta"]["side"] == "hot" else "cli.hs.regions_cold"
+    print(t(key, lang, n=len(regions), shown=t("cli.hs.shown", lang, top=args.top)
+            if len(regions) > args.top else ""))
     for r in regions.head(args.top).itertuples():
-        unmet = "" if not math.isfinite(r.unmet_demand) else (
-            f"，未涵蓋需求 {r.unmet_demand:,.0f}" if zh else f", unmet {r.unmet_demand:,.0f}")
-        sites = "" if not r.nearest_sites else (
-            ("，最近據點 " if zh else ", nearest sites ") + ", ".join(r.nearest_sites))
-        where = "、".join(r.districts)
-        if zh:
-            print(f"  #{r.region}：{r.n_villages} 里，{where}；人口 {r.population:,.0f}，"
-                  f"需求 {r.demand:,.0f}{unmet}{sites}")
-        else:
-            print(f"  #{r.region}: {r.n_villages} villages in {where}; population "
-                  f"{r.population:,.0f}, demand {r.demand:,.0f}{unmet}{sites}")
+        unmet = ("" if not math.isfinite(r.unmet_demand)
+                 else t("cli.hs.unmet", lang, n=f"{r.unmet_demand:,.0f}"))
+        sites = ("" if not r.nearest_sites
+                 else t("cli.hs.sites", lang, sites=", ".join(r.nearest_sites)))
+        print(t("cli.hs.region", lang, region=r.region, n=r.n_villages,
+                where=comma.join(names.get(d, d) for d in r.districts),
+                population=f"{r.population:,.0f}", demand=f"{r.demand:,.0f}", unmet=unmet,
+                sites=sites))
         print(f"      {', '.join(r.villages[:12])}{' ...' if len(r.villages) > 12 else ''}")

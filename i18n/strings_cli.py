@@ -40,6 +40,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cli.road_source": ("路網：{label}", "road network: {label}"),
     "cli.wrote": ("  輸出：{path}", "  wrote: {path}"),
     "cli.none": ("無", "none"),
+    # hotspots
+    "cli.hs.distribution": ("分布：{counts}", "distribution: {counts}"),
+    "cli.hs.regions_hot": ("熱區：{n} 個{shown}", "hot regions: {n}{shown}"),
+    "cli.hs.regions_cold": ("冷區：{n} 個{shown}", "cold regions: {n}{shown}"),
+    "cli.hs.shown": ("（列出前 {top} 個）", " (first {top} shown)"),
+    "cli.hs.region": ("  #{region}：{n} 里，{where}；人口 {population}，需求 {demand}{unmet}{sites}",
+                      "  #{region}: {n} villages in {where}; population {population}, demand "
+                      "{demand}{unmet}{sites}"),
+    "cli.hs.unmet": ("，未涵蓋需求 {n}", ", unmet {n}"),
+    "cli.hs.sites": ("，最近據點 {sites}", ", nearest sites {sites}"),
     "cli.error": ("safetynet {command}：錯誤：{message}", "safetynet {command}: error: {message}"),
     "cli.internal_error": ("safetynet {command}：未預期的錯誤（{kind}）：{message}。"
                            "請回報此訊息。",

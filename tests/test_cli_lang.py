@@ -128,3 +128,163 @@ def test_info_prints_the_income_join_report_in_words(info_outputs):
         assert f"{r['village']} ({r['unit']:,.0f} units)" in out["en"]
     assert f"{len(income['villages_without_row'])} 個村里沒有可用的所得資料列" in out["zh-TW"]
     assert f"{len(income['villages_without_row'])} villages have no usable income row" in out["en"]
+
+
+# --- layers list / show -------------------------------------------------------------------
+
+LAYER = "桃園試辦據點"
+
+
+@pytest.fixture(scope="module")
+def layer_outputs(tmp_path_factory):
+    """A layer of three sites (one address-only) imported twice and rolled back, in a store of
+    its own; the text of list/show in both languages and their --json."""
+    tmp = tmp_path_factory.mktemp("layers")
+    csv = tmp / "sites.csv"
+    csv.write_text("名稱,類型,經度,緯度,地址\n大溪站,家庭服務中心,121.29,24.88,\n"
+                   "觀音站,家庭服務中心,121.08,25.03,\n只有地址,家庭服務中心,,,桃園市中壢區中正路1號\n",
+                   encoding="utf-8")
+    store = ("--store", str(tmp / "lib"))
+    _capture("layers", "import", str(csv), "--name", LAYER, *store)
+    _capture("layers", "import", str(csv), "--name", LAYER, "--replace", *store)
+    _capture("layers", "rollback", LAYER, "--to", "1", *store)
+    out = {(action, lang): _capture("layers", action, *([LAYER] if action == "show" else []),
+                                    "--lang", lang, *store)
+           for action in ("list", "show") for lang in ("zh-TW", "en")}
+    js = {action: json.loads(_capture("layers", action, *([LAYER] if action == "show" else []),
+                                      "--json", *store)) for action in ("list", "show")}
+    return out, js
+
+
+def test_layers_text_is_in_one_language(layer_outputs):
+    out, js = layer_outputs
+    ids = {w for c, d in js["show"]["columns"] for w in WORD.findall(f"{c} {d}")}
+    for action in ("list", "show"):
+        assert chinese_left(out[(action, "en")], {LAYER}) == [], action
+        assert english_words(out[(action, "zh-TW")], ids) == [], action
+    assert "Family service centre" in out[("list", "en")]
+    assert "家庭服務中心" in out[("list", "zh-TW")]
+
+
+def test_layers_figures_equal_the_json(layer_outputs):
+    out, js = layer_outputs
+    (layer,) = js["list"]["layers"]
+    assert (layer["version"], layer["n_sites"], layer["n_unlocated"], layer["based_on"]) == (
+        3, 3, 1, 1)
+    line = {lang: next(ln for ln in out[("list", lang)].splitlines() if LAYER in ln)
+            for lang in ("zh-TW", "en")}
+    assert "v3" in line["zh-TW"] and "3 個據點（1 個未定位）" in line["zh-TW"]
+    assert "還原自第 1 版" in line["zh-TW"]
+    assert "v3" in line["en"] and "3 sites (1 unlocated)" in line["en"]
+    assert "rollback of version 1" in line["en"]
+    assert "（1 個圖層）" in out[("list", "zh-TW")] and "(1 layers)" in out[("list", "en")]
+    info = js["show"]["layer"]
+    assert f"第 {info['version']} 版" in out[("show", "zh-TW")]
+    assert f"據點：{info['n_sites']}   未定位：{info['n_unlocated']}" in out[("show", "zh-TW")]
+    assert f"sites: {info['n_sites']}   unlocated: {info['n_unlocated']}" in out[("show", "en")]
+    for lang in ("zh-TW", "en"):
+        versions = [ln.split()[0] for ln in out[("show", lang)].splitlines()
+                    if re.match(r"\s+v\d", ln)]
+        assert versions == [f"v{h['version']}" for h in js["show"]["history"]]
+        for c, d in js["show"]["columns"]:
+            assert f"{c} ({d})" in out[("show", lang)]
+
+
+# --- scenario list / show / apply ----------------------------------------------------------
+
+SCENARIO = "新站情境"
+SITE = "龍潭新站"
+
+
+@pytest.fixture(scope="module")
+def scenario_outputs(tmp_path_factory, data_dir):
+    tmp = tmp_path_factory.mktemp("scenarios")
+    edits = tmp / "edits.json"
+    edits.write_text(json.dumps([
+        {"kind": "add", "type": "family_service_centre", "name": SITE, "lon": 121.22,
+         "lat": 24.86, "status": "open"},
+        {"kind": "status", "site_id": "fsc-002", "status": "closed"}], ensure_ascii=False),
+        encoding="utf-8")
+    store = ("--store", str(tmp / "store"), "--data-dir", str(data_dir))
+    _capture("scenario", "new", SCENARIO, "--edits", str(edits), "--author", "王小明", *store)
+    out, js = {}, {}
+    for action in ("list", "show", "apply"):
+        name = [] if action == "list" else [SCENARIO]
+        for lang in ("zh-TW", "en"):
+            out[(action, lang)] = _capture("scenario", action, *name, "--lang", lang, *store)
+        js[action] = json.loads(_capture("scenario", action, *name, "--json", *store))
+    return out, js
+
+
+def test_scenario_text_is_in_one_language(scenario_outputs):
+    out, js = scenario_outputs
+    for action in ("list", "show", "apply"):
+        assert chinese_left(out[(action, "en")], {SCENARIO, SITE, "王小明"}) == [], action
+        assert english_words(out[(action, "zh-TW")]) == [], action
+    assert "closed" in out[("show", "en")] and "已關閉" in out[("show", "zh-TW")]
+
+
+def test_scenario_figures_equal_the_json(scenario_outputs):
+    out, js = scenario_outputs
+    (item,) = js["list"]["scenarios"]
+    assert f"v{item['version']}" in out[("list", "zh-TW")]
+    assert f"{item['n_edits']} 項編輯" in out[("list", "zh-TW")]
+    assert f"{item['n_edits']} edits" in out[("list", "en")]
+    assert f"基準：{js['show']['baseline_sites']} 個據點   編輯：{len(js['show']['edits'])} 項" \
+        in out[("show", "zh-TW")]
+    assert f"baseline: {js['show']['baseline_sites']} sites   edits: {len(js['show']['edits'])}" \
+        in out[("show", "en")]
+    a = js["apply"]
+    assert f"據點：{a['sites_before']} → {a['sites_after']}   異動：{len(a['changes'])}" in \
+        out[("apply", "zh-TW")]
+    assert f"sites: {a['sites_before']} → {a['sites_after']}   changed: {len(a['changes'])}" in \
+        out[("apply", "en")]
+    cov = a["coverage"]["family_service_centre"]
+    for lang in ("zh-TW", "en"):
+        for g, v in cov["covered"].items():
+            assert f"{v['before']:,.0f} → {v['after']:,.0f}" in out[("apply", lang)], g
+            assert f"{v['change']:+,.0f}" in out[("apply", lang)], g
+    assert (f"新涵蓋村里 {len(cov['villages_gained'])} 個，失去涵蓋村里 "
+            f"{len(cov['villages_lost'])} 個") in out[("apply", "zh-TW")]
+    assert "Longtan District" in out[("apply", "en")]  # the added site's district, in English
+
+
+# --- hotspots -------------------------------------------------------------------------------
+
+HOTSPOT_ARGS = ("--indicator", "access_score", "--type", "family_service_centre", "--top", "3")
+
+
+@pytest.fixture(scope="module")
+def hotspot_outputs(data_dir):
+    args = ("hotspots", *HOTSPOT_ARGS, "--data-dir", str(data_dir))
+    out = {lang: _capture(*args, "--lang", lang) for lang in ("zh-TW", "en")}
+    return out, json.loads(_capture(*args, "--json"))
+
+
+def test_hotspots_text_is_in_one_language(hotspot_outputs):
+    out, js = hotspot_outputs
+    assert chinese_left(out["en"]) == []
+    assert english_words(out["zh-TW"], {"access_score"}) == []
+
+
+def test_hotspots_figures_equal_the_json(hotspot_outputs, data_dir):
+    from geo.boundaries import load_districts
+    out, js = hotspot_outputs
+    en_name = dict(zip(*load_districts()[["district", "district_en"]].T.to_numpy()))
+    regions = js["regions"]
+    side = js["meta"]["side"]
+    assert side == "cold" and len(regions) > 3
+    assert f"冷區：{len(regions)} 個（列出前 3 個）" in out["zh-TW"]
+    assert f"cold regions: {len(regions)} (first 3 shown)" in out["en"]
+    counts = ", ".join(f"{k}: {v}" for k, v in js["bins"].items())
+    assert f"分布：{counts}" in out["zh-TW"] and f"distribution: {counts}" in out["en"]
+    for r in regions[:3]:
+        zh = (f"  #{r['region']}：{r['n_villages']} 里，{'、'.join(r['districts'])}；"
+              f"人口 {r['population']:,.0f}，需求 {r['demand']:,.0f}，"
+              f"未涵蓋需求 {r['unmet_demand']:,.0f}")
+        en = (f"  #{r['region']}: {r['n_villages']} villages in "
+              f"{', '.join(en_name[d] for d in r['districts'])}; population "
+              f"{r['population']:,.0f}, demand {r['demand']:,.0f}, "
+              f"unmet {r['unmet_demand']:,.0f}")
+        assert zh in out["zh-TW"] and en in out["en"]
+    assert f"#{regions[3]['region']}" not in out["en"]
