@@ -113,15 +113,21 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
     from geo.readers.encoding import decode_text
     text, _ = decode_text(Path(path).read_bytes(), file=str(path))
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as exc:  # e.g. an unclosed quote
+        raise ValueError(f"{path}: not a readable CSV table ({exc}); expected one row per "
+                         "village with comma-separated columns") from None
 
 
 def read_population(path: str | Path) -> tuple[pd.DataFrame, PopulationReport]:
     """Read one population file; return Taoyuan rows indexed by VILLCODE with the
     standard count columns (Int64, NA where missing) and a report (without the join).
 
-    Bad codes and non-numeric counts become error findings naming the file, row and
-    column; the row is kept (with NA in that cell) so nothing disappears.
+    Bad codes become error findings naming the file, row and column (the row is kept);
+    a count that is not a whole number >= 0 stops the read with an
+    :class:`geo.quality.InputError` listing every such cell (file, row, column, value), as
+    implausible counts do (:func:`geo.plausibility.check_population`).
     """
     path = Path(path)
     if not path.is_file():
@@ -176,6 +182,13 @@ def read_population(path: str | Path) -> tuple[pd.DataFrame, PopulationReport]:
                               pd.DataFrame(), [], pd.DataFrame(), findings,
                               files=[str(path)], vintage=month)
     report.findings += check_population(rows, file=str(path))
+    bad = [f for f in findings if f.code == "bad_count"]
+    if bad:  # a count that is not a number would silently count as nobody
+        from geo.quality import InputError
+        raise InputError(str(path), code="bad_count", findings=bad,
+                         problem=f"{len(bad)} count(s) that are not whole numbers >= 0",
+                         expected="whole numbers >= 0 in every count column (人口, 戶數, "
+                                  "age bands)")
     return rows.reset_index(drop=True), report
 
 

@@ -79,3 +79,23 @@ def test_layers_import_places_address_only_rows_at_their_village(tmp_path, capsy
     placed = sites.loc["甲據點"].geometry
     px, py = Transformer.from_crs(4326, 3826, always_xy=True).transform(placed.x, placed.y)
     assert abs(px - x) < 0.01 and abs(py - y) < 0.01
+
+
+@pytest.mark.parametrize("command", [["coverage", "--type", "family_service_centre"],
+                                     ["hotspots", "--indicator", "children_density"],
+                                     ["report", "--type", "family_service_centre"]])
+def test_a_count_that_is_not_a_number_stops_every_command(tmp_path, capsys, data_dir, command):
+    """人口 'abc' in one row used to count that village as nobody with exit 0; every command
+    that reads the population file now stops (exit 2) naming file, row, column and value."""
+    src = data_dir / "vintages" / "taoyuan_villages_2025-12.csv"
+    raw = pd.read_csv(src, dtype=str, keep_default_na=False)
+    raw.loc[4, "人口"] = "abc"
+    bad = tmp_path / "pop.csv"
+    raw.to_csv(bad, index=False)
+    suffix = ".xlsx" if command[0] == "report" else ".json"
+    out = tmp_path / f"out{suffix}"
+    assert main([*command, "--population-file", str(bad), "--out", str(out),
+                 "--data-dir", str(data_dir)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}, row 5: 人口='abc'" in err and "Traceback" not in err
+    assert not out.exists()

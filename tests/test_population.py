@@ -70,16 +70,28 @@ def test_village_without_population_is_flagged(tmp_path, data_dir):
     assert len(villages) == 504
 
 
-def test_bad_cells_are_reported_and_rows_kept(tmp_path, data_dir):
+def test_bad_cells_stop_the_read_and_are_all_named(tmp_path, data_dir):
+    """A count that is not a whole number >= 0 would silently count as nobody: the read
+    stops and names every such cell (file, row, column, value), not only the first."""
+    from geo.quality import InputError
     raw = _raw(data_dir)
     raw.loc[4, "人口"] = "abc"
     raw.loc[7, "戶數"] = "-3"
     raw.to_csv(tmp_path / "p.csv", index=False)
-    rows, report = read_population(tmp_path / "p.csv")
-    assert len(rows) == 504
-    bad = {(f.row, f.field, f.value) for f in report.findings if f.severity == "error"}
+    with pytest.raises(InputError) as err:
+        read_population(tmp_path / "p.csv")
+    bad = {(f.row, f.field, f.value) for f in err.value.findings}
     assert bad == {(5, "人口", "abc"), (8, "戶數", "-3")}
-    assert all(str(tmp_path / "p.csv") == f.file for f in report.findings)
+    assert all(str(tmp_path / "p.csv") == f.file for f in err.value.findings)
+    assert "row 5: 人口='abc'" in str(err.value) and "row 8: 戶數='-3'" in str(err.value)
+
+
+def test_an_unreadable_csv_names_the_file(tmp_path, data_dir):
+    src = (data_dir / "population").glob("*.csv")
+    text = next(src).read_text("utf-8-sig")
+    (tmp_path / "q.csv").write_text(text.replace("\n", '\n"', 1), "utf-8")  # unclosed quote
+    with pytest.raises(ValueError, match=r"q\.csv: not a readable CSV table"):
+        read_population(tmp_path / "q.csv")
 
 
 def test_default_is_2025_12_on_2023_09_boundaries(data_dir):
