@@ -77,9 +77,22 @@ def _demand_values(args: argparse.Namespace, villages) -> pd.Series | None:
     return None
 
 
-def _summary(result, args: argparse.Namespace, site_note: str) -> dict:
+def _library_layers(ctx, type_id: str) -> dict[str, int]:
+    """{layer name: version} of the site library's layers that supplied ``type_id``'s sites
+    (empty when the type's public layer is in use)."""
+    if not ctx.layer_versions:
+        return {}
+    from store.layers import list_layers
+    return {i.name: ctx.layer_versions[i.name] for i in list_layers()
+            if i.name in ctx.layer_versions and type_id in i.types}
+
+
+def _summary(result, args: argparse.Namespace, site_note: str, layers: dict[str, int]) -> dict:
     q = result.query
     lang = args.lang
+    if layers:
+        site_note = t("cli.sites_library", lang, layers=t("list_sep", lang).join(
+            t("cli.layer_version", lang, name=n, v=v) for n, v in layers.items()))
     which = t("cli.open_planned" if q.include_planned else "cli.open_only", lang)
     notes = [t("cli.sites_note", lang, what=site_note, n=len(result.sites), type=q.type_id,
                which=which)]
@@ -90,7 +103,7 @@ def _summary(result, args: argparse.Namespace, site_note: str) -> dict:
     return {"type": q.type_id, **radius, "mode": q.mode, "weight": q.weight,
             "demand": result.demand_column
             if args.demand is None else args.demand, "area_weighted": q.area_weighted,
-            "access_decay": _decay_used(q),
+            "access_decay": _decay_used(q), "layers": layers,
             **result.city, "notes": notes}
 
 
@@ -118,7 +131,8 @@ def run(args: argparse.Namespace) -> int:
                           include_planned=args.include_planned, decay=args.decay or "default",
                           area_weighted=args.area_weighted, max_snap_m=args.max_snap_m)
     result = analyse_coverage(ctx, query, demand_values=demand_values)
-    summary = _summary(result, args, site_note)
+    summary = _summary(result, args, site_note,
+                       {} if args.sites else _library_layers(ctx, type_id))
     unknown = demand_values.attrs.get("unknown_codes", []) if demand_values is not None else []
     if unknown:
         codes = ", ".join(f"row {r}: {c}" for r, c in unknown[:10]) + (

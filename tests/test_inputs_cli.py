@@ -99,3 +99,26 @@ def test_a_count_that_is_not_a_number_stops_every_command(tmp_path, capsys, data
     err = capsys.readouterr().err
     assert f"{bad}, row 5: 人口='abc'" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_coverage_names_the_library_layer_and_version_it_used(tmp_path, capsys, data_dir):
+    csv = tmp_path / "sites.csv"
+    csv.write_text("名稱,經度,緯度,類型\n甲,121.30,24.99,employment_desk\n"
+                   "乙,121.22,24.95,employment_desk\n", "utf-8")
+    for _ in range(2):  # version 2: the version read is the current one
+        assert main(["layers", "import", str(csv), "--name", "就業臺測試", "--replace",
+                     "--data-dir", str(data_dir)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "c.json"
+    try:
+        assert main(["coverage", "--type", "employment_desk", "--out", str(out),
+                     "--data-dir", str(data_dir)]) == 0
+        text = capsys.readouterr().out
+        assert "據點圖層庫的「就業臺測試」第 2 版；2 個 employment_desk" in text
+        summary = json.loads(out.read_text("utf-8"))["summary"]
+        assert summary["layers"] == {"就業臺測試": 2} and summary["sites"] == 2
+        assert main(["coverage", "--type", "family_service_centre", "--out", str(out),
+                     "--data-dir", str(data_dir)]) == 0
+        assert json.loads(out.read_text("utf-8"))["summary"]["layers"] == {}
+    finally:
+        assert main(["layers", "delete", "就業臺測試"]) == 0
