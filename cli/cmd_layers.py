@@ -189,8 +189,19 @@ def _villages(args: argparse.Namespace):
     return context_from_args(args).villages
 
 
+def _public_ids(args: argparse.Namespace) -> list[str]:
+    """Ids of the public (default) site layers of the data in use, if any."""
+    from geo.paths import resolve_data_dir
+    from geo.services import load_default_sites
+    data_dir = resolve_data_dir(args.data_dir)
+    if data_dir is None:
+        return []
+    return list(load_default_sites(data_dir)[0]["site_id"].astype(str))
+
+
 def _import(args: argparse.Namespace) -> int:
     from geo.imports import read_sites
+    from store.site_ids import unique_site_ids
     types = [resolve_service_type(args.type, name="--type")] if args.type else None
     path = Path(args.file)
     # address-only rows naming their 里 go to that village's demand point (built-up land)
@@ -207,7 +218,11 @@ def _import(args: argparse.Namespace) -> int:
         for line in _reasons(rejected, lang):
             print(f"  {line}", file=sys.stderr)
         return 2
-    info = save_layer(args.name, result.sites, expected_version=_expected(args), types=types,
+    # ids generated for lists without an id column (<type>-imp-<row>) repeat across lists:
+    # a clash with a public site or another layer is written <layer>:<id>
+    sites = unique_site_ids(result.sites, args.name, public_ids=_public_ids(args),
+                            store=args.store)
+    info = save_layer(args.name, sites, expected_version=_expected(args), types=types,
                       source_file=path.name, author=args.author, store=args.store)
     if args.json:
         _emit({"layer": info.to_dict(), "rows_read": result.rows_read,

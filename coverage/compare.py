@@ -16,7 +16,8 @@ import pandas as pd
 
 from coverage.distance import site_points
 from coverage.engine import CoverageState, build_state
-from coverage.metrics import coverage_summary, district_kpi, select_sites, site_towncodes
+from coverage.metrics import (DEMAND_GROUPS, coverage_summary, district_kpi, select_sites,
+                              site_towncodes)
 
 
 def changed_types(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame) -> list[str]:
@@ -79,7 +80,7 @@ def compare_sites(villages: gpd.GeoDataFrame, before: gpd.GeoDataFrame,
 # (shares and site counts before/after, city row "all") and distance modes (network too);
 # the baseline state can be built once and reused (it is cloned, never changed).
 
-GROUP_COLUMNS = {"population": "population", "children": "age_0_14", "elderly": "age_65_plus"}
+GROUP_COLUMNS = {g: DEMAND_GROUPS[g] for g in ("population", "children", "elderly")}
 
 
 @dataclass

@@ -20,11 +20,12 @@ from geo import MAP_CRS
 from geo.imports import ImportResult, read_sites
 from geo.services import is_located
 from i18n import t
-from store import (LayerConflict, LayerError, LayerNotFound, layer_versions, library_sites,
-                   load_layer, save_layer)
+from store import (LayerConflict, LayerError, LayerNotFound, layer_versions, load_layer,
+                   save_layer)
 from store.layers import LayerInfo
+from store.site_ids import unique_site_ids
 
-__all__ = ["read_upload", "store_import", "unique_ids", "place_site", "conflict_text",
+__all__ = ["read_upload", "store_import", "place_site", "conflict_text",
            "unlocated_rows", "PRECISIONS"]
 
 PRECISIONS = ("exact", "village", "geocoder", "hand")  # how a site was located
@@ -44,28 +45,6 @@ def read_upload(file_name: str, data: bytes, *, service_type: str | None, villag
                           geocoder=geocoder)
 
 
-def unique_ids(sites: gpd.GeoDataFrame, name: str, taken: set[str]) -> gpd.GeoDataFrame:
-    """``sites`` with every site_id that another layer or the default layers already use
-    prefixed by the layer's name (``<name>:<id>``): the analysis needs each id once."""
-    ids = sites["site_id"].astype(str)
-    clash = ids.isin(taken)
-    if not clash.any():
-        return sites
-    out = sites.copy()
-    out.loc[clash, "site_id"] = [f"{name}:{sid}" for sid in ids[clash]]
-    return out
-
-
-def _taken_ids(name: str, default_sites: gpd.GeoDataFrame) -> set[str]:
-    """Ids of the default layers and of every other layer of the library."""
-    taken = set(default_sites["site_id"].astype(str)) if len(default_sites) else set()
-    others = [n for n in layer_versions() if n != name]
-    if others:
-        table, _ = library_sites(others)
-        taken |= set(table["site_id"].astype(str))
-    return taken
-
-
 def store_import(result: ImportResult, name: str, *, expected_version: int,
                  service_type: str | None, author: str, source_file: str,
                  default_sites: gpd.GeoDataFrame) -> LayerInfo:
@@ -74,7 +53,8 @@ def store_import(result: ImportResult, name: str, *, expected_version: int,
     differs, ``ValueError`` for a bad name or an empty list."""
     if not len(result.sites):
         raise ValueError("no site could be read from the file; nothing stored")
-    sites = unique_ids(result.sites, name, _taken_ids(name, default_sites))
+    public = default_sites["site_id"].astype(str) if len(default_sites) else ()
+    sites = unique_site_ids(result.sites, name, public_ids=public)
     return save_layer(name, sites, expected_version=expected_version,
                       types=[service_type] if service_type else None, author=author,
                       source_file=source_file)
