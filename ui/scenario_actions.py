@@ -2,9 +2,10 @@
 
 State lives in ``st.session_state`` under ``scn_*`` keys: the edit history
 (:class:`coverage.scenario.EditHistory`), the baseline site table, the loaded scenario's
-name/version, the map click, the last suggestion and pending messages. Every button acts
-through an ``on_click`` callback, so the page drawn after a click already shows its
-result; errors become messages shown at the top of the page.
+name/version, the map click, the last suggestion and pending messages. Every button but
+"suggest" acts through an ``on_click`` callback, so the page drawn after a click already
+shows its result; errors become messages shown at the top of the page. "Suggest" is
+computed where its button is drawn (:func:`run_suggestion`, under a named spinner).
 """
 from __future__ import annotations
 
@@ -175,23 +176,52 @@ def on_reset() -> None:
     put("scn_name", "")
 
 
-def on_suggest() -> None:
+def suggestion_distance(settings: Settings) -> tuple[str, str]:
+    """(mode, weight) of a suggestion: the sidebar's distance (straight line, road km or
+    road minutes); straight line when the data set has no road network."""
+    if settings.mode == "network" and state.roads_available():
+        return "network", settings.weight
+    return "straight", "length"
+
+
+def suggestion_radius(settings: Settings) -> float:
+    """The suggestion radius from its widget in the analysis's unit: seconds (the minutes
+    widget) with road travel time, else metres (the km widget)."""
+    mode, weight = suggestion_distance(settings)
+    if mode == "network" and weight == "travel_time":
+        return float(get("scn_sug_minutes")) * 60.0
+    return float(get("scn_sug_radius")) * 1000.0
+
+
+def run_suggestion(settings: Settings) -> str | None:
+    """MCLP for the suggestion widgets' choices over the scenario's sites, with the
+    sidebar's distance; kept in the session. The error in words, or None."""
     ss, lang = _ss(), _lang()
+    mode, weight = suggestion_distance(settings)
     try:
         after = apply_edits(baseline(), history().active, places=places())
         ss[SUGGEST] = scenario_calc.suggest(
             state.dataset(), after, get("scn_sug_type"), k=int(get("scn_sug_k")),
-            radius_m=float(get("scn_sug_radius")) * 1000.0,
+            radius=suggestion_radius(settings), mode=mode, weight=weight,
             demand=None if get("scn_sug_demand", "target") == "target"
             else get("scn_sug_demand"),
             include_planned=bool(ss.get("scn_include_planned", False)))
     except ValueError as exc:
-        say("error", t("edit_error", lang, err=exc))
+        return t("edit_error", lang, err=exc)
+    return None
 
 
 def on_suggest_type(settings: Settings) -> None:
-    """A new suggestion type starts from that type's radius."""
-    put("scn_sug_radius", radius_m(settings, get("scn_sug_type")) / 1000.0)
+    """A new suggestion type starts from that type's radius (km and minutes)."""
+    tid = get("scn_sug_type")
+    put("scn_sug_radius", settings.radius_m(tid) / 1000.0)
+    put("scn_sug_minutes", settings_minutes(settings, tid))
+
+
+def settings_minutes(settings: Settings, type_id: str) -> float:
+    """The sidebar's road minutes of a type (its default when not set)."""
+    from ui.controls import default_minutes
+    return float(settings.minutes.get(type_id) or default_minutes()[type_id])
 
 
 def on_apply_suggestion() -> None:

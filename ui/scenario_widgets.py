@@ -13,7 +13,7 @@ import streamlit as st
 from coverage.scenario import AddSite, CloseSite, MoveSite, SetCapacity
 from geo.services import SERVICE_TYPES, STATUSES
 from i18n import t, type_name
-from ui import fmt, scenario_actions as act, state
+from ui import fmt, notes, scenario_actions as act, state
 from ui.controls import Settings, demand_label, demand_options, wkey
 from ui.scenario_actions import SUGGEST
 from ui.scenario_strings import md
@@ -116,34 +116,58 @@ def suggestion_frame(chosen: pd.DataFrame, lang: str, *, new: bool) -> pd.DataFr
 
 
 def suggest_widgets(lang: str, settings: Settings, default_type: str) -> None:
+    """Type, number, radius (km, or minutes with road travel time) and demand of a placement
+    suggestion; "suggest" computes it here (a named spinner: it can take seconds on the
+    roads), then the suggested sites."""
     st.subheader(t("suggest", lang))
     types = list(SERVICE_TYPES)
     tid = st.selectbox(t("type", lang), types, index=types.index(default_type),
                        key=wkey("scn_sug_type", lang), format_func=lambda k: type_name(k, lang),
                        on_change=act.on_suggest_type, args=(settings,),
                        help=t("help.scn_sug_type", lang))
+    mode, weight = act.suggestion_distance(settings)
+    distance = "network_time" if weight == "travel_time" and mode == "network" else mode
     c1, c2 = st.columns(2)
     c1.number_input(t("suggest_k", lang), min_value=1, max_value=30, value=1, step=1,
                     key=wkey("scn_sug_k", lang), help=t("help.scn_sug_k", lang))
-    c2.number_input(t("suggest_radius", lang), min_value=0.5, max_value=50.0, step=0.5,
-                    value=act.radius_m(settings, tid) / 1000.0, key=wkey("scn_sug_radius", lang),
-                    help=t("help.scn_sug_radius", lang))
+    if distance == "network_time":
+        c2.number_input(t("suggest_minutes", lang), min_value=1.0, max_value=120.0, step=1.0,
+                        value=act.settings_minutes(settings, tid),
+                        key=wkey("scn_sug_minutes", lang), help=t("help.scn_sug_minutes", lang))
+    else:
+        c2.number_input(t("suggest_radius", lang), min_value=0.5, max_value=50.0, step=0.5,
+                        value=settings.radius_m(tid) / 1000.0, key=wkey("scn_sug_radius", lang),
+                        help=t(f"help.scn_sug_radius_{distance}", lang))
     ds = state.dataset()
     st.selectbox(t("demand", lang), demand_options(ds.villages, ds.vintages.get("population", "")),
                  key=wkey("scn_sug_demand", lang), format_func=lambda d: demand_label(d, lang),
                  help=t("help.scn_sug_demand", lang))
-    st.caption(t("suggest_note", lang))
-    st.button(t("suggest_btn", lang), key="scn_sug_run", on_click=act.on_suggest, type="primary",
-              help=t("help.scn_sug_run", lang))
+    st.caption(t("suggest_note", lang, mode=t(f"mode_short_{distance}", lang)))
+    if st.button(t("suggest_btn", lang), key="scn_sug_run", type="primary",
+                 help=t("help.scn_sug_run", lang)):
+        with st.spinner(t("step_suggest", lang, type=type_name(act.get("scn_sug_type"), lang),
+                          mode=t(f"mode_short_{distance}", lang)), show_time=True):
+            error = act.run_suggestion(settings)
+        if error:
+            st.error(md(error))
     sug = st.session_state.get(SUGGEST)
     if sug is not None:
         _suggestion(lang, sug)
 
 
+def suggestion_radius_text(sug, lang: str) -> str:
+    """The radius of a suggestion as read: "10.0 公里" / "10.0 km", or "15 分鐘" / "15 min"."""
+    if sug.unit == "s":
+        return t("min_value", lang, r=fmt.num(sug.radius / 60.0))
+    return t("km_value", lang, r=fmt.num(sug.radius / 1000.0, 1))
+
+
 def _suggestion(lang: str, sug) -> None:
     r = sug.result
     st.caption(t("suggest_stale", lang, t=type_name(sug.type_id, lang), k=sug.k,
-                 r=fmt.num(sug.radius_m / 1000, 1), d=demand_label(sug.demand, lang)))
+                 r=suggestion_radius_text(sug, lang), mode=t(f"mode_short_{sug.distance}", lang),
+                 d=demand_label(sug.demand, lang)))
+    notes.show(sug.notes, lang)
     st.markdown(f"**{t('suggested_sites', lang)}**")
     num = st.column_config.NumberColumn(format="localized", help=t("help.scn_gain", lang))
     st.dataframe(suggestion_frame(sug.chosen, lang, new=True), hide_index=True,
