@@ -1,6 +1,7 @@
-"""Two lists imported without an id column (both read as <type>-imp-<row>) and a list that
-reuses a public site's id: every site id stays unique across the library, so later
-commands keep working (the second import used to break every command until a delete)."""
+"""The site library's round trips through the CLI: two lists imported without an id column
+(both read as <type>-imp-<row>) and a list that reuses a public site's id keep every site
+id unique (the second import used to break every command until a delete); an exported
+layer imported again keeps how each site was located (a village point never turns exact)."""
 from __future__ import annotations
 
 import json
@@ -46,3 +47,40 @@ def test_an_id_of_a_public_site_is_not_taken(tmp_path, data_dir):
         assert load_layer("公開編號測試").sites["site_id"].tolist() == ["公開編號測試:fsc-001"]
     finally:
         assert main(["layers", "delete", "公開編號測試"]) == 0
+
+
+def test_an_exported_layer_read_again_keeps_how_each_site_was_located(tmp_path, data_dir):
+    """A village-placed site exported (CSV, GeoJSON) and imported again stays "village";
+    an unknown value, or a row without a point, never claims more than the point shows."""
+    csv = tmp_path / "addr.csv"
+    csv.write_text("名稱,地址\n甲,桃園市中壢區中央里中央西路1號\n乙,桃園市八德區介壽路1段5號\n",
+                   "utf-8")
+    made = ["定位往返"]
+    try:
+        assert main(["layers", "import", str(csv), "--name", made[0], "--type", CSS_,
+                     "--data-dir", str(data_dir)]) == 0
+        for fmt in ("csv", "geojson"):
+            out = tmp_path / f"export.{fmt}"
+            assert main(["layers", "export", made[0], "--out", str(out)]) == 0
+            name = f"定位往返{fmt}"
+            made.append(name)
+            assert main(["layers", "import", str(out), "--name", name, "--type", CSS_,
+                         "--data-dir", str(data_dir)]) == 0
+            got = load_layer(name).sites.set_index("name")
+            assert (got.at["甲", "located_by"], got.at["甲", "precision"]) == ("village",
+                                                                              "village")
+            assert (got.at["乙", "located_by"], got.at["乙", "precision"]) == ("", "")
+        odd = tmp_path / "odd.csv"
+        odd.write_text("名稱,地址,經度,緯度,located_by,precision\n丙,,121.3,24.99,gps,meter\n"
+                       "丁,桃園市八德區介壽路1段5號,,,village,village\n", "utf-8")
+        made.append("定位往返odd")
+        assert main(["layers", "import", str(odd), "--name", made[-1], "--type", CSS_,
+                     "--data-dir", str(data_dir)]) == 0
+        got = load_layer(made[-1]).sites.set_index("name")
+        assert (got.at["丙", "located_by"], got.at["丙", "precision"]) == ("coordinates",
+                                                                          "exact")
+        assert got.at["丁", "located_by"] == "" and got.geometry["丁"].is_empty
+    finally:
+        for name in made:
+            if name in {i.name for i in list_layers()}:
+                assert main(["layers", "delete", name]) == 0

@@ -25,6 +25,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "type": ("類型", "type", "服務類型", "類別", "service_type"),
     "status": ("狀態", "status", "營運狀態"),
     "capacity": ("容量", "capacity", "社工人數", "服務量"),
+    # how a point was found, as the library's exports write it (a re-import keeps it)
+    "located_by": ("located_by", "定位方式", "locatedby"),
+    "precision": ("precision", "定位精度", "位置精度"),
     "crs": ("crs", "epsg", "srid", "座標系統", "坐標系統", "座標系", "參考系統",
             "coordinate_system", "coordinate_reference_system"),
 }
