@@ -13,6 +13,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import unicodedata
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from cli._common import (add_distance_options, add_vintage_option, check_suffix,
 from cli.cmd_coverage import DEMANDS
 from common.jsonable import to_jsonable
 from geo.services import resolve_service_type
-from i18n import type_name
+from i18n import has, label, t, type_name
 
 MODELS = ("mclp", "lscp", "pmedian")
 
@@ -57,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _read_candidates(path: str, type_id: str, villages):
+def _read_candidates(path: str, type_id: str, villages, lang: str):
     """(the candidate list's reading, its located candidates); every rejected row and the
     number of unlocated (address-only, not placeable) candidates are printed to stderr.
     Raises ValueError when no candidate can be used."""
@@ -65,15 +66,15 @@ def _read_candidates(path: str, type_id: str, villages):
     from geo.services import is_located
     res = read_sites(path, service_type=type_id, villages=villages)
     for _, row in res.rejected.iterrows():
-        print(f"{path}: row {row['row']} rejected: {row['reasons']}", file=sys.stderr)
+        print(t("cli.opt.rejected_row", lang, path=path, row=row["row"], reasons=row["reasons"]),
+              file=sys.stderr)
     mask = is_located(res.sites)
     located, left_out = res.sites[mask], int((~mask).sum())
     if left_out:
-        print(f"{path}: {left_out} candidate(s) have no location (address only, no 里 to "
-              "place them at) and are left out", file=sys.stderr)
+        print(t("cli.opt.unlocated", lang, path=path, n=left_out), file=sys.stderr)
     if len(located) == 0:
-        raise ValueError(f"{path}: no usable candidate site ({res.rows_read} rows read, "
-                         f"{len(res.rejected)} rejected, {left_out} without a location)")
+        raise ValueError(t("cli.opt.no_candidate", lang, path=path, rows=res.rows_read,
+                           rejected=len(res.rejected), unlocated=left_out))
     return res, located
 
 
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--model {args.model} needs --k, the number of new sites (>= 0)")
     ctx = context_from_args(args)
     type_id = resolve_service_type(args.service_type, name="--type")
-    cand, cand_sites = (_read_candidates(args.candidates, type_id, ctx.villages)
+    cand, cand_sites = (_read_candidates(args.candidates, type_id, ctx.villages, args.lang)
                         if args.candidates else (None, None))
     with _stdout_to_stderr():  # highspy prints a banner on stdout for every Highs()
         summary = suggest_sites(ctx, query, candidates=cand_sites)
@@ -149,34 +150,82 @@ def run(args: argparse.Namespace) -> int:
     out = to_jsonable(out)
     write_output(out_path, json.dumps(out, ensure_ascii=False, indent=1, allow_nan=False),
                  inputs=[args.candidates])
-    _print(out, out_path, as_json=args.json, lang=args.lang)
+    _print(out, out_path, as_json=args.json, lang=args.lang, villages=ctx.villages)
     return 0
 
 
-def _print(s: dict, path: Path, *, as_json: bool, lang: str) -> None:
+def _word(key: str, lang: str) -> str:
+    """The catalogue's words for ``key``, else the last part of the key (an id)."""
+    return t(key, lang) if has(key) else key.rsplit(".", 1)[-1]
+
+
+def _distance(text: str, lang: str) -> str:
+    """The summary's distance ("straight line, EPSG:3826" or "road network (WEIGHT):
+    LABEL") in words."""
+    if text.startswith("straight line"):
+        return t("cli.mode_straight", lang) + text.removeprefix("straight line")
+    m = re.fullmatch(r"road network \((\w+)\): (.*)", text)
+    if m is None:
+        return text
+    return t("cli.opt.road", lang, mode=_word(f"cli.mode_network_{m.group(1)}", lang),
+             label=m.group(2))
+
+
+def _demand(column: str, lang: str) -> str:
+    return t(f"group_{column}", lang) if has(f"group_{column}") else label(column, lang)
+
+
+def _place_names(villages, lang: str):
+    """district + village of a chosen site in ``lang`` (English names from the village
+    table; names it lacks as they are)."""
+    names: dict = {}
+    if lang == "en" and villages is not None:
+        names = {(d, v): (de, ve) for d, v, de, ve in zip(
+            villages["district"], villages["village"], villages["district_en"],
+            villages["village_en"])}
+        names |= {(d, None): (de, None) for (d, _), (de, _) in list(names.items())}
+
+    def place(district, village) -> str:
+        if lang != "en":
+            return f"{_shown(district)}{_shown(village or '')}"
+        d, v = names.get((district, village or None), (district, village))
+        return " ".join(_shown(x) for x in (d, v) if x)
+    return place
+
+
+def _print(s: dict, path: Path, *, as_json: bool, lang: str, villages=None) -> None:
     if as_json:
         print_json({k: v for k, v in s.items() if k != "chosen"})
         return
     p = s["parameters"]
     total = s["total_demand"] or math.nan
-    radius = (f"{p['radius_min']:g} min" if "radius_min" in p else f"{p['radius_m'] / 1000:g} km")
-    print(f"{type_name(p['type'], lang)}: {s['model']} ({s['method']}), radius {radius}, "
-          f"demand {p['demand']}; {p['distance']}")
-    print(f"  solver 求解: {s['solver_status']}, optimal {s['optimal']}, gap "
-          f"{'unknown' if s['mip_gap'] is None else format(s['mip_gap'], '.4%')}, "
-          f"objective {s['objective']:,.2f}")
-    for label, key in (("covered by existing 現有涵蓋", "covered_existing"),
-                       ("covered after 建議後涵蓋", "covered_after")):
+    radius = (t("cli.opt.minutes", lang, n=p["radius_min"]) if "radius_min" in p
+              else f"{p['radius_m'] / 1000:g} km")
+    print(t("cli.opt.head", lang, type=type_name(p["type"], lang),
+            model=_word(f"cli.opt.model.{s['model']}", lang),
+            method=_word(f"cli.opt.method.{s['method']}", lang), radius=radius,
+            demand=_demand(p["demand"], lang), distance=_distance(p["distance"], lang)))
+    print(t("cli.opt.solver", lang, status=_word(f"cli.opt.status.{s['solver_status']}", lang),
+            optimal=t("cli.opt.proven" if s["optimal"] else "cli.opt.not_proven", lang),
+            gap=t("cli.opt.unknown", lang) if s["mip_gap"] is None
+            else format(s["mip_gap"], ".4%"), objective=f"{s['objective']:,.2f}"))
+    for key in ("covered_existing", "covered_after"):
         v = s[key]
-        print(f"  {label}: " + ("—" if v is None else f"{v:,.0f} ({v / total:.1%})"))
+        print(t(f"cli.opt.{key}", lang,
+                value="—" if v is None else f"{v:,.0f} ({v / total:.1%})"))
     if s["uncoverable_demand"]:
-        print(f"  uncoverable 無候選點可涵蓋: {s['uncoverable_demand']:,.0f} "
-              f"({s['uncoverable_villages']} villages)")
+        print(t("cli.opt.uncoverable", lang, demand=f"{s['uncoverable_demand']:,.0f}",
+                n=s["uncoverable_villages"]))
+    place = _place_names(villages, lang)
     for r in s["chosen"]:
-        tag = "fixed 既有" if r["fixed"] else ("new 新增" if r["new"] else "chosen 既有")
-        gain = "" if r.get("gain") is None else f"  gain {r['gain']:,.0f}"
-        print(f"  - {tag:10s} {_shown(r['id']):14s} {_shown(r['name'])}  ({r['lon']:.5f}, "
-              f"{r['lat']:.5f}) {_shown(r['district'])}{_shown(r['village'] or '')}{gain}")
+        tag = t("cli.opt.fixed" if r["fixed"] else "cli.opt.new" if r["new"]
+                else "cli.opt.chosen", lang)
+        gain = "" if r.get("gain") is None else t("cli.opt.gain", lang, gain=f"{r['gain']:,.0f}")
+        name = _shown(r["name"])
+        if lang == "en" and villages is not None and r["id"] in villages.index:
+            name = place(r["district"], r["village"])  # a village point: its English name
+        print(f"  - {tag:10s} {_shown(r['id']):14s} {name}  ({r['lon']:.5f}, "
+              f"{r['lat']:.5f}) {place(r['district'], r['village'])}{gain}")
     for note in s.get("notes", []):
         print(f"  - {note}")
-    print(f"  wrote 輸出: {path}")
+    print(t("cli.wrote", lang, path=path))

@@ -80,6 +80,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cli.opt.unlocated": ("{path}：{n} 個候選點沒有位置（只有地址，也沒有可放置的村里），未納入",
                           "{path}: {n} candidate(s) have no location (address only, no 里 to "
                           "place them at) and are left out"),
+    "cli.opt.no_candidate": ("{path}：沒有可用的候選點（讀取 {rows} 列，拒絕 {rejected} 列，{unlocated} 列沒有位置）",
+                             "{path}: no usable candidate site ({rows} rows read, {rejected} "
+                             "rejected, {unlocated} without a location)"),
     "cli.error": ("safetynet {command}：錯誤：{message}", "safetynet {command}: error: {message}"),
     "cli.internal_error": ("safetynet {command}：未預期的錯誤（{kind}）：{message}。"
                            "請回報此訊息。",

@@ -288,3 +288,33 @@ def test_hotspots_figures_equal_the_json(hotspot_outputs, data_dir):
               f"unmet {r['unmet_demand']:,.0f}")
         assert zh in out["zh-TW"] and en in out["en"]
     assert f"#{regions[3]['region']}" not in out["en"]
+
+
+# --- optimize ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def optimize_outputs(tmp_path_factory, data_dir):
+    tmp = tmp_path_factory.mktemp("optimize")
+    args = ("optimize", "--model", "mclp", "--type", "mental_health_centre", "--radius-km", "10",
+            "--k", "1", "--data-dir", str(data_dir))
+    out = {lang: _capture(*args, "--out", str(tmp / f"{lang}.json"), "--lang", lang)
+           for lang in ("zh-TW", "en")}
+    return out, json.loads((tmp / "en.json").read_text("utf-8"))
+
+
+def test_optimize_text_is_in_one_language_with_the_json_figures(optimize_outputs):
+    from analysis.context import load_context
+    out, res = optimize_outputs
+    sites = set(load_context().sites["name"].astype(str))
+    assert chinese_left(out["en"], sites) == []
+    assert english_words(out["zh-TW"], {"MCLP", "EPSG"}) == []
+    total = res["total_demand"]
+    for lang, text in out.items():
+        for key in ("covered_existing", "covered_after"):
+            assert f"{res[key]:,.0f} ({res[key] / total:.1%})" in text, (lang, key)
+        assert f"{res['objective']:,.2f}" in text
+        for r in res["chosen"]:
+            line = next(ln for ln in text.splitlines() if f" {r['id']} " in ln)
+            assert f"({r['lon']:.5f}, {r['lat']:.5f})" in line and f"{r['gain']:,.0f}" in line
+    new = next(r for r in res["chosen"] if r["new"])
+    assert f"新增         {new['id']}" in out["zh-TW"] and f"new        {new['id']}" in out["en"]

@@ -85,7 +85,8 @@ def test_lscp_with_candidates_reports_uncoverable(tmp_path, capfd, geometry):
                    "社宅丙,121.3,999\n", encoding="utf-8")
     out = tmp_path / "lscp.json"
     code, _, err = _run(capfd, "optimize", "--model", "lscp", "--type", "mental_health_centre",
-                        "--radius-km", "5", "--candidates", str(csv), "--out", str(out))
+                        "--radius-km", "5", "--candidates", str(csv), "--out", str(out),
+                        "--lang", "en")
     assert code == 0
     assert "row 3 rejected" in err and "lat" in err  # the bad row is reported
     res = json.loads(out.read_text(encoding="utf-8"))
@@ -107,10 +108,16 @@ def test_all_candidate_rows_rejected_fails(tmp_path, capfd):
     csv = tmp_path / "bad.csv"
     csv.write_text("名稱,經度,緯度\n甲,1,2\n乙,121.3,\n", encoding="utf-8")
     code, _, err = _run(capfd, "optimize", "--model", "mclp", "--type", "mental_health_centre",
-                        "--k", "1", "--candidates", str(csv), "--out", str(tmp_path / "o.json"))
+                        "--k", "1", "--candidates", str(csv), "--out", str(tmp_path / "o.json"),
+                        "--lang", "en")
     assert code == 2
     assert "row 1 rejected" in err and "row 2 rejected" in err
     assert "no usable candidate" in err
+    code, _, err = _run(capfd, "optimize", "--model", "mclp", "--type", "mental_health_centre",
+                        "--k", "1", "--candidates", str(csv), "--out", str(tmp_path / "o.json"))
+    assert code == 2  # zh-TW, the default
+    assert "第 1 列被拒絕" in err and "第 2 列被拒絕" in err
+    assert "沒有可用的候選點（讀取 2 列，拒絕 2 列，0 列沒有位置）" in err
     assert not (tmp_path / "o.json").exists()
 
 

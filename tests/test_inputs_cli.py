@@ -42,7 +42,7 @@ def test_optimize_candidates_without_location_are_left_out(tmp_path, capsys, dat
     out = tmp_path / "o.json"
     assert main(["optimize", "--type", "mental_health_centre", "--model", "mclp", "--k", "1",
                  "--candidates", str(cand), "--out", str(out),
-                 "--data-dir", str(data_dir)]) == 0
+                 "--data-dir", str(data_dir), "--lang", "en"]) == 0
     err = capsys.readouterr().err
     assert "1 candidate(s) have no location" in err
     doc = json.loads(out.read_text("utf-8"))
