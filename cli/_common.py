@@ -23,7 +23,7 @@ def km_to_m(value: float | None, flag: str) -> float | None:
     refused naming the flag."""
     if value is None:
         return None
-    return positive_number(value, flag, unit="km", maximum=200.0) * 1000.0
+    return positive_number(value, flag, unit="km", minimum=0.01, maximum=200.0) * 1000.0
 
 
 def add_distance_options(parser: argparse.ArgumentParser, *, what: str = "catchment"
@@ -49,12 +49,15 @@ def add_distance_options(parser: argparse.ArgumentParser, *, what: str = "catchm
 def radius_from_args(args: argparse.Namespace) -> tuple[float | None, str]:
     """(radius in the cost's unit — metres, or seconds for --radius-min — or None for the
     type's default, weight "length" | "travel_time") from --radius-km / --radius-min."""
+    if getattr(args, "max_snap_m", None) is not None:  # named by its flag, before any work
+        from geo.roads.routing import MAX_SNAP_M
+        positive_number(args.max_snap_m, "--max-snap-m", unit="metres", maximum=MAX_SNAP_M)
     if args.radius_min is None:
         return km_to_m(args.radius_km, "--radius-km"), "length"
     if args.radius_km is not None or args.mode != "network":
         raise ValueError("--radius-min is a road travel time: use it with --mode network and "
                          "without --radius-km")
-    return positive_number(args.radius_min, "--radius-min", unit="minutes",
+    return positive_number(args.radius_min, "--radius-min", unit="minutes", minimum=0.1,
                            maximum=360.0) * 60.0, "travel_time"
 
 

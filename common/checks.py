@@ -45,14 +45,18 @@ def finite_number(value: Any, name: str, *, unit: str = "", minimum: float | Non
     return number
 
 
-def positive_number(value: Any, name: str, *, unit: str = "",
+def positive_number(value: Any, name: str, *, unit: str = "", minimum: float | None = None,
                     maximum: float | None = None) -> float:
-    """A finite float > 0 (and <= ``maximum`` when given: absurd values are refused)."""
-    expected = "a finite number > 0" + (f" and <= {maximum:g}" if maximum is not None else "")
+    """A finite float > 0 (and >= ``minimum`` / <= ``maximum`` when given: absurd values,
+    such as a radius of 1e-300 km, are refused)."""
+    low = f">= {minimum:g}" if minimum is not None else "> 0"
+    expected = f"a finite number {low}" + (f" and <= {maximum:g}" if maximum is not None
+                                           else "")
     if unit:
         expected += f" ({unit})"
     number = _as_float(value, name, expected)
-    if number <= 0 or (maximum is not None and number > maximum):
+    if number <= 0 or (minimum is not None and number < minimum) or (
+            maximum is not None and number > maximum):
         raise ValueError(f"{name}: expected {expected}, got {value!r}")
     return number
 
