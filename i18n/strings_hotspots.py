@@ -62,6 +62,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "hs.ind.elderly_density": ("高齡人口密度（65 歲以上，人/平方公里）",
                                "Residents aged 65+ per km²"),
     "hs.ind.per_1000:age_0_14": ("每千人兒童數（0–14 歲）", "Children aged 0–14 per 1,000"),
+    "hs.ind.per_1000:indigenous": ("每千人原住民族人口（2021-06）",
+                                   "Indigenous residents per 1,000 (2021-06)"),
     "hs.ind.per_1000:age_65_plus": ("每千人高齡者數（65 歲以上）", "Residents aged 65+ per 1,000"),
     "hs.ind_of": ("{label}（{type}）", "{label} ({type})"),
     "help.hs_indicator": ("要找群聚的村里數值。涵蓋類指標依右側的服務類型計算。",

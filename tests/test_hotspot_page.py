@@ -226,3 +226,23 @@ def test_tooltips_and_legend_escape_text():
     assert "熱點 99% 信心" in tips["A"] and "屬第 1 區" in tips["A"]
     legend = page.legend_html(result, XSS, "en")
     assert "<img" not in legend and "Hot spot, 99% confidence (1)" in legend
+
+
+def test_indigenous_residents_per_1000_is_an_indicator(ds, cov, data_dir):
+    """The need layer measured per village (indigenous residents, 2021-06, carried onto the
+    516 villages) is a hotspot indicator on the page: values from the published file by
+    hand (o_cnt carried by the crosswalk sums to 78,366), regions equal the direct call and
+    the mountain villages of 復興區 form the hot region."""
+    at = _app()
+    at.selectbox(key=f"hs_indicator:{FSC}").set_value("per_1000:indigenous").run()
+    assert not at.exception
+    carried = pd.to_numeric(ds.villages["indigenous"]).astype(float)
+    assert carried.sum() == pytest.approx(78_366)
+    values = (1000.0 * carried / pd.to_numeric(ds.villages["population"]).astype(float)
+              ).rename("per_1000:indigenous")
+    result, meta, regions = _direct(ds, cov[FSC], values)
+    _assert_regions(at, ds, regions)
+    first = set(regions.iloc[0]["villages"])
+    fuxing = set(ds.villages.index[ds.villages["district"] == "復興區"])
+    assert len(first & fuxing) >= 8
+    assert "每千人原住民族人口" in _note(at)

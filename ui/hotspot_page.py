@@ -25,7 +25,8 @@ from ui.controls import Settings, demand_label, pick, recall, remember, wkey
 from ui.folium_component import show_map
 
 INDICATOR_IDS = ("uncovered_share", "residents_per_site", "access_score", "children_density",
-                 "elderly_density", "per_1000:age_0_14", "per_1000:age_65_plus")
+                 "elderly_density", "per_1000:age_0_14", "per_1000:age_65_plus",
+                 "per_1000:indigenous")  # need layers measured per village (2021-06, carried)
 COVERAGE_INDICATORS = ("uncovered_share", "residents_per_site", "access_score")
 METHODS = ("gi", "lisa")
 WEIGHTS = ("queen", "distance")
