@@ -95,7 +95,7 @@ def _vintage(text: str, lang: str) -> str:
     return t("cli.info.roc_year", lang, year=m.group(1), roc=m.group(2)) if m else str(text)
 
 
-def _layer_name(key: str, lang: str) -> str:
+def layer_name(key: str, lang: str) -> str:
     """A data layer's name in ``lang``: service types by their catalogue name, the site
     library's layers by theirs; a layer the catalogue lacks by its id."""
     if key in SERVICE_TYPES:
@@ -124,7 +124,7 @@ def _version_lines(info: dict, indicators: dict, lang: str) -> list[str]:
             note = t(f"level.{level}", lang) if has(f"level.{level}") else level
         else:
             version = version_date(text)
-        lines.append(t("cli.info.version_line", lang, layer=_layer_name(key, lang),
+        lines.append(t("cli.info.version_line", lang, layer=layer_name(key, lang),
                        version=version,
                        note=t("cli.info.note", lang, note=note) if note else ""))
     return lines
@@ -217,16 +217,17 @@ def _print_details(info: dict, ds: Dataset, lang: str) -> None:
         cover = (t("cli.info.cover_villages", lang, n=ind["villages_with_value"],
                    of=ind["villages"]) if "villages" in ind
                  else t("cli.info.cover_districts", lang, n=ind.get("districts")))
-        print(t("cli.info.indicator_line", lang, name=_layer_name(key, lang), id=key,
+        print(t("cli.info.indicator_line", lang, name=layer_name(key, lang), id=key,
                 vintage=_vintage(ind["vintage"], lang), cover=cover))
         if key == "income":
             for line in _income_lines(ind, ds, lang):
                 print(line)
 
 
-def _finding_line(f: dict, lang: str) -> str:
-    """One finding in ``lang``: severity, where (file name, row, field, value) and the
-    problem its code names (the reader's own words when the catalogue has none)."""
+def finding_line(f: dict, lang: str, *, with_expected: bool = False) -> str:
+    """One finding (a :func:`geo.checks.finding_dict`) in ``lang``: severity, where (file
+    name, row, field, value) and the problem its code names (the reader's own words when the
+    catalogue has none; ``with_expected``: the reader's words follow the code's)."""
     code, expected = str(f.get("code") or ""), str(f.get("expected") or "")
     if has(f"finding.{code}"):
         problem = t(f"finding.{code}", lang)
@@ -243,6 +244,8 @@ def _finding_line(f: dict, lang: str) -> str:
                        if has(f"field.{field}") else field))
     if f.get("value") is not None:
         where.append(t("lib.where_value", lang, value=f["value"]))
+    if with_expected and has(f"finding.{code}") and expected:
+        problem += t("cli.val.expected", lang, expected=expected)
     severity = str(f.get("severity") or "info")
     return t("cli.info.finding_line", lang, where=t("cli.info.where_sep", lang).join(where),
              problem=problem, severity=t(f"cli.info.sev.{severity}", lang)
@@ -286,7 +289,7 @@ def run(args: argparse.Namespace) -> int:
     findings = info["findings"]
     print(t("cli.info.findings_head", lang, n=len(findings)))
     for f in findings:
-        print(_finding_line(f, lang))
+        print(finding_line(f, lang))
     if ds.missing:
         print(t("cli.info.missing_head", lang))
         for m in ds.missing:

@@ -17,11 +17,14 @@ from pathlib import Path
 
 from cli import add_common_options
 from cli._common import print_json
+from cli.cmd_info import finding_line, layer_name
 from common.jsonable import to_jsonable
 from geo.checks import finding_dict, quality_report
 from geo.imports import ImportResult, read_sites
 from geo.paths import missing_data_help, resolve_data_dir
 from geo.quality import InputError
+from geo.services import SERVICE_TYPES
+from i18n import has, t, type_name
 
 MAX_PRINTED = 500  # findings printed in text mode (all of them in --json)
 _TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".geojson", ".json")
@@ -84,51 +87,61 @@ def result_dict(res: ImportResult) -> dict:
     }
 
 
-def _print_findings(findings: list) -> None:
-    print(f"問題 findings: {len(findings)}")
+def _print_findings(findings: list, lang: str) -> None:
+    """Every finding (up to MAX_PRINTED) in ``lang``, the reader's expectation kept."""
+    print(t("cli.val.findings", lang, n=len(findings)))
     for f in findings[:MAX_PRINTED]:
-        print("  " + f.message())
+        d = f if isinstance(f, dict) else finding_dict(f)
+        print(finding_line(d, lang, with_expected=True))
     if len(findings) > MAX_PRINTED:
-        print(f"  ... {len(findings) - MAX_PRINTED} more (use --json for all)")
+        print(t("cli.val.more", lang, n=len(findings) - MAX_PRINTED))
 
 
-def _print_import(res: ImportResult) -> None:
-    print(f"檔案 file: {res.file}")
+def _located_by(value: str, lang: str) -> str:
+    key = f"cli.val.by.{value or 'unlocated'}"
+    return t(key, lang) if has(key) else value
+
+
+def _print_import(res: ImportResult, lang: str) -> None:
+    print(t("cli.val.file", lang, file=res.file))
     if res.encoding:
-        print(f"編碼 encoding: {res.encoding}")
+        print(t("cli.val.encoding", lang, encoding=res.encoding))
     if res.sheet:
-        print(f"工作表 sheet: {res.sheet} (header on row {res.header_row}; data row N is "
-              f"sheet row {res.header_row}+N)")
+        print(t("cli.val.sheet", lang, sheet=res.sheet, header=res.header_row))
     elif res.header_row > 1:
-        print(f"標題列 header: line {res.header_row} (data row N is line {res.header_row}+N)")
+        print(t("cli.val.header", lang, header=res.header_row))
     cs = res.coordinate_system or "—"
     if res.crs_source:
-        cs += f" ({res.crs_source}; converted to EPSG:4326 lon/lat)"
-    print(f"座標系統 coordinates: {cs}")
-    print(f"讀取 rows read: {res.rows_read}   載入 loaded: {len(res.sites)}   "
-          f"未定位 unlocated: {res.unlocated}   剔除 rejected: {len(res.rejected)}")
+        cs += t("cli.val.crs_source", lang, source=res.crs_source)
+    print(t("cli.val.coordinates", lang, crs=cs))
+    print(t("cli.val.counts", lang, read=res.rows_read, loaded=len(res.sites),
+            unlocated=res.unlocated, rejected=len(res.rejected)))
     if len(res.sites):
         how = Counter(v or "unlocated" for v in res.sites["located_by"])
-        print("定位方式 located by: " + ", ".join(f"{k} {n}" for k, n in sorted(how.items())))
+        print(t("cli.val.located_by", lang, how=", ".join(
+            f"{_located_by(k, lang)} {n}" for k, n in sorted(how.items()))))
     if res.geocoder:
-        print(f"線上地理編碼 online geocoder used: {res.geocoder}")
+        print(t("cli.val.geocoder", lang, geocoder=res.geocoder))
     for _, r in res.rejected.head(MAX_PRINTED).iterrows():
-        print(f"  剔除 rejected row {r['row']}: {r['reasons']}")
-    _print_findings(res.findings)
+        print(t("cli.val.rejected_row", lang, row=r["row"], reasons=r["reasons"]))
+    _print_findings(res.findings, lang)
 
 
-def _print_report(rep: dict) -> None:
-    print(f"資料目錄 data directory: {rep['data_dir']}")
+def _print_report(rep: dict, lang: str) -> None:
+    print(t("cli.val.data_dir", lang, path=rep["data_dir"]))
     for layer, entry in rep["layers"].items():
         c = entry["counts"]
-        print(f"\n[{layer}] {entry['file'] or ''} rows={entry['rows']} "
-              f"errors={c['error']} warnings={c['warning']} info={c['info']}")
+        print()
+        print(t("cli.val.layer", lang, layer=layer_name(layer, lang), file=entry["file"] or "",
+                rows=entry["rows"], errors=c["error"], warnings=c["warning"], info=c["info"]))
         for f in entry["findings"]:
-            print("  " + f["message"])
-    print("\n完整度 completeness (listed / located / official):")
+            print(finding_line(f, lang, with_expected=True))
+    print()
+    print(t("cli.val.completeness", lang))
     for c in rep["completeness"]:
-        print(f"  {c['name_zh']} {c['type']}: {c['listed']} listed, "
-              f"{c['located']} located / {c['official_count']}")
+        print(t("cli.val.completeness_row", lang, name=type_name(c["type"], lang)
+                if c["type"] in SERVICE_TYPES else c["type"], type=c["type"],
+                listed=c["listed"], located=c["located"], official=c["official_count"]))
 
 
 def _check_arguments(args: argparse.Namespace) -> None:
@@ -172,9 +185,9 @@ def _run_population(args: argparse.Namespace) -> int:
                           "findings": [finding_dict(f) for f in findings]},
                          ensure_ascii=False, indent=2, default=str))
     else:
-        print(f"人口檔 population file: {args.file}")
-        print(f"列數 rows: {'—' if rows is None else len(rows)}")
-        _print_findings(findings)
+        print(t("cli.val.population_file", args.lang, file=args.file))
+        print(t("cli.val.rows", args.lang, rows="—" if rows is None else len(rows)))
+        _print_findings(findings, args.lang)
     return status
 
 
@@ -189,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print_json(rep)
         else:
-            _print_report(rep)
+            _print_report(rep, args.lang)
         return 1 if rep["counts"]["error"] else 0
     if args.population:
         return _run_population(args)
@@ -202,5 +215,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result_dict(res))
     else:
-        _print_import(res)
+        _print_import(res, args.lang)
     return 1 if len(res.rejected) else 0

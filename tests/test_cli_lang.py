@@ -31,10 +31,9 @@ def _run(capsys, *argv) -> str:
 
 def chinese_left(text: str, names=()) -> list[str]:
     """Chinese runs left once the proper names (longest first) are taken out."""
-    text = PATH.sub(" ", text)
     for name in sorted({n for n in names if n}, key=len, reverse=True):
         text = text.replace(name, " ")
-    return sorted(set(CJK.findall(text)))
+    return sorted(set(CJK.findall(PATH.sub(" ", text))))
 
 
 def english_words(text: str, ids=()) -> list[str]:
@@ -45,7 +44,7 @@ def english_words(text: str, ids=()) -> list[str]:
 
 
 def numbers(text: str) -> list[str]:
-    return re.findall(r"\d[\d,]*(?:\.\d+)?", text)
+    return re.findall(r"\d(?:[\d,]*\d)?(?:\.\d+)?", text)
 
 
 def test_the_checks_catch_what_they_should():
@@ -318,3 +317,36 @@ def test_optimize_text_is_in_one_language_with_the_json_figures(optimize_outputs
             assert f"({r['lon']:.5f}, {r['lat']:.5f})" in line and f"{r['gain']:,.0f}" in line
     new = next(r for r in res["chosen"] if r["new"])
     assert f"新增         {new['id']}" in out["zh-TW"] and f"new        {new['id']}" in out["en"]
+
+
+# --- validate (the data-quality report) ----------------------------------------------------
+
+def test_validate_report_in_each_language_with_the_json_figures(data_dir):
+    """The report's own lines follow --lang (a finding keeps the reader's words for what it
+    expected, after the code's text; a layer's file label is data) and carry the JSON's
+    counts."""
+    args = ("validate", "--data-dir", str(data_dir))
+    out = {lang: _capture(*args, "--lang", lang) for lang in ("zh-TW", "en")}
+    rep = json.loads(_capture(*args, "--json"))
+    labels = {str(e["file"] or "") for e in rep["layers"].values()}
+    for lang, text in out.items():
+        own = [ln for ln in text.splitlines() if not ln.startswith("  [")]
+        findings = [ln for ln in text.splitlines() if ln.startswith("  [")]
+        if lang == "en":
+            assert chinese_left("\n".join(own), labels | {"小衛星"}) == []
+        else:
+            assert english_words("\n".join(own).replace("data/boundaries", ""),
+                                 {w for x in labels for w in WORD.findall(x)}) == []
+        assert len(findings) == sum(len(e["findings"]) for e in rep["layers"].values())
+        for layer, e in rep["layers"].items():
+            c = e["counts"]
+            line = next(ln for ln in own if ln.startswith("[") and str(e["rows"]) in ln
+                        and (e["file"] or "") in ln)
+            assert numbers(line.split("]", 1)[1].replace(str(e["file"] or ""), ""))[-4:] == [
+                str(e["rows"]), str(c["error"]), str(c["warning"]), str(c["info"])], line
+        for c in rep["completeness"]:
+            line = next(ln for ln in own if f"{c['type']}）" in ln or f"{c['type']})" in ln)
+            assert numbers(line)[-3:] == [str(c["listed"]), str(c["located"]),
+                                          str(c["official_count"])], line
+    assert "經緯度" not in out["en"] and "Family service centre (family_service_centre)" in out["en"]
+    assert "家庭服務中心（family_service_centre）：清單 15，已定位 15 / 15" in out["zh-TW"]

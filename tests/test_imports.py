@@ -301,10 +301,14 @@ def test_cli_exit_codes_and_report(capsys):
     assert cli_main(["validate", str(FIX / "big5_sites.csv")]) == 0
     out = capsys.readouterr().out
     assert "cp950" in out and "觀音小衛星據點" not in out  # report, not a data dump
-    assert cli_main(["validate", str(FIX / "swapped_latlon.csv")]) == 1
+    assert cli_main(["validate", str(FIX / "swapped_latlon.csv"), "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert "rows read: 3" in out and "loaded: 2" in out and "rejected: 1" in out
     assert "row 2" in out and "swapped" in out
+    assert cli_main(["validate", str(FIX / "swapped_latlon.csv")]) == 1  # zh-TW, the default
+    out = capsys.readouterr().out
+    assert "讀取 3 列   載入 2   未定位 0   剔除 1" in out
+    assert "第 2 列" in out and "經緯度可能填反了" in out
     assert cli_main(["validate", str(FIX / "latin1.csv")]) == 2
     assert "latin1.csv" in capsys.readouterr().err
 
@@ -454,6 +458,6 @@ def test_cli_geocode_option_says_it_was_used(tmp_path, capsys, monkeypatch):
     fake = _FakeGeocoder({"桃園市龍潭區干城路19巷30號": (121.2164, 24.8642)})
     monkeypatch.setattr(geo.geocode, "nominatim", lambda: fake)
     monkeypatch.setattr(geo.geocode, "default_cache_path", lambda: tmp_path / "c.json")
-    assert cli_main(["validate", str(_address_list(tmp_path)), "--geocode"]) == 0
+    assert cli_main(["validate", str(_address_list(tmp_path)), "--geocode", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "online geocoder used: fake geocoder" in out and "geocoder 1" in out

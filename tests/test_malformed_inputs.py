@@ -733,8 +733,10 @@ def test_cli_missing_file(tmp_path, capsys):
 
 def test_cli_population_file_with_errors(tmp_path, data_dir, capsys):
     path = _population(tmp_path, data_dir, lambda r: _set(r, 9, 戶數=int(r.loc[9, "人口"]) + 1))
-    code, out, _ = _cli(capsys, path, "--population")
+    code, out, _ = _cli(capsys, path, "--population", "--lang", "en")
     assert code == 1 and "row 10" in out and "戶數" in out
+    code, out, _ = _cli(capsys, path, "--population")
+    assert code == 1 and "第 10 列" in out and "戶數" in out
 
 
 def test_cli_population_with_site_options(tmp_path, capsys):
