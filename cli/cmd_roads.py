@@ -17,6 +17,7 @@ from common.jsonable import to_jsonable
 from geo.roads import RoadInfo, fetch_city_graph, load_road_network
 from geo.roads.cache import ENV_CACHE, cache_dir
 from geo.roads.load import city_road_graph
+from i18n import DEFAULT_LANG, t
 
 _FETCH_HELP = ("下載本市 OpenStreetMap 行車路網 (需連網；未於離線環境測試) / download the city's "
                "OpenStreetMap drive graph with osmnx (needs internet; NOT tested offline)")
@@ -45,49 +46,48 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def info_lines(info: RoadInfo) -> list[str]:
-    """The text report of ``safetynet roads info`` / ``build`` (zh-TW with English)."""
+def info_lines(info: RoadInfo, lang: str = DEFAULT_LANG) -> list[str]:
+    """The text report of ``safetynet roads info`` / ``build`` in ``lang`` (the source's
+    name and licence are the data's own words)."""
     comps = info.components or {}
-    lines = [f"路網來源 source:   {info.source} ({info.kind})",
-             f"版本 vintage:      {info.vintage or '-'}",
-             f"授權 licence:      {info.licence or '-'}",
-             f"節點 nodes: {info.nodes:,}   路段 edges (directed): {info.edges:,}   "
-             f"道路長度 km: {info.km:,.1f}"]
+    lines = [t("cli.roads.source", lang, source=info.source, kind=info.kind),
+             t("cli.roads.vintage", lang, vintage=info.vintage or "-"),
+             t("cli.roads.licence", lang, licence=info.licence or "-"),
+             t("cli.roads.size", lang, nodes=f"{info.nodes:,}", edges=f"{info.edges:,}",
+               km=f"{info.km:,.1f}")]
     if comps:
-        lines.append(f"連通塊 pieces: {comps.get('components', 0):,}; the main one holds "
-                     f"{comps.get('main_share_nodes', 0):.1%} of nodes and "
-                     f"{comps.get('main_share_km', 0):.1%} of km (only it is routed)"
-                     if info.kind == "nlsc" else
-                     f"連通塊 pieces: {comps.get('components', 0):,}; the largest holds "
-                     f"{comps.get('main_share_nodes', 0):.1%} of nodes")
+        n, nodes = f"{comps.get('components', 0):,}", f"{comps.get('main_share_nodes', 0):.1%}"
+        lines.append(t("cli.roads.pieces_main", lang, n=n, nodes=nodes,
+                       km=f"{comps.get('main_share_km', 0):.1%}") if info.kind == "nlsc"
+                     else t("cli.roads.pieces", lang, n=n, nodes=nodes))
         for piece in comps.get("pieces", [])[:5]:
-            lines.append(f"  piece: {piece['nodes']:>5,} nodes {piece['km']:>7.2f} km "
-                         f"near {piece['lon']:.4f}, {piece['lat']:.4f}")
+            lines.append(t("cli.roads.piece", lang, nodes=f"{piece['nodes']:,}",
+                           km=f"{piece['km']:.2f}", lon=f"{piece['lon']:.4f}",
+                           lat=f"{piece['lat']:.4f}"))
     if info.build_s is not None:
-        lines.append(f"建置時間 build: {info.build_s:.1f} s")
-    lines.append(f"快取 cache:        {info.cache_path or '-'}")
+        lines.append(t("cli.roads.build", lang, s=f"{info.build_s:.1f}"))
+    lines.append(t("cli.roads.cache", lang, path=info.cache_path or "-"))
     return lines
 
 
-def _print(info: RoadInfo, as_json: bool) -> None:
+def _print(info: RoadInfo, as_json: bool, lang: str) -> None:
     if as_json:
         print(json.dumps(to_jsonable(info.as_dict()), ensure_ascii=False, indent=2))
     else:
-        print("\n".join(info_lines(info)))
+        print("\n".join(info_lines(info, lang)))
 
 
 def run(args: argparse.Namespace) -> int:
     if args.roads_action == "build":
         G = city_road_graph(args.data_dir, rebuild=True)
         from geo.roads import prepare_network
-        _print(prepare_network(G, weights=("length",)).info, args.json)
+        _print(prepare_network(G, weights=("length",)).info, args.json, args.lang)
         return 0
     if args.roads_action == "info":
         net = load_road_network(args.source, data_dir=args.data_dir, weights=("length",))
-        _print(net.info, args.json)
+        _print(net.info, args.json, args.lang)
         return 0
     path = fetch_city_graph(args.out, place=args.place)
     print(json.dumps({"graphml": str(path)}) if args.json else
-          f"已下載 saved: {path}\n(load it with --roads {path} or roads info --source {path}; "
-          f"cache folder {cache_dir(create=False)})")
+          t("cli.roads.saved", args.lang, path=path, cache=cache_dir(create=False)))
     return 0

@@ -83,6 +83,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cli.opt.no_candidate": ("{path}：沒有可用的候選點（讀取 {rows} 列，拒絕 {rejected} 列，{unlocated} 列沒有位置）",
                              "{path}: no usable candidate site ({rows} rows read, {rejected} "
                              "rejected, {unlocated} without a location)"),
+    # roads
+    "cli.roads.source": ("路網來源：{source}（{kind}）", "source: {source} ({kind})"),
+    "cli.roads.vintage": ("版本：{vintage}", "vintage: {vintage}"),
+    "cli.roads.licence": ("授權：{licence}", "licence: {licence}"),
+    "cli.roads.size": ("節點 {nodes}   路段（有向）{edges}   道路長度 {km} km",
+                       "nodes: {nodes}   edges (directed): {edges}   road length: {km} km"),
+    "cli.roads.pieces_main": ("連通塊 {n} 個；最大的一塊含 {nodes} 的節點、{km} 的道路長度（僅它用於路徑計算）",
+                              "pieces: {n}; the main one holds {nodes} of nodes and {km} of km "
+                              "(only it is routed)"),
+    "cli.roads.pieces": ("連通塊 {n} 個；最大的一塊含 {nodes} 的節點",
+                         "pieces: {n}; the largest holds {nodes} of nodes"),
+    "cli.roads.piece": ("  小塊：{nodes:>5} 個節點 {km:>7} km，位於 {lon}, {lat} 附近",
+                        "  piece: {nodes:>5} nodes {km:>7} km near {lon}, {lat}"),
+    "cli.roads.build": ("建置時間：{s} 秒", "build: {s} s"),
+    "cli.roads.cache": ("快取：{path}", "cache: {path}"),
+    "cli.roads.saved": ("已下載：{path}\n（以 --roads {path} 使用，或 roads info --source {path} "
+                        "查看；快取資料夾 {cache}）",
+                        "saved: {path}\n(load it with --roads {path} or roads info --source "
+                        "{path}; cache folder {cache})"),
     "cli.error": ("safetynet {command}：錯誤：{message}", "safetynet {command}: error: {message}"),
     "cli.internal_error": ("safetynet {command}：未預期的錯誤（{kind}）：{message}。"
                            "請回報此訊息。",

@@ -350,3 +350,21 @@ def test_validate_report_in_each_language_with_the_json_figures(data_dir):
                                           str(c["official_count"])], line
     assert "經緯度" not in out["en"] and "Family service centre (family_service_centre)" in out["en"]
     assert "家庭服務中心（family_service_centre）：清單 15，已定位 15 / 15" in out["zh-TW"]
+
+
+# --- roads info -----------------------------------------------------------------------------
+
+def test_roads_info_in_each_language_with_the_json_figures(data_dir):
+    """The bundled OSM graph's facts; its source name and licence are the data's words."""
+    args = ("roads", "info", "--source", "osm", "--data-dir", str(data_dir))
+    out = {lang: _capture(*args, "--lang", lang) for lang in ("zh-TW", "en")}
+    info = json.loads(_capture(*args, "--json"))
+    data_words = {info["source"], info["licence"]}
+    assert chinese_left(out["en"], data_words) == []
+    assert english_words(out["zh-TW"].replace(info["source"], "").replace(info["licence"], ""),
+                         {info["kind"]}) == []
+    for lang, text in out.items():
+        nums = numbers(text)
+        for n in (f"{info['nodes']:,}", f"{info['edges']:,}", f"{info['km']:,.1f}",
+                  f"{info['components']['components']:,}"):
+            assert n in nums, (lang, n)
