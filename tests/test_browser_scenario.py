@@ -1,8 +1,10 @@
 """Scenarios and suggestions at a glance, in a real browser (Playwright + Debian chromium,
 real clicks, waits on the app's done signals only): a placement suggestion lists the
 suggested sites first by village, district and gain and draws them with their own star
-marker; added to the scenario they get the "added in the scenario" marker instead; a saved
-scenario is listed with its name, author, version and date in words."""
+marker (the map and its panel rerun as a fragment, the rest of the page stays); added to
+the scenario they get the "added in the scenario" marker instead (the whole page: the
+comparison changes); a saved scenario is listed with its name, author, version and date in
+words."""
 from __future__ import annotations
 
 import re
@@ -25,6 +27,15 @@ def _click_and_wait(page, locator) -> None:
     wait_map(page, wait_done(page, "scenario_map", map_tok), SCN_FRAME)
 
 
+def _in_fragment(page, act) -> None:
+    """``act()`` on a control of the map's panel, then the scenario map's done signal; only
+    that fragment ran (the page's token is unchanged)."""
+    tok, map_tok = token(page, "page"), token(page, "scenario_map")
+    act()
+    wait_map(page, wait_done(page, "scenario_map", map_tok), SCN_FRAME)
+    assert token(page, "page") == tok
+
+
 def test_suggestions_read_at_a_glance(app_server, tmp_path):
     from analysis.context import load_context
     villages = load_context().villages
@@ -37,11 +48,9 @@ def test_suggestions_read_at_a_glance(app_server, tmp_path):
                           timeout=COLD)
             page.get_by_role("tab", name="區位建議").click()
             k = page.get_by_label("新增據點數", exact=True).and_(page.locator("input"))
-            tok = token(page, "page")  # before the key press: a fast rerun is not missed
             k.fill("2")
-            k.press("Enter")
-            wait_done(page, "page", tok)
-            _click_and_wait(page, page.get_by_role("button", name="計算建議"))
+            _in_fragment(page, lambda: k.press("Enter"))  # the panel reruns its fragment
+            _in_fragment(page, page.get_by_role("button", name="計算建議").click)
 
             wait_grids(page)
             rows = grid_rows(page, ".stTabs")  # the suggestion table: village, district, gain

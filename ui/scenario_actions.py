@@ -4,8 +4,8 @@ State lives in ``st.session_state`` under ``scn_*`` keys: the edit history
 (:class:`coverage.scenario.EditHistory`), the baseline site table, the loaded scenario's
 name/version, the map click, the last suggestion and pending messages. Every button but
 "suggest" acts through an ``on_click`` callback, so the page drawn after a click already
-shows its result; errors become messages shown at the top of the page. "Suggest" is
-computed where its button is drawn (:func:`run_suggestion`, under a named spinner).
+shows its result; errors become messages shown above the map. "Suggest" is computed
+where its button is drawn (:func:`run_suggestion`, under a named spinner).
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from ui.scenario_strings import t
 
 HIST, BASE, META, CLICK, SUGGEST, MSGS = ("scn_history", "scn_baseline", "scn_meta",
                                           "scn_click", "scn_suggestion", "scn_messages")
+REV = "scn_revision"  # bumped by every change of the edits (see revision())
 LAYERS = "scn_layer_versions"  # {site-library layer: version} the baseline was taken from
 
 
@@ -114,6 +115,7 @@ def push(edit) -> bool:
         say("error", t("edit_error", _lang(), err=exc))
         return False
     _ss()[HIST] = hist.push(edit)
+    bump()
     if isinstance(edit, AddSite):
         put("scn_map_type", edit.type)  # show the type just edited on the map
     else:
@@ -122,6 +124,16 @@ def push(edit) -> bool:
         if len(hit):
             put("scn_map_type", hit.iloc[0])
     return True
+
+
+def revision() -> int:
+    """A number that changes with every change of the edits (the map fragment redraws the
+    whole page when it differs from the one the page was drawn with)."""
+    return int(_ss().get(REV, 0))
+
+
+def bump() -> None:
+    _ss()[REV] = revision() + 1
 
 
 # --- callbacks ----------------------------------------------------------------------------
@@ -164,16 +176,19 @@ def on_status() -> None:
 
 def on_undo() -> None:
     _ss()[HIST] = history().undo()
+    bump()
 
 
 def on_redo() -> None:
     _ss()[HIST] = history().redo()
+    bump()
 
 
 def on_reset() -> None:
     for key in (HIST, BASE, META, SUGGEST, LAYERS):
         _ss().pop(key, None)
     put("scn_name", "")
+    bump()
 
 
 def suggestion_distance(settings: Settings) -> tuple[str, str]:
@@ -274,6 +289,7 @@ def on_load() -> None:
     put("scn_author", scn.author)
     put("scn_notes", scn.notes)
     ss.pop(SUGGEST, None)
+    bump()
     say("success", t("loaded", lang, name=scn.name, v=scn.version))
 
 

@@ -3,7 +3,9 @@ undo / redo), see it against today at once (covered residents per service type, 
 that gain or lose coverage, drawn green / red on the map, district figures), ask for
 placement suggestions (listed first with their village, district and gain; drawn with their
 own marker until added), and keep scenarios in the store (save / load / duplicate /
-delete; the list says names, authors, dates and versions in words).
+delete; the list says names, authors, dates and versions in words). Suggestions use the
+sidebar's distance (straight line, road km or road minutes). The map and its panel are one
+fragment (:func:`editor`): a click or a panel control reruns that part only.
 
 Pieces: :mod:`ui.scenario_actions` (session state, callbacks), :mod:`ui.scenario_widgets`
 (editing panel, edit list, store), :mod:`ui.scenario_map` (folium layers); the numbers come
@@ -29,6 +31,10 @@ from ui.controls import Settings, wkey
 from ui.scenario_actions import CLICK, META, MSGS, SUGGEST
 from ui.scenario_map import base_map, map_layers
 from ui.scenario_strings import md
+
+MAP_KEY = "scn_map"
+DRAWN = "scn_drawn_revision"  # the edits' revision the whole page was last drawn with
+SEEN = "scn_click_seen"  # the last map click taken as the target
 
 
 # --- drawing ------------------------------------------------------------------------------
@@ -165,6 +171,16 @@ def _results(lang: str, cmps: dict, villages, districts, *, network: bool) -> No
                          height=38 + 35 * len(rest) + 2)
 
 
+def _take_click() -> None:
+    """A new click on the scenario map becomes the target point (read from the map's value
+    before the panel is drawn, so this run already shows it)."""
+    click = (st.session_state.get(MAP_KEY) or {}).get("last_clicked")
+    if isinstance(click, dict) and "lng" in click and "lat" in click:
+        point = (float(click["lng"]), float(click["lat"]))
+        if point != st.session_state.get(SEEN):
+            st.session_state[CLICK] = st.session_state[SEEN] = point
+
+
 def _map(lang: str, settings: Settings, cmps: dict, base, after, token: str) -> None:
     types = list(cmps)
     tid = st.selectbox(t("map_type", lang), types, key=wkey("scn_map_type", lang),
@@ -172,18 +188,38 @@ def _map(lang: str, settings: Settings, cmps: dict, base, after, token: str) -> 
     tid = tid if tid in cmps else types[0]
     groups = map_layers(lang, cmps[tid], base, after, tid, circles=settings.circles,
                         suggestion=st.session_state.get(SUGGEST), target=act.target_point())
-    out = st_folium(base_map(lang, settings.tiles), key="scn_map", height=560,
-                    use_container_width=True,
-                    feature_group_to_add=[*groups, mapview.done_group(token)],
-                    layer_control=folium.LayerControl(collapsed=True),
-                    returned_objects=["last_clicked"])
+    st_folium(base_map(lang, settings.tiles), key=MAP_KEY, height=560,
+              use_container_width=True,
+              feature_group_to_add=[*groups, mapview.done_group(token)],
+              layer_control=folium.LayerControl(collapsed=True),
+              returned_objects=["last_clicked"])
+
+
+@st.fragment
+def editor(settings: Settings, cmps: dict, base, after, default_type: str) -> None:
+    """The map and its panel (target, add, edit a site, suggestions): a map click or a
+    panel control reruns this part only; an edit made here redraws the whole page (the
+    comparison, the edit list), and every run writes the ``scenario_map`` done signal."""
+    if act.revision() != st.session_state.get(DRAWN):
+        st.rerun(scope="app")
+    lang = settings.lang
+    _take_click()
+    _messages()
+    token = done.next_token("scenario_map")
+    left, right = st.columns([3, 2])
+    with right:
+        tabs = st.tabs([t("add", lang), t("site_panel", lang), t("suggest", lang)],
+                       key=wkey("scn_tabs", lang))
+        with tabs[0]:
+            widgets.target_widgets(lang, state.dataset().villages)
+            widgets.add_widgets(lang, default_type)
+        with tabs[1]:
+            widgets.site_widgets(lang, after, list(SERVICE_TYPES))
+        with tabs[2]:
+            widgets.suggest_widgets(lang, settings, default_type)
+    with left:
+        _map(lang, settings, cmps, base, after, token)
     done.mark("scenario_map", token)
-    click = out.get("last_clicked") if isinstance(out, dict) else None
-    if isinstance(click, dict) and "lng" in click and "lat" in click:
-        point = (float(click["lng"]), float(click["lat"]))
-        if point != st.session_state.get(CLICK):
-            st.session_state[CLICK] = point
-            st.rerun()
 
 
 def render(settings: Settings) -> None:
@@ -193,7 +229,6 @@ def render(settings: Settings) -> None:
     st.session_state["scn_include_planned"] = settings.include_planned
     ds = state.dataset()
     st.title(t("page_scenario", lang))
-    _messages()
     _header(lang)
     base = act.baseline()
     try:
@@ -205,20 +240,8 @@ def render(settings: Settings) -> None:
     types = list(dict.fromkeys([*settings.types, *edited]))
     default_type = act.get("scn_add_type") or types[0]
     cmps = comparisons(settings, base, after, types)
-
-    left, right = st.columns([3, 2])
-    with right:
-        tabs = st.tabs([t("add", lang), t("site_panel", lang), t("suggest", lang)],
-                       key=wkey("scn_tabs", lang))
-        with tabs[0]:
-            widgets.target_widgets(lang, ds.villages)
-            widgets.add_widgets(lang, default_type)
-        with tabs[1]:
-            widgets.site_widgets(lang, after, list(SERVICE_TYPES))
-        with tabs[2]:
-            widgets.suggest_widgets(lang, settings, default_type)
-    with left:
-        _map(lang, settings, cmps, base, after, done.next_token("scenario_map"))
+    st.session_state[DRAWN] = act.revision()
+    editor(settings, cmps, base, after, default_type)
     _results(lang, cmps, ds.villages, ds.districts, network=settings.mode == "network")
     widgets.edit_list(lang, after)
     widgets.store_widgets(lang)
