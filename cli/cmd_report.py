@@ -120,7 +120,8 @@ def _scenario(args: argparse.Namespace):
     try:
         return load_scenario(args.scenario, store=args.store), None
     except ScenarioError as exc:
-        print(f"safetynet report: error: {exc}", file=sys.stderr)
+        from i18n import t
+        print(t("cli.error", args.lang, command="report", message=exc), file=sys.stderr)
         return None, 1
 
 
