@@ -270,8 +270,22 @@ _APP: dict[str, tuple[str, str]] = {  # the app's report section (ui/report_sect
                    "Build the report in four formats with the current settings (the PDF "
                    "takes a few seconds)."),
     "building": ("正在產生報告（PDF 需要數秒）…", "Building the report (the PDF takes a few seconds)…"),
-    "failed": ("無法產生報告：{err}", "The report could not be built: {err}"),
-    "format_failed": ("{fmt} 無法產生：{err}", "{fmt} could not be built: {err}"),
+    "failed_scenario": ("無法讀取所選情境「{name}」，報告未產生；請到情境模擬頁確認此情境，或改選現況。",
+                        "The chosen scenario “{name}” could not be read, so no report was "
+                        "built; check it on the scenario page or pick the baseline."),
+    "failed_data": ("無法計算報告所需的涵蓋分析（所選服務類型可能尚無已定位的據點），報告未產生。",
+                    "The coverage analyses the report needs could not be computed (the chosen "
+                    "service types may have no located sites yet), so no report was built."),
+    "format_failed": ("無法產生 {fmt}：{why}其他格式仍可下載。",
+                      "The {fmt} could not be built: {why} The other formats can still be "
+                      "downloaded."),
+    "why_font": ("伺服器沒有繁體中文字型，報告地圖無法顯示中文（請管理員安裝 Noto Sans CJK 字型）。",
+                 "the server has no Traditional Chinese font for the report's maps (the "
+                 "administrator can install the Noto Sans CJK fonts)."),
+    "why_other": ("寫出此格式時發生錯誤（詳情已記錄於伺服器紀錄）。",
+                  "writing this format failed (the details are in the server's log)."),
+    "fmt_xlsx": ("Excel 檔", "Excel file"), "fmt_gpkg": ("GeoPackage 檔", "GeoPackage file"),
+    "fmt_html": ("HTML 報告", "HTML report"), "fmt_pdf": ("PDF 報告", "PDF report"),
     "stale": ("設定已變更，請重新產生報告。", "The settings changed; build the report again."),
     "no_types": ("請先在側欄選擇服務類型。", "Choose service types in the sidebar first."),
     "notes": ("報告附註：", "Notes in the report:"),
@@ -279,6 +293,18 @@ _APP: dict[str, tuple[str, str]] = {  # the app's report section (ui/report_sect
     "dl_gpkg": ("下載 GeoPackage（.gpkg，QGIS）", "Download GeoPackage (.gpkg, QGIS)"),
     "dl_html": ("下載 HTML 報告", "Download HTML report"),
     "dl_pdf": ("下載 PDF 報告", "Download PDF report"),
+    "dl_xlsx_help": ("Excel 活頁簿：報告的每張表各一個工作表（全市摘要、行政區、村里、缺口排名、據點、"
+                     "附註等），可再篩選或製圖。",
+                     "An Excel workbook with one sheet per table of the report (city summary, "
+                     "districts, villages, gap ranking, sites, notes …) to filter or chart."),
+    "dl_gpkg_help": ("GeoPackage 圖資（村里、行政區、據點等圖層），可用 QGIS 等地理資訊軟體開啟。",
+                     "A GeoPackage with the village, district and site layers (and more), to "
+                     "open in QGIS or another GIS."),
+    "dl_html_help": ("單一 HTML 檔的報告（地圖、表格與說明），用瀏覽器開啟，不需網路。",
+                     "The report as one HTML file (maps, tables and notes), opened in a "
+                     "browser, no internet needed."),
+    "dl_pdf_help": ("可列印的 PDF 報告（地圖、表格與說明）。",
+                    "The printable PDF report (maps, tables and notes)."),
 }
 
 STRINGS: dict[str, tuple[str, str]] = {

@@ -136,21 +136,46 @@ def test_report_asks_the_hotspot_pages_last_question():
         assert unmet == pytest.approx(villages.loc[codes.split(", "), "uncovered_demand"].sum())
 
 
-def test_failed_format_shows_its_error_and_keeps_the_others():
+def test_failed_format_says_why_in_words_and_keeps_the_others():
+    from i18n import t
+    from reports.cartography import NO_CJK_FONT
     at = AppTest.from_file(APP, default_timeout=180)
     at.query_params["page"] = "data"
     at.run()
     at.checkbox(key="report_hotspots").uncheck()  # other inputs than the cached build
-    with mock.patch("reports.html.pdf_bytes",
-                    side_effect=RuntimeError("no CJK font (Noto Sans CJK TC)")):
+    with mock.patch("reports.html.pdf_bytes", side_effect=RuntimeError(NO_CJK_FONT)):
         at.button(key="report_build").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert sorted(_report_buttons(at)) == ["gpkg", "html", "xlsx"]
-    assert any("PDF" in e.value and "no CJK font" in e.value for e in at.error)
+    # the catalogue's words: which file and why, no exception class or English message
+    assert [e.value for e in at.error] == [
+        "無法產生 PDF 報告：伺服器沒有繁體中文字型，報告地圖無法顯示中文（請管理員安裝 Noto Sans CJK "
+        "字型）。其他格式仍可下載。"]
+    assert [e.value for e in at.error] == [t("app.report.format_failed", "zh-TW",
+                                             fmt=t("app.report.fmt_pdf", "zh-TW"),
+                                             why=t("app.report.why_font", "zh-TW"))]
+    # every download button says what its file is
+    assert all(b.proto.help for b in at.get("download_button") if "report_dl_" in b.proto.id)
     # a sidebar change makes the built files stale: no download of outdated figures
     at.sidebar.number_input(key="radius_family_service_centre").set_value(3.0).run()
     assert _report_buttons(at) == []
     assert any("重新產生" in c.value for c in at.caption)
+
+
+def test_failed_build_names_the_step_never_the_exception():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["page"] = "data"
+    at.run()
+    at.checkbox(key="report_hotspots").uncheck()
+    at.sidebar.number_input(key="radius_family_service_centre").set_value(2.5).run()
+    with mock.patch("ui.report_section.build_report_data",
+                    side_effect=KeyError("population_0_17")):
+        at.button(key="report_build").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert _report_buttons(at) == []
+    shown = [e.value for e in at.error]
+    assert shown == ["無法計算報告所需的涵蓋分析（所選服務類型可能尚無已定位的據點），報告未產生。"]
+    assert not any(w in shown[0] for w in ("KeyError", "population_0_17", "Error"))
 
 
 def test_report_for_a_stored_scenario(tmp_path, monkeypatch, data_dir):

@@ -9,10 +9,12 @@ Nothing is generated until the user presses 產生報告 / Build report (a PDF t
 the four files are then built once per input (``st.cache_data``) and kept in the session
 under :data:`FILES_KEY`, one download button per format, while the inputs stay the same. A
 format that fails (e.g. no CJK font for the PDF) shows its error; the others stay
-downloadable.
+downloadable. Failures are said in words from the catalogue (what failed and, when known,
+why); the exception itself goes to the server log only, never to the page.
 """
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 
@@ -32,6 +34,15 @@ MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.she
         "gpkg": "application/geopackage+sqlite3", "html": "text/html",
         "pdf": "application/pdf"}
 HOTSPOT_FIELDS = ("indicator", "method", "weights", "threshold_m", "fdr", "alpha")
+LOG = logging.getLogger(__name__)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why a report format failed, as a catalogue key suffix (``app.report.why_<reason>``):
+    "font" (no Traditional Chinese font for the maps), else "other"."""
+    from reports.cartography import NO_CJK_FONT
+    text = str(exc)
+    return "font" if text == NO_CJK_FONT or "CJK font" in text else "other"
 
 
 def file_name(fmt: str, created: str, scenario: str = "") -> str:
@@ -63,7 +74,7 @@ def _hotspot_query(choice: dict, radius: float | None, mode: str, demand: str,
 @st.cache_data(show_spinner=False, max_entries=4)
 def build_files(params: tuple, _sites, _scenario) -> dict:
     """The four report files for ``params`` (see :func:`_params`): {"files": {fmt: bytes},
-    "errors": {fmt: message}, "notes": [...], "created": ISO date, "scenario": name}."""
+    "errors": {fmt: reason (:func:`failure_reason`)}, "notes": [...], "created": ISO date, "scenario": name}."""
     p = dict(params)
     ctx = state.dataset().with_sites(_sites)
     road = p["mode"] != "straight" and state.roads_available()
@@ -82,8 +93,9 @@ def build_files(params: tuple, _sites, _scenario) -> dict:
     for fmt in FORMATS:
         try:
             files[fmt] = build_report(data, fmt, lang=p["lang"])
-        except Exception as exc:  # noqa: BLE001 - shown to the user; other formats still work
-            errors[fmt] = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # noqa: BLE001 - said in words; other formats still work
+            LOG.exception("report format %s failed", fmt)
+            errors[fmt] = failure_reason(exc)
     notes = list(dict.fromkeys(n.text(p["lang"]) for _, n in data.notes))
     return {"files": files, "errors": errors, "notes": notes,
             "created": data.created or date.today().isoformat(),
@@ -143,17 +155,26 @@ def _hotspot_caption(choice: tuple, lang: str) -> str:
 
 
 def _build(params: tuple, sites, name: str, lang: str) -> None:
+    """Build the files under a named spinner; a failure is said in words (which step failed:
+    reading the stored scenario or computing the report's analyses)."""
     with st.spinner(t("app.report.building", lang)):
-        try:
-            scenario = None
-            if name:
-                from store import load_scenario
-                from ui import scenario_actions as act
+        scenario = None
+        if name:
+            from store import load_scenario
+            from ui import scenario_actions as act
+            try:
                 scenario = load_scenario(name, store=act.store())
+            except Exception:  # noqa: BLE001 - said in words, logged for the developers
+                LOG.exception("report: loading scenario %r failed", name)
+                st.session_state.pop(FILES_KEY, None)
+                st.error(t("app.report.failed_scenario", lang, name=name))
+                return
+        try:
             built = build_files(params, sites, scenario)
-        except Exception as exc:  # noqa: BLE001 - analysis/store errors shown as text
+        except Exception:  # noqa: BLE001 - said in words, logged for the developers
+            LOG.exception("report: building the report data failed")
             st.session_state.pop(FILES_KEY, None)
-            st.error(t("app.report.failed", lang, err=f"{type(exc).__name__}: {exc}"))
+            st.error(t("app.report.failed_data", lang))
             return
     st.session_state[FILES_KEY] = {"params": params, **built}
 
@@ -164,9 +185,11 @@ def _downloads(built: dict, lang: str) -> None:
         if fmt in built["files"]:
             col.download_button(t(f"app.report.dl_{fmt}", lang), built["files"][fmt],
                                 file_name(fmt, built["created"], built["scenario"]),
-                                MIME[fmt], key=f"report_dl_{fmt}")
-    for fmt, err in built["errors"].items():
-        st.error(t("app.report.format_failed", lang, fmt=fmt.upper(), err=err))
+                                MIME[fmt], key=f"report_dl_{fmt}",
+                                help=t(f"app.report.dl_{fmt}_help", lang))
+    for fmt, reason in built["errors"].items():
+        st.error(t("app.report.format_failed", lang, fmt=t(f"app.report.fmt_{fmt}", lang),
+                   why=t(f"app.report.why_{reason}", lang)))
     if built["notes"]:
         st.caption(t("app.report.notes", lang))
         for line in built["notes"]:
