@@ -8,6 +8,8 @@ and ratios against a named baseline run on the same file in the same run.
   on a messy one (bad numbers, swapped and outside points, unknown districts, addresses
   placed at their 里, exact copies);
 * ``safetynet validate``: the CLI command on the messy list (report printed to /dev/null);
+* ``safetynet layers import``: reading the clean list and storing it as a library layer
+  (GeoPackage, atomic) in a fresh store;
 * ``safetynet coverage``: a coverage run of the 小衛星 type with the clean list as its sites
   (read, 516 villages x 100,000 sites, 2SFCA, district tables, CSV written).
 
@@ -55,6 +57,15 @@ elif variant == "coverage":
     t, c = time.perf_counter(), time.process_time()
     with open("/dev/null", "w") as sink, contextlib.redirect_stdout(sink):
         rc = main(["coverage", "--type", "小衛星", "--sites", path, "--out", path + ".out.csv"])
+    assert rc == 0, rc
+    n = -1
+elif variant == "layers_import":  # read, place, and store a version in a fresh library
+    import os, tempfile
+    os.environ["SAFETYNET_HOME"] = tempfile.mkdtemp(prefix="bench-home-")
+    from cli import main
+    t, c = time.perf_counter(), time.process_time()
+    with open("/dev/null", "w") as sink, contextlib.redirect_stdout(sink):
+        rc = main(["layers", "import", path, "--name", "bench"])
     assert rc == 0, rc
     n = -1
 else:
@@ -153,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                  ("baseline pandas.read_csv + points_from_xy (messy)", "baseline", messy),
                  ("read_sites, messy list", "read_sites", messy),
                  ("safetynet validate, messy list", "validate", messy),
+                 ("safetynet layers import, clean list", "layers_import", clean),
                  ("safetynet coverage, clean list as sites", "coverage", clean)]
         print(f"{'variant':52s} {'wall s':>7s} {'CPU s':>7s} {'peak MB':>8s} "
               f"{'x base CPU':>10s} {'target':>7s}")
@@ -165,16 +177,17 @@ def main(argv: list[str] | None = None) -> int:
                 ratio, verdict = "", ""
             else:
                 ratio = f"{best['cpu'] / base[path]['cpu']:.1f}x"
-                if variant == "coverage":  # a time target only
-                    ok = min(best["seconds"], best["cpu"]) < COVERAGE_TARGET_S
-                else:
-                    ok = (min(best["seconds"], best["cpu"]) < TARGET_S
-                          and best["rss_mb"] < TARGET_MB)
-                verdict = "ok" if ok else "MISSED"
+                limit = COVERAGE_TARGET_S if variant == "coverage" else TARGET_S
+                memory_ok = variant == "coverage" or best["rss_mb"] < TARGET_MB
+                # judged on wall time; "busy" when only the CPU time meets it (other jobs
+                # shared the cores), never counted as met
+                verdict = ("ok" if best["seconds"] < limit and memory_ok else
+                           "busy" if best["cpu"] < limit and memory_ok else "MISSED")
             print(f"{label:52s} {best['seconds']:7.2f} {best['cpu']:7.2f} {best['rss_mb']:8.0f} "
                   f"{ratio:>10s} {verdict:>7s}")
-    print(f"\ntargets: under {TARGET_S:g} s and {TARGET_MB:g} MB per 100,000 rows; the coverage "
-          f"run under {COVERAGE_TARGET_S:g} s (issue 13 item 5)")
+    print(f"\ntargets (wall time): under {TARGET_S:g} s and {TARGET_MB:g} MB per 100,000 rows; "
+          f"the coverage run under {COVERAGE_TARGET_S:g} s (issue 13 item 5). 'busy': met in "
+          "CPU time only, the machine was shared; not met")
     return 0
 
 
