@@ -22,6 +22,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                                                           "version {v})"),
     "lib.author": ("匯入者", "Imported by"),
     "lib.import_button": ("匯入", "Import"),
+    "lib.importing": ("正在讀取、定位並儲存「{file}」…", "Reading, locating and storing “{file}”…"),
     "lib.stored": ("已存入圖層「{name}」第 {v} 版：{n} 個據點（{located} 個已定位、{unlocated} 個"
                    "未定位），共讀取 {rows} 列，{bad} 列有錯誤未匯入。",
                    "Stored as layer “{name}”, version {v}: {n} sites ({located} located, "

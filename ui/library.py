@@ -123,15 +123,17 @@ def _do_import() -> None:
     target = ss.get(wkey("lib_target", lang)) or NEW
     name = target or (ss.get("lib_name") or "").strip() or Path(upload.name).stem
     expected = ss.get(LISTED_KEY, {}).get(target, 0) if target else 0
-    try:
-        result = library_ops.read_upload(upload.name, upload.getvalue(), service_type=stype,
-                                         villages=state.dataset().villages)
-    except (ValueError, FileNotFoundError, KeyError) as exc:
-        ss[LAST_KEY] = {"error": exc}
-        return
-    pending = {"result": result, "file": Path(upload.name).name, "type": stype,
-               "author": author, "name": name, "based": expected}
-    _store(pending)
+    # reading, locating and storing a long list takes seconds: say so meanwhile
+    with st.spinner(t("lib.importing", lang, file=md(Path(upload.name).name)), show_time=True):
+        try:
+            result = library_ops.read_upload(upload.name, upload.getvalue(), service_type=stype,
+                                             villages=state.dataset().villages)
+        except (ValueError, FileNotFoundError, KeyError) as exc:
+            ss[LAST_KEY] = {"error": exc}
+            return
+        pending = {"result": result, "file": Path(upload.name).name, "type": stype,
+                   "author": author, "name": name, "based": expected}
+        _store(pending)
 
 
 def _store(pending: dict) -> None:
