@@ -1,6 +1,6 @@
 """The house rules, checked on the source: imports run one way (common <- geo <- coverage <-
 analysis <- store/reports <- ui/cli), coverage/ does no file I/O and holds no module-level
-caches, and no module is over 400 lines."""
+caches, and no module is over 400 lines (the packages', the tests' and the benchmarks')."""
 from __future__ import annotations
 
 import ast
@@ -47,6 +47,29 @@ def test_imports_run_one_way_and_modules_are_small(package, path):
     wrong = _imported(ast.parse(text)) - ALLOWED[package] - {package}
     assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)}"
     assert len(text.splitlines()) <= 400, f"{path.relative_to(ROOT)} is over 400 lines"
+
+
+# Test and benchmark modules keep to the same 400 lines (helpers included: tests/_*.py,
+# benchmarks/_*.py). A module listed here is over the limit while another piece of work owns
+# it; it is an expected failure, strict, so the entry has to go once the module is split.
+OVER_LIMIT_PENDING = {
+    "tests/test_app.py": "496 lines; being changed by other work in progress, split pending",
+}
+
+
+def _test_and_benchmark_modules():
+    for folder in ("tests", "benchmarks"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            marks = ([pytest.mark.xfail(strict=True, reason=OVER_LIMIT_PENDING[rel])]
+                     if rel in OVER_LIMIT_PENDING else [])
+            yield pytest.param(path, id=rel, marks=marks)
+
+
+@pytest.mark.parametrize("path", list(_test_and_benchmark_modules()))
+def test_test_and_benchmark_modules_are_small(path):
+    lines = len(path.read_text("utf-8").splitlines())
+    assert lines <= 400, f"{path.relative_to(ROOT)} is over 400 lines ({lines})"
 
 
 IO_CALLS = {"open", "read_text", "write_text", "read_bytes", "write_bytes", "read_file",
