@@ -139,6 +139,22 @@ def _district_table(table: pd.DataFrame, ctx: AnalysisContext, sites: gpd.GeoDat
     return out
 
 
+def _farthest_names(off: pd.DataFrame, villages: pd.DataFrame, n: int = 10) -> dict:
+    """The villages off the graph, farthest first (at most ``n``), as "district village
+    612 m" in zh-TW (``names``) and English (``names_en``)."""
+    far = off.sort_values("snap_m", ascending=False).head(n)
+    more = "…" if len(off) > n else ""
+    out = {}
+    for key, (d, v), sep in (("names", ("district", "village"), "、"),
+                             ("names_en", ("district_en", "village_en"), ", ")):
+        cols = villages.reindex(far.index)
+        dist = cols[d] if d in cols else far["district"]
+        vill = cols[v] if v in cols else far["village"]
+        out[key] = sep.join(f"{a} {b} {m:,.0f} m" for a, b, m in
+                            zip(dist, vill, far["snap_m"])) + more
+    return out
+
+
 def analyse_coverage(ctx: AnalysisContext, query: CoverageQuery, *,
                      demand_values: pd.Series | None = None) -> CoverageResult:
     """Coverage of ``query.type_id`` over the context's villages and sites.
@@ -193,7 +209,8 @@ def analyse_coverage(ctx: AnalysisContext, query: CoverageQuery, *,
         if len(off):
             notes.append(Note("note.villages_off_graph",
                               {"n": len(off), "demand": city["demand_off_graph"],
-                               "max_snap_m": q.max_snap_m}, "warning"))
+                               "max_snap_m": q.max_snap_m,
+                               **_farthest_names(off, ctx.villages)}, "warning"))
     if len(sites) == 0:
         notes.append(Note("note.no_sites", {"type": q.type_id}, "warning"))
     return CoverageResult(q, demand.column, sites, table, districts.drop(index="all"), city,

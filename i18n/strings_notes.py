@@ -16,10 +16,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "it cannot be reached by road and count as not covered, so city "
                           "figures are partial."),
     "note.villages_off_graph": ("{n} 個村里距路網超過 {max_snap_m:,.0f} 公尺（需求 {demand:,.0f}），"
-                                "未強制吸附，視為無法抵達。",
+                                "未強制吸附，視為無法抵達：{names}。",
                                 "{n} villages are farther than {max_snap_m:,.0f} m from the road "
                                 "network (demand {demand:,.0f}); they are not snapped and count "
-                                "as unreachable."),
+                                "as unreachable: {names_en}."),
     "note.candidates_off_graph": ("{n} 個候選點距路網超過 {max_snap_m:,.0f} 公尺，已排除並列出。",
                                   "{n} candidates are farther than {max_snap_m:,.0f} m from the "
                                   "road network; they were left out and are listed."),

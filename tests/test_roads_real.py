@@ -193,6 +193,29 @@ def test_every_demand_point_snaps_within_the_threshold(net, vintage, count, data
     assert not snap["flagged"].any() and brute.max() < 300.0 and np.median(brute) < 100.0
 
 
+def test_villages_beyond_the_threshold_are_named_with_their_distance(net, data_dir, tmp_path,
+                                                                     capsys):
+    """With a 250 m threshold the CLI names each village it leaves off the graph, farthest
+    first, with its snap distance (checked by brute force from the demand points), and
+    flags them in the output file."""
+    from analysis.context import load_context
+    from cli import main
+    vill = load_context(data_dir, library=False).villages
+    xy = vill[["demand_x", "demand_y"]].to_numpy(float)
+    brute = np.sqrt(((xy[:, None, :] - net.node_xy[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+    far = pd.Series(brute, index=vill.index)[brute > 250].sort_values(ascending=False)
+    assert 1 <= len(far) <= 10
+    out = tmp_path / "c.csv"
+    assert main(["coverage", "--type", "family_service_centre", "--mode", "network",
+                 "--max-snap-m", "250", "--out", str(out), "--data-dir", str(data_dir)]) == 0
+    text = capsys.readouterr().out
+    names = "、".join(f"{vill.at[c, 'district']} {vill.at[c, 'village']} {m:,.0f} m"
+                     for c, m in far.items())
+    assert f"{len(far)} 個村里距路網超過 250 公尺" in text and names in text
+    table = pd.read_csv(out, dtype={"VILLCODE": str}).set_index("VILLCODE")
+    assert set(table.index[~table["snapped"].astype(bool)]) == set(far.index)
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, -1.0, 0.0, MAX_SNAP_M * 10, True,
                                  "abc", None])
 def test_snap_threshold_cannot_be_switched_off(net, bad):
