@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from tests.test_report import nearest_m, open_sites, read_sheet
+from _report_fixtures import nearest_m, open_sites, read_sheet
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
