@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from geo.paths import ENV_VAR
+from i18n import t
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
@@ -40,15 +41,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
-        print(f"safetynet {args.command}: interrupted", file=sys.stderr)
+        print(t("cli.interrupted", args.lang, command=args.command), file=sys.stderr)
         return 130
     except (FileNotFoundError, ValueError, KeyError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"safetynet {args.command}: error: {message}", file=sys.stderr)
+        print(t("cli.error", args.lang, command=args.command, message=message),
+              file=sys.stderr)
         return 2
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback
-        print(f"safetynet {args.command}: unexpected error ({type(exc).__name__}): {exc}. "
-              "Please report this message.", file=sys.stderr)
+        print(t("cli.internal_error", args.lang, command=args.command,
+                kind=type(exc).__name__, message=exc), file=sys.stderr)
         return 3
 
 

@@ -102,6 +102,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "查看；快取資料夾 {cache}）",
                         "saved: {path}\n(load it with --roads {path} or roads info --source "
                         "{path}; cache folder {cache})"),
+    "cli.interrupted": ("safetynet {command}：已中斷", "safetynet {command}: interrupted"),
     "cli.error": ("safetynet {command}：錯誤：{message}", "safetynet {command}: error: {message}"),
     "cli.internal_error": ("safetynet {command}：未預期的錯誤（{kind}）：{message}。"
                            "請回報此訊息。",
