@@ -115,3 +115,22 @@ def test_road_minutes_suggestion_asks_minutes(tmp_path, ctx):
     assert list(shown[GAIN]) == list(timed.new_sites["gain"])
     said = [c.value for c in at.caption if c.value.startswith("建議條件")]
     assert said == ["建議條件：社區心理衛生中心，新增 2 處，半徑 20 分鐘（沿道路車程），高齡者（65 歲以上）"]
+
+
+def test_the_comparison_after_applying_follows_the_road_distance(tmp_path, ctx):
+    """Suggested road sites added to the scenario are compared with today on the roads too:
+    the elderly covered before and after equal the coverage engine's road answer with and
+    without the two sites (radius 10 km, the type's default), and the caption says so."""
+    at = _app(tmp_path, "length")
+    _suggest(at, radius_key="scn_sug_radius", radius=10.0)
+    road = suggest_sites(ctx, PlacementQuery(MHC, model="mclp", k=2, radius=10_000.0,
+                                             demand="elderly", mode="network"))
+    at.button(key="scn_sug_apply").click().run()
+    assert not at.exception, at.exception
+    group = t("group_elderly", "zh-TW")
+    totals = [d.value for d in at.dataframe if t("col_group", "zh-TW") in d.value.columns]
+    row = totals[0].set_index(t("col_group", "zh-TW")).loc[group]
+    assert row[t("col_before", "zh-TW")] == pytest.approx(_covered(ctx, ctx.sites))
+    assert row[t("col_after", "zh-TW")] == pytest.approx(
+        _covered(ctx, _with_sites(ctx, road.new_sites)))
+    assert t("compare_note", "zh-TW", mode="沿道路距離") in [c.value for c in at.caption]

@@ -62,18 +62,28 @@ def _header(lang: str) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _comparison(base_key: str, after_key: str, types: tuple, radii: tuple,
-                include_planned: bool, _base, _after):
-    """analysis.scenario.compare_scenario per type, cached by the two tables' fingerprints."""
+                include_planned: bool, mode: str, weight: str, _base, _after):
+    """analysis.scenario.compare_scenario per type, cached by the two tables' fingerprints
+    and the distance."""
     return compare_scenario(state.dataset(), _base, _after, type_ids=list(types),
-                            radii_m=dict(radii), include_planned=include_planned).types
+                            radii_m=dict(radii), include_planned=include_planned,
+                            mode=mode, weight=weight).types
 
 
 def comparisons(settings: Settings, base, after, types: list[str]) -> dict:
-    """Scenario vs baseline per type (:func:`analysis.scenario.compare_scenario`, straight-line
-    distance): {type id: coverage.compare.TypeComparison}."""
-    radii = tuple((tid, act.radius_m(settings, tid)) for tid in types)
-    return _comparison(state.sites_fingerprint(base), state.sites_fingerprint(after),
-                       tuple(types), radii, settings.include_planned, base, after)
+    """Scenario vs baseline per type (:func:`analysis.scenario.compare_scenario`) in the
+    sidebar's distance — straight line, road km or road minutes (radii in metres or
+    seconds): {type id: coverage.compare.TypeComparison}."""
+    road = settings.mode == "network"
+    radii = tuple((tid, settings.radius(tid) if road else act.radius_m(settings, tid))
+                  for tid in types)
+    with st.spinner(t("step_compare", settings.lang,
+                      mode=t(f"mode_short_{settings.distance}", settings.lang)),
+                    show_time=True):
+        return _comparison(state.sites_fingerprint(base), state.sites_fingerprint(after),
+                           tuple(types), radii, settings.include_planned,
+                           settings.mode if road else "straight",
+                           settings.weight if road else "length", base, after)
 
 
 def totals_frame(cmp, lang: str) -> pd.DataFrame:
@@ -131,10 +141,9 @@ def _formats(lang: str, *, share_change: bool) -> dict:
     return cfg
 
 
-def _results(lang: str, cmps: dict, villages, districts, *, network: bool) -> None:
+def _results(lang: str, cmps: dict, villages, districts, *, distance: str) -> None:
     st.header(t("results", lang))
-    if network:
-        st.caption(t("straight_note", lang))
+    st.caption(t("compare_note", lang, mode=t(f"mode_short_{distance}", lang)))
     for tid, cmp in cmps.items():
         with st.container(border=True, key=f"scn_result_{tid}"):
             st.subheader(f"{type_name(tid, lang)} · "
@@ -242,6 +251,6 @@ def render(settings: Settings) -> None:
     cmps = comparisons(settings, base, after, types)
     st.session_state[DRAWN] = act.revision()
     editor(settings, cmps, base, after, default_type)
-    _results(lang, cmps, ds.villages, ds.districts, network=settings.mode == "network")
+    _results(lang, cmps, ds.villages, ds.districts, distance=settings.distance)
     widgets.edit_list(lang, after)
     widgets.store_widgets(lang)
