@@ -144,10 +144,17 @@ def wait_done(page, name: str, old: str | None = None, timeout: float = WARM) ->
 
 
 def wait_map(page, tok: str, frame: str = MAP_FRAME, timeout: float = WARM):
-    """Wait until the map frame has applied the run ``tok``; its frame locator."""
-    fl = page.frame_locator(frame).first
-    fl.locator(f'body[data-styled="{tok}"]').wait_for(state="attached", timeout=timeout)
-    return fl
+    """Wait until the map frame has applied the run ``tok`` or a later run of the same
+    name (tokens "name-N" only grow: on a busy machine two quick runs can reach the frame
+    as one, the later); its frame locator."""
+    name, n = tok.rsplit("-", 1)
+    page.wait_for_function(
+        "([sel, name, n]) => { const f = document.querySelector(sel);"
+        " const b = f && f.contentDocument && f.contentDocument.body; if (!b) return false;"
+        " const s = b.getAttribute('data-styled') || ''; const i = s.lastIndexOf('-');"
+        " return i > 0 && s.slice(0, i) === name && Number(s.slice(i + 1)) >= n; }",
+        arg=[frame, name, int(n)], timeout=timeout)
+    return page.frame_locator(frame).first
 
 
 def map_frame(page, frame: str = MAP_FRAME):
