@@ -15,7 +15,7 @@ import pytest
 import shapely
 
 from test_browser import app_server  # noqa: F401  (the module's server fixture)
-from test_browser import (COLD, MAP_FRAME, map_frame, offsite, open_browser, playwright_api,
+from test_browser import (COLD, MAP_FRAME, WARM, map_frame, offsite, open_browser, playwright_api,
                           token, wait_done, wait_grids, wait_map)
 
 pytestmark = [pytest.mark.browser]
@@ -110,8 +110,11 @@ def test_districts_tab_road_areas_and_no_data(app_server, expected, tmp_path):
             page.mouse.click(frame_box["x"] + x, frame_box["y"] + y)
             map_tok = wait_done(page, "map", map_tok)
             wait_map(page, map_tok)
-            panel = page.locator(".st-key-village_panel").inner_text()
             row = ctx.villages.loc[code]
+            # the panel's table is drawn by the same run; on a busy machine a second run
+            # may redraw it: wait for its content, not for a time
+            page.locator(".st-key-village_panel", has_text="車程").wait_for(timeout=WARM)
+            panel = page.locator(".st-key-village_panel").inner_text()
             assert f"{row['district']} {row['village']}" in panel
             assert "道路距離" in panel and "車程" in panel
             road_m = float(expected["road"].villages.at[code, "road_m"])
