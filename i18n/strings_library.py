@@ -151,6 +151,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "note.residents": ("{n} 人", "{n} residents"),
     "level.village": ("村里層級", "per village"),
     "level.district": ("行政區層級（不分攤到村里）", "per district (never spread over villages)"),
+    "lib.no_file": ("尚未收到檔案：請先選擇檔案，待檔名出現在上方後再按「匯入」。",
+                    "No file received yet: choose a file, and press Import once its name "
+                    "shows above."),
     "col_listed": ("已列出", "Listed"),
     "col_unlocated": ("列出未定位", "Not located"),
     # help

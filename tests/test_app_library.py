@@ -350,3 +350,16 @@ def test_every_finding_code_of_the_readers_reads_in_words():
             "unlocated", "coordinate_out_of_range"} <= codes
     missing = sorted(c for c in codes if f"finding.{c}" not in CATALOGUE)
     assert not missing, missing
+
+
+def test_import_without_a_received_file_says_so(home):
+    """Pressing 匯入 before a file has arrived (none chosen, or its upload still running)
+    says so instead of doing nothing; nothing is stored."""
+    from store import list_layers
+    at = _app()
+    submit = [b for b in at.button if str(b.key).startswith("FormSubmitter:import_form")][0]
+    submit.click().run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == [
+        "尚未收到檔案：請先選擇檔案，待檔名出現在上方後再按「匯入」。"]
+    assert list_layers() == []

@@ -15,8 +15,8 @@ import pytest
 from pyproj import Transformer
 
 from test_browser import app_server  # noqa: F401  (the module's server fixture)
-from test_browser import (COLD, WARM, MAP_FRAME, grid_rows, map_frame, offsite, open_browser,
-                          playwright_api, token, wait_done, wait_grids, wait_map)
+from test_browser import (COLD, WARM, MAP_FRAME, grid_rows, import_list, map_frame, offsite,
+                          open_browser, playwright_api, token, wait_done, wait_grids, wait_map)
 
 pytestmark = [pytest.mark.browser]
 
@@ -48,12 +48,17 @@ def _click_map(page, lon: float, lat: float) -> tuple[float, float]:
     return where[0], where[1]
 
 
+def _placing_drawn(page) -> None:
+    """Wait for the placing map to be drawn (when there is still a row to place)."""
+    if page.locator('[data-done="place"]').count() and page.locator(MAP_FRAME).count():
+        wait_map(page, token(page, "place"))
+
+
 def _place_tok(page, old: str | None) -> str:
     """Wait for the page run after an action and for the placing map to be drawn (when
     there is still a row to place); the page token."""
     tok = wait_done(page, "page", old)
-    if page.locator('[data-done="place"]').count() and page.locator(MAP_FRAME).count():
-        wait_map(page, token(page, "place"))
+    _placing_drawn(page)
     return tok
 
 
@@ -70,10 +75,8 @@ def test_address_only_list_placed_by_map_and_village_survives_a_reload(app_serve
             t0 = time.monotonic()
             page.goto(app_server["url"] + "/?page=data")
             tok = wait_done(page, "page", timeout=COLD)
-            page.locator('input[type="file"]').set_input_files(str(csv))
-            page.get_by_role("textbox", name="圖層名稱").fill(LAYER)
-            page.get_by_role("button", name="匯入", exact=True).click()
-            tok = _place_tok(page, tok)
+            tok = import_list(page, csv, LAYER, tok)
+            _placing_drawn(page)
             page.get_by_text("4 個據點（1 個已定位、3 個未定位）", exact=False).wait_for(timeout=WARM)
             page.get_by_text("待定位據點（3 筆）", exact=True).wait_for(timeout=WARM)
 

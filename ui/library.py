@@ -115,7 +115,8 @@ def _do_import() -> None:
     """Form callback (runs before the page is drawn, so every table shows the result)."""
     ss = st.session_state
     upload = ss.get("upload")
-    if upload is None:
+    if upload is None:  # no file chosen, or its upload had not finished: say so
+        ss[LAST_KEY] = {"no_file": True}
         return
     lang = ss.get("lang") or "zh-TW"
     author = remember("lib_author", ss.get("lib_author_in") or "")
@@ -175,6 +176,9 @@ def _feedback(lang: str) -> None:
     """The outcome of the import just made, in words; the rows not imported."""
     last = st.session_state.pop(LAST_KEY, None)
     if last is None:
+        return
+    if "no_file" in last:
+        st.warning(t("lib.no_file", lang))
         return
     if "error" in last:
         st.error(md(input_error_text(last["error"], lang)))
