@@ -224,17 +224,37 @@ def _import(args: argparse.Namespace) -> int:
                             store=args.store)
     info = save_layer(args.name, sites, expected_version=_expected(args), types=types,
                       source_file=path.name, author=args.author, store=args.store)
+    # cautions and notes on the rows kept (e.g. undeclared metres that could be TWD67,
+    # rows placed at their village); the rejected rows are listed below
+    notes = [f for f in result.findings if f.row is None or f.severity != "error"]
+    located_by = sites["located_by"].value_counts().to_dict()
     if args.json:
+        from geo.checks import finding_dict
         _emit({"layer": info.to_dict(), "rows_read": result.rows_read,
-               "rejected": len(rejected), "rejected_rows": reasons})
+               "rejected": len(rejected), "rejected_rows": reasons,
+               "located_by": located_by, "findings": [finding_dict(f) for f in notes]})
         return 0
     print(t("cli.layers.stored", lang, name=_shown(info.name), version=info.version,
             sites=info.n_sites, unlocated=info.n_unlocated, source=_shown(path.name)))
+    _print_notes(notes, located_by, lang)
     if len(rejected):
         print(t("cli.layers.rejected", lang, n=len(rejected)), file=sys.stderr)
         for line in _reasons(rejected, lang):
             print(f"  {line}", file=sys.stderr)
     return 0
+
+
+def _print_notes(notes: list, located_by: dict, lang: str) -> None:
+    """How the stored sites were located, and the reader's cautions, in ``lang``."""
+    from cli.cmd_info import finding_line
+    from geo.checks import finding_dict
+    counts = [t("cli.layers.located_by_item", lang, how=t(f"cli.located_by.{k or 'none'}", lang),
+                n=n) for k, n in located_by.items()]
+    print(t("cli.layers.located_by", lang, counts=t("list_sep", lang).join(counts)))
+    for f in notes[:_REJECTED_SHOWN]:  # a long list: the first ones (all in --json)
+        print("  " + finding_line(finding_dict(f), lang, with_expected=True).strip())
+    if len(notes) > _REJECTED_SHOWN:
+        print(t("cli.val.more", lang, n=len(notes) - _REJECTED_SHOWN))
 
 
 def _reasons(rejected, lang: str) -> list[str]:

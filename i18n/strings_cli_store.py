@@ -26,6 +26,13 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "來自 {source}",
                           "stored {name} version {version}: {sites} sites ({unlocated} "
                           "unlocated) from {source}"),
+    "cli.layers.located_by": ("定位方式：{counts}", "located by: {counts}"),
+    "cli.layers.located_by_item": ("{how} {n}", "{how} {n}"),
+    "cli.located_by.coordinates": ("檔案座標", "coordinates in the file"),
+    "cli.located_by.village": ("村里需求點", "village demand point"),
+    "cli.located_by.geocoder": ("地理編碼", "geocoder"),
+    "cli.located_by.hand": ("手動放置", "placed by hand"),
+    "cli.located_by.none": ("未定位", "not located"),
     "cli.layers.rejected": ("{n} 列被拒絕，未匯入：", "{n} row(s) rejected, not stored:"),
     "cli.layers.exported": ("已匯出 {name} 至 {path}", "exported {name} to {path}"),
     "cli.layers.deleted": ("已刪除 {name}", "deleted {name}"),

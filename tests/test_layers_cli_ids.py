@@ -84,3 +84,34 @@ def test_an_exported_layer_read_again_keeps_how_each_site_was_located(tmp_path, 
         for name in made:
             if name in {i.name for i in list_layers()}:
                 assert main(["layers", "delete", name]) == 0
+
+
+def test_import_says_how_sites_were_located_and_cautions(tmp_path, data_dir, capsys):
+    """`layers import` reports what `validate` would: undeclared metres get the TWD67
+    caution (text and JSON), and the sites are counted by how they were located."""
+    metres = tmp_path / "m.csv"
+    metres.write_text("名稱,X,Y,類型\n甲,280000,2760000,community_support_site\n", "utf-8")
+    addr = tmp_path / "a.csv"
+    addr.write_text("名稱,地址\n甲,桃園市中壢區中央里中央西路1號\n乙,桃園市八德區介壽路1段5號\n",
+                    "utf-8")
+    made = []
+    try:
+        made.append("公尺座標")
+        assert main(["layers", "import", str(metres), "--name", made[-1],
+                     "--data-dir", str(data_dir)]) == 0
+        out = capsys.readouterr().out
+        assert "定位方式：檔案座標 1" in out and "未註明座標系統" in out and "EPSG:3828" in out
+        made.append("公尺座標json")
+        assert main(["layers", "import", str(metres), "--name", made[-1], "--json",
+                     "--data-dir", str(data_dir)]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert doc["located_by"] == {"coordinates": 1}
+        assert [f["code"] for f in doc["findings"]] == ["crs_assumed"]
+        made.append("地址清單")
+        assert main(["layers", "import", str(addr), "--name", made[-1], "--type", CSS_,
+                     "--data-dir", str(data_dir)]) == 0
+        assert "定位方式：村里需求點 1、未定位 1" in capsys.readouterr().out
+    finally:
+        for name in made:
+            if name in {i.name for i in list_layers()}:
+                assert main(["layers", "delete", name]) == 0
