@@ -2,7 +2,7 @@
 tests/test_app_mapview.py): the app's path and the constants they use, the loaded analysis
 context (``ctx``) and the default coverage analysis (``fsc``) -- session-scoped and built once
 through tests/_session.py however many of the modules import them -- and the AppTest helpers
-(``_app`` runs the app, ``_metrics`` / ``_frame`` / ``_dataframes`` read what it shows)."""
+(``start_app`` runs the app, ``_metrics`` / ``_frame`` / ``_dataframes`` read what it shows)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,7 +36,9 @@ def _metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def _app(lang: str = "zh-TW", **query) -> AppTest:
+def start_app(lang: str = "zh-TW", **query) -> AppTest:
+    """The app after its first run with ``query`` as URL parameters (``page=...``), in
+    ``lang`` (switched with the sidebar's control); no exception allowed."""
     at = AppTest.from_file(APP, default_timeout=180)
     for k, v in query.items():
         at.query_params[k] = v

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _app_helpers import CSS_, FSC, _app, _dataframes, _metrics
+from _app_helpers import CSS_, FSC, _dataframes, _metrics
+from _app_helpers import start_app as _app
 from _app_helpers import ctx, fsc  # noqa: F401  (fixtures)
 
 

@@ -26,6 +26,8 @@ CSS_ = "community_support_site"
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from _app_helpers import start_app  # noqa: E402
+
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
@@ -41,13 +43,7 @@ def villages():
 
 
 def _app(page: str = "data", lang: str = "zh-TW") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["page"] = page
-    at.run()
-    if lang == "en":
-        at.sidebar.segmented_control(key="lang").set_value("en").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return start_app(lang, page=page)
 
 
 def _import(at, data: bytes, file_name: str = "sites.csv", *, name: str = "",

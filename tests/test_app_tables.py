@@ -10,7 +10,8 @@ import re
 import pandas as pd
 import pytest
 
-from _app_helpers import FSC, ROOT, _app, _dataframes
+from _app_helpers import FSC, ROOT, _dataframes
+from _app_helpers import start_app as _app
 from _app_helpers import ctx, fsc  # noqa: F401  (fixtures)
 
 

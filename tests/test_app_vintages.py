@@ -17,15 +17,11 @@ FSC = "family_service_centre"
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from _app_helpers import start_app  # noqa: E402
+
 
 def _app(page: str = "overview", lang: str = "zh-TW") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["page"] = page
-    at.run()
-    if lang == "en":
-        at.sidebar.segmented_control(key="lang").set_value("en").run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return start_app(lang, page=page)
 
 
 def _frame(at, column: str) -> pd.DataFrame:

@@ -196,6 +196,15 @@ def import_list(page, path: Path, name: str, tok: str | None) -> str:
     raise AssertionError(f"the app never received {path.name}")
 
 
+def pick_type(page, option: str, tok: str | None) -> str:
+    """Pick the service type whose option text contains ``option`` in the sidebar's first
+    select box (real clicks) and wait for the page run; the new page token."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"] input').first.click()
+    page.locator('[role="option"]', has_text=option).first.click()
+    return wait_done(page, "page", tok)
+
+
 def grid_rows(page, selector: str) -> list[list[str]]:
     """Cell texts of the data rows of the st.dataframe under ``selector``."""
     return page.evaluate(
@@ -361,10 +370,7 @@ def test_imported_payload_name_runs_no_script(app_server, tmp_path):
             # hovering shows its name as text
             page.get_by_text("哪裡不足", exact=True).click()
             tok = wait_done(page, "page", tok)
-            sidebar = page.locator('[data-testid="stSidebar"]')
-            sidebar.locator('[data-testid="stSelectbox"] input').first.click()
-            page.locator('[role="option"]', has_text="小衛星").first.click()
-            tok = wait_done(page, "page", tok)
+            tok = pick_type(page, "小衛星", tok)
             fl = wait_map(page, token(page, "map"))
             markers = fl.locator(".leaflet-marker-pane .site-community_support_site")
             assert markers.count() == 1

@@ -15,8 +15,8 @@ import pytest
 import shapely
 
 from test_browser import app_server  # noqa: F401  (the module's server fixture)
-from test_browser import (COLD, MAP_FRAME, WARM, map_frame, offsite, open_browser, playwright_api,
-                          token, wait_done, wait_grids, wait_map)
+from test_browser import (COLD, MAP_FRAME, WARM, map_frame, offsite, open_browser, pick_type,
+                          playwright_api, token, wait_done, wait_grids, wait_map)
 
 pytestmark = [pytest.mark.browser]
 
@@ -118,14 +118,12 @@ def test_districts_tab_road_areas_and_no_data(app_server, expected, tmp_path):
             assert f"{row['district']} {row['village']}" in panel
             assert "道路距離" in panel and "車程" in panel
             road_m = float(expected["road"].villages.at[code, "road_m"])
-            if road_m != float("inf"):
-                assert f"{road_m / 1000:.2f}" in panel  # the analysis layer's road distance
+            assert road_m < 1e9  # on a service-area line: reachable by road
+            assert f"{road_m / 1000:.2f}" in panel  # the analysis layer's road distance
             page.screenshot(path=str(tmp_path / "road_mode_click.png"), full_page=True)
 
             # a type without located sites: "no data yet", never 0 %
-            sidebar.locator('[data-testid="stSelectbox"] input').first.click()
-            page.locator('[role="option"]', has_text="小衛星").first.click()
-            wait_done(page, "page", page_tok)
+            pick_type(page, "小衛星", page_tok)
             cards = page.locator('[data-testid="stMetric"]').all_inner_texts()
             assert any("尚無資料" in c for c in cards), cards
             assert not any("0.0%" in c or "0.0 %" in c for c in cards), cards

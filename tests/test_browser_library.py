@@ -16,7 +16,8 @@ from pyproj import Transformer
 
 from test_browser import app_server  # noqa: F401  (the module's server fixture)
 from test_browser import (COLD, WARM, MAP_FRAME, grid_rows, import_list, map_frame, offsite,
-                          open_browser, playwright_api, token, wait_done, wait_grids, wait_map)
+                          open_browser, pick_type, playwright_api, token, wait_done,
+                          wait_grids, wait_map)
 
 pytestmark = [pytest.mark.browser]
 
@@ -118,10 +119,7 @@ def test_address_only_list_placed_by_map_and_village_survives_a_reload(app_serve
             # the landing map: the four markers carry their precision
             page.goto(app_server["url"] + "/?page=overview")
             tok = wait_done(page, "page", timeout=COLD)
-            sidebar = page.locator('[data-testid="stSidebar"]')
-            sidebar.locator('[data-testid="stSelectbox"] input').first.click()
-            page.locator('[role="option"]', has_text="小衛星").first.click()
-            tok = wait_done(page, "page", tok)
+            tok = pick_type(page, "小衛星", tok)
             fl = wait_map(page, token(page, "map"))
             pane = fl.locator(".leaflet-marker-pane .site-community_support_site")
             assert pane.count() == 4
