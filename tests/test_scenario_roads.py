@@ -115,6 +115,10 @@ def test_road_minutes_suggestion_asks_minutes(tmp_path, ctx):
     assert list(shown[GAIN]) == list(timed.new_sites["gain"])
     said = [c.value for c in at.caption if c.value.startswith("建議條件")]
     assert said == ["建議條件：社區心理衛生中心，新增 2 處，半徑 20 分鐘（沿道路車程），高齡者（65 歲以上）"]
+    # the comparison's heading gives the radius in minutes (was seconds / 1000 as "km")
+    from ui.controls import default_minutes
+    heads = [h.value for h in at.subheader if h.value.startswith("社區心理衛生中心 · ")]
+    assert heads == [f"社區心理衛生中心 · {default_minutes()[MHC]:g} 分鐘"]
 
 
 def test_the_comparison_after_applying_follows_the_road_distance(tmp_path, ctx):

@@ -41,7 +41,7 @@ def kpi_values(result, comp_row, lang: str, radius: str | None = None
          t("help.kpi_uncovered", lang, r=r)),
         (t("kpi_districts", lang), f"{city['districts_with_site']} / {city['districts']}",
          t("help.kpi_districts", lang)),
-        (t("kpi_per_site", lang), fmt.num(city["demand_total"] / len(result.sites)),
+        (t("kpi_per_site", lang), fmt.num(city["residents_per_site"]),
          t("help.kpi_per_site", lang)),
         located,
     ]

@@ -56,7 +56,7 @@ def district_frame(result, lang: str, *, short: bool = False) -> pd.DataFrame:
     :func:`city_line`): district, uncovered, demand, share covered, sites, median distance.
     Index TOWNCODE."""
     d = result.districts
-    uncovered = (d["demand_total"] - d["demand_covered"]).astype(float)
+    uncovered = d["demand_uncovered"].astype(float)  # the analysis layer's figure
     order = uncovered.sort_values(ascending=False, kind="stable").index
     d, uncovered = d.loc[order], uncovered.loc[order]
     districts = state.dataset().districts.loc[order]

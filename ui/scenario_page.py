@@ -141,13 +141,14 @@ def _formats(lang: str, *, share_change: bool) -> dict:
     return cfg
 
 
-def _results(lang: str, cmps: dict, villages, districts, *, distance: str) -> None:
+def _results(settings: Settings, cmps: dict, villages, districts) -> None:
+    lang = settings.lang
     st.header(t("results", lang))
-    st.caption(t("compare_note", lang, mode=t(f"mode_short_{distance}", lang)))
+    st.caption(t("compare_note", lang, mode=t(f"mode_short_{settings.distance}", lang)))
     for tid, cmp in cmps.items():
         with st.container(border=True, key=f"scn_result_{tid}"):
-            st.subheader(f"{type_name(tid, lang)} · "
-                         + t("km_value", lang, r=fmt.num(cmp.radius_m / 1000, 1)))
+            # the radius as the sidebar gives it (km, or minutes of road travel time)
+            st.subheader(f"{type_name(tid, lang)} · {settings.radius_text(tid)}")
             cols = st.columns(3)
             for col, g in zip(cols, GROUP_COLUMNS):
                 row = cmp.totals.loc[g]
@@ -195,7 +196,9 @@ def _map(lang: str, settings: Settings, cmps: dict, base, after, token: str) -> 
     tid = st.selectbox(t("map_type", lang), types, key=wkey("scn_map_type", lang),
                        format_func=lambda k: type_name(k, lang), help=t("help.scn_map_type", lang))
     tid = tid if tid in cmps else types[0]
-    groups = map_layers(lang, cmps[tid], base, after, tid, circles=settings.circles,
+    # circles show a straight-line radius: none when the comparison runs on the roads
+    groups = map_layers(lang, cmps[tid], base, after, tid,
+                        circles=settings.circles and settings.mode == "straight",
                         suggestion=st.session_state.get(SUGGEST), target=act.target_point())
     st_folium(base_map(lang, settings.tiles), key=MAP_KEY, height=560,
               use_container_width=True,
@@ -251,6 +254,6 @@ def render(settings: Settings) -> None:
     cmps = comparisons(settings, base, after, types)
     st.session_state[DRAWN] = act.revision()
     editor(settings, cmps, base, after, default_type)
-    _results(lang, cmps, ds.villages, ds.districts, distance=settings.distance)
+    _results(settings, cmps, ds.villages, ds.districts)
     widgets.edit_list(lang, after)
     widgets.store_widgets(lang)

@@ -60,7 +60,7 @@ def district_table(result, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     frame = pd.DataFrame({
         t("col_district", lang): [t("city", lang) if c == "all" else names[c] for c in d.index],
-        t("col_uncovered", lang): (d["demand_total"] - d["demand_covered"]).astype(float),
+        t("col_uncovered", lang): d["demand_uncovered"].astype(float),
         t("col_share", lang): pct("demand_share"),
         t("col_children_share", lang): pct("children_share"),
         t("col_elderly_share", lang): pct("elderly_share"),
