@@ -23,3 +23,16 @@ def test_an_unexpected_error_is_words_not_a_traceback(monkeypatch):
     assert [e.value for e in at.error] == [t("app_error", "zh-TW")]
     shown = " ".join(str(x.value) for x in [*at.markdown, *at.error, *at.caption])
     assert "internal detail" not in shown and "Traceback" not in shown
+
+
+def test_a_failed_coverage_is_not_called_missing_data(monkeypatch):
+    """A coverage run that fails for another reason than a missing demand group is said to
+    have failed (words, details in the log), never "this data set has no ... residents"."""
+    from i18n import t
+    from ui import state
+    from ui.controls import Settings, default_radii_m
+    settings = Settings(lang="zh-TW", radii=default_radii_m())
+    with mock.patch("ui.state.type_result", side_effect=ValueError("needs a road network")):
+        result, why = state.coverage_of(settings, "family_service_centre")
+    assert result is None and why == t("analysis_failed", "zh-TW")
+    assert "needs" not in why

@@ -247,9 +247,19 @@ def coverage_of(settings, type_id: str, sites: gpd.GeoDataFrame | None = None,
                              settings.demand, settings.include_planned, sites,
                              weight=settings.weight)
     except ValueError:
-        group = settings.demand or dataset().config.type(type_id).target
-        return None, t("no_demand_data", settings.lang, group=t(f"demand_{group}",
-                                                                 settings.lang))
+        ctx = dataset()
+        group = settings.demand or ctx.config.type(type_id).target
+        from analysis.demand import group_column
+        try:
+            group_column(ctx.villages, group, ctx.config)
+        except ValueError:  # the data set has no values for the demand group
+            return None, t("no_demand_data", settings.lang, group=t(f"demand_{group}",
+                                                                     settings.lang))
+        # another cause: said in words, the details in the server log (never a wrong
+        # "no data" message)
+        import logging
+        logging.getLogger("safetynet.app").exception("coverage of %s failed", type_id)
+        return None, t("analysis_failed", settings.lang)
     return result, None
 
 
