@@ -114,21 +114,24 @@ def add_vintage_option(parser: argparse.ArgumentParser) -> None:
                              f"{DEFAULT_VINTAGE}: the newest)")
 
 
-def check_output(path: str | Path, *, inputs: list = (), data_dir=None) -> None:
-    """Refuse an output path that is one of ``inputs`` or lies inside the data directory
-    in use (``data_dir``, else ``$SAFETYNET_DATA_DIR`` or the default) or the store of site
-    layers and scenarios (``$SAFETYNET_HOME``): an export never overwrites what it read."""
+def check_output(path: str | Path, args: argparse.Namespace, *, inputs: list = ()) -> None:
+    """Refuse an output path that is one of ``inputs`` or lies inside what the command reads
+    or keeps: the data directory in use (``--data-dir``, else ``$SAFETYNET_DATA_DIR`` or the
+    default), the site library and the scenario store (their defaults under
+    ``$SAFETYNET_HOME``, and ``--store`` when given). An export never overwrites them."""
     from geo.paths import resolve_data_dir
-    from store._paths import home_dir
+    from store._paths import layers_dir, store_dir
     refuse_overwriting_inputs(path, list(inputs))
-    refuse_writing_inside(path, {"the data directory": resolve_data_dir(data_dir),
-                                 "the site library and scenario store": home_dir()})
+    refuse_writing_inside(path, {
+        "the data directory": resolve_data_dir(getattr(args, "data_dir", None)),
+        "the site library": layers_dir(), "the scenario store": store_dir(),
+        "the store given by --store": getattr(args, "store", None)})
 
 
-def write_output(path: str | Path, text: str | bytes, *, inputs: list = (),
-                 data_dir=None) -> Path:
+def write_output(path: str | Path, text: str | bytes, args: argparse.Namespace, *,
+                 inputs: list = ()) -> Path:
     """Write an output file atomically after :func:`check_output`."""
-    check_output(path, inputs=inputs, data_dir=data_dir)
+    check_output(path, args, inputs=inputs)
     return atomic_write(path, text)
 
 

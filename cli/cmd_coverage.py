@@ -159,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
                                        "district_need": _district_need(ctx, result)}),
                           ensure_ascii=False, indent=1, allow_nan=False)
     inputs = [args.sites, args.demand_file, args.population_file, args.graph, args.roads]
-    write_output(out_path, text, inputs=inputs, data_dir=args.data_dir)
+    write_output(out_path, text, args, inputs=inputs)
     if args.json:
         print_json(summary)
     else:

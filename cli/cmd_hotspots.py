@@ -17,7 +17,8 @@ import math
 
 from cli import add_common_options
 from cli._common import (add_distance_options, add_vintage_option, check_suffix,
-                         context_from_args, print_json, radius_from_args, write_output)
+                         check_output, context_from_args, print_json, radius_from_args,
+                         write_output)
 from common.checks import int_in_range
 from common.jsonable import to_jsonable
 from i18n import t
@@ -89,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out:
         check_suffix(args.out, "--out", (".csv", ".json"))
+        check_output(args.out, args, inputs=[args.population_file])  # before the work
     int_in_range(args.top, "--top", minimum=0, maximum=10_000)
     ctx = context_from_args(args)
     result = analyse_hotspots(ctx, _query(args))
@@ -101,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             text = json.dumps(to_jsonable({"meta": result.meta, "note": note,
                                            "regions": result.regions, "villages": out}),
                               ensure_ascii=False, indent=1, allow_nan=False)
-        write_output(args.out, text, inputs=[args.population_file])
+        write_output(args.out, text, args, inputs=[args.population_file])
     key = "bins" if "bin" in result.villages else "quadrants"
     summary = {"meta": result.meta, "note": note, key: result.counts,
                "regions": result.regions}

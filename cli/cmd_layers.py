@@ -35,7 +35,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
-from cli._common import add_vintage_option, context_from_args, store_actions
+from cli._common import add_vintage_option, check_output, context_from_args, store_actions
 from common.jsonable import to_jsonable
 from geo.services import SERVICE_TYPES, resolve_service_type
 from i18n import t, type_name
@@ -264,6 +264,7 @@ def _reasons(rejected, lang: str) -> list[str]:
 
 
 def _export(args: argparse.Namespace) -> int:
+    check_output(args.out, args)  # never into the data, the library or the scenario store
     path = export_layer(args.name, args.out, version=args.version, fmt=args.format,
                         store=args.store, overwrite=args.overwrite)
     print(t("cli.layers.exported", args.lang, name=_shown(args.name), path=path))

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from cli import add_common_options
 from cli._common import (add_distance_options, add_vintage_option, check_suffix,
-                         context_from_args, print_json, radius_from_args, write_output)
+                         check_output, context_from_args, print_json, radius_from_args,
+                         write_output)
 from cli.cmd_coverage import DEMANDS
 from common.jsonable import to_jsonable
 from geo.services import resolve_service_type
@@ -104,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     from analysis.placement import PlacementQuery, suggest_sites
 
     out_path = check_suffix(args.out, "--out", (".json",))
+    check_output(out_path, args, inputs=[args.candidates])  # before the work
     radius, weight = radius_from_args(args)
     query = PlacementQuery(args.service_type, model=args.model, k=args.k, radius=radius,
                            mode=args.mode, weight=weight, max_snap_m=args.max_snap_m,
@@ -149,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     }
     out = to_jsonable(out)
     write_output(out_path, json.dumps(out, ensure_ascii=False, indent=1, allow_nan=False),
-                 inputs=[args.candidates])
+                 args, inputs=[args.candidates])
     _print(out, out_path, as_json=args.json, lang=args.lang, villages=ctx.villages)
     return 0
 

@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
 
     fmt = _format(args)
     inputs = [args.population_file, args.graph, args.roads]
-    check_output(args.out, inputs=inputs, data_dir=args.data_dir)  # before the work
+    check_output(args.out, args, inputs=inputs)  # before the work
     types = _types(args.types)
     radius, weight = radius_from_args(args)
     scenario, failed = _scenario(args)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cli._common import print_json, store_actions
+from cli._common import check_output, print_json, store_actions
 from cli.cmd_info import version_date
 from coverage.places import Places, dataset_places
 from coverage.scenario import Scenario, apply_edits, changed_site_ids, edits_from_list
@@ -250,6 +250,7 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    check_output(args.file, args)  # never into the data, the library or the scenario store
     path = export_scenario(args.name, args.file, store=args.store, overwrite=args.overwrite)
     print(t("cli.scn.exported", args.lang, name=_shown(args.name), path=path))
     return 0

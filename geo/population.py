@@ -115,6 +115,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
     text, _ = decode_text(Path(path).read_bytes(), file=str(path))
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: empty file; expected a header row and one row per "
+                         "village") from None
     except pd.errors.ParserError as exc:  # e.g. an unclosed quote
         raise ValueError(f"{path}: not a readable CSV table ({exc}); expected one row per "
                          "village with comma-separated columns") from None

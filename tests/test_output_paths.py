@@ -28,13 +28,34 @@ def test_outputs_inside_the_data_directory_are_refused(data_dir, capsys):
     assert not (data_dir / "x.xlsx").exists()
 
 
+@pytest.mark.parametrize("command", [
+    ["hotspots", "--indicator", "children_density", "--out"],
+    ["optimize", "--type", FSC, "--k", "1", "--out"],
+    ["layers", "export", "不存在的圖層", "--out"],
+    ["scenario", "export", "不存在的情境"]])
+def test_every_export_refuses_the_data_directory_of_data_dir(tmp_path, command, capsys):
+    """Each command that writes a file checks the --data-dir it was given (hotspots and
+    optimize used to check only the default one), before any other work."""
+    data = tmp_path / "data"
+    (data / "vintages").mkdir(parents=True)
+    target = data / "vintages" / "x.json"
+    assert main([*command, str(target), "--data-dir", str(data)]) == 2
+    assert not target.exists()
+    assert "lies inside the data directory" in capsys.readouterr().err
+
+
 def test_outputs_inside_the_store_are_refused(data_dir, tmp_path, capsys):
     home = Path(os.environ["SAFETYNET_HOME"])  # the test session's own store (conftest)
-    for out in (home / "scenarios" / "s.gpkg", home / "layers" / "a" / "v000001.gpkg"):
+    for out, what in ((home / "scenarios" / "s.gpkg", "the scenario store"),
+                      (home / "layers" / "a" / "v000001.gpkg", "the site library")):
         assert main(["report", "--type", FSC, "--format", "gpkg", "--out", str(out),
                      "--data-dir", str(data_dir)]) == 2
         assert not out.exists()
-        assert "site library and scenario store" in capsys.readouterr().err
+        assert f"lies inside {what}" in capsys.readouterr().err
+    # beside the store, in its root folder, is a normal place for an output
+    assert main(["coverage", "--type", FSC, "--out", str(home / "beside.json"),
+                 "--data-dir", str(data_dir)]) == 0
+    (home / "beside.json").unlink()
     # a layer exported into the library's own folder
     csv = tmp_path / "sites.csv"
     csv.write_text("名稱,經度,緯度,類型\n甲,121.3,24.99,community_support_site\n", "utf-8")

@@ -217,3 +217,9 @@ def test_all_taiwan_file_gives_the_same_taoyuan_rows(data_dir):
     assert "demand_x" in v_ty and "demand_x" not in v_all  # only a data dir has built-up land
     pd.testing.assert_frame_equal(v_all.drop(columns="geometry"),
                                   v_ty[v_all.columns].drop(columns="geometry"))
+
+
+def test_an_empty_file_names_the_file(tmp_path):
+    (tmp_path / "e.csv").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"e\.csv: empty file"):
+        read_population(tmp_path / "e.csv")

@@ -50,7 +50,11 @@ def test_cli_report_bad_input(tmp_path, data_dir, capsys):
     assert "no_such_type" in capsys.readouterr().err
     assert run("--out", str(tmp_path / "r.pdf"), "--radius-km", "nan") == 2
     assert run("--out", str(tmp_path / "r.pdf"), "--scenario", "missing", "--store",
-               str(tmp_path)) == 1
+               str(tmp_path / "store")) == 1
+    # a report written into the scenario store it reads is refused
+    assert run("--out", str(tmp_path / "store" / "r.pdf"), "--store",
+               str(tmp_path / "store")) == 2
+    assert "lies inside the store given by --store" in capsys.readouterr().err
     assert not list(tmp_path.glob("r.*"))
     population = data_dir / "vintages" / "taoyuan_villages_2025-12.csv"
     copy = tmp_path / "population.html"
