@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def test_an_unexpected_error_is_words_not_a_traceback(monkeypatch):
+def test_an_unexpected_error_is_words_not_a_traceback(monkeypatch, caplog):
     """A page that fails in a way no one foresaw shows the catalogue's message (and the
     page's done signal), never a traceback or an exception's text."""
     from i18n import t
@@ -23,6 +23,9 @@ def test_an_unexpected_error_is_words_not_a_traceback(monkeypatch):
     assert [e.value for e in at.error] == [t("app_error", "zh-TW")]
     shown = " ".join(str(x.value) for x in [*at.markdown, *at.error, *at.caption])
     assert "internal detail" not in shown and "Traceback" not in shown
+    # the details went to the server log, from the patched page
+    logged = [r for r in caplog.records if r.name == "safetynet.app"]
+    assert logged and "internal detail" in str(logged[-1].exc_info[1])
 
 
 def test_a_failed_coverage_is_not_called_missing_data(monkeypatch):

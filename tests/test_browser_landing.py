@@ -123,7 +123,7 @@ def test_districts_tab_road_areas_and_no_data(app_server, expected, tmp_path):
             page.screenshot(path=str(tmp_path / "road_mode_click.png"), full_page=True)
 
             # a type without located sites: "no data yet", never 0 %
-            pick_type(page, "小衛星", page_tok)
+            pick_type(page, "小衛星", token(page, "page"))
             cards = page.locator('[data-testid="stMetric"]').all_inner_texts()
             assert any("尚無資料" in c for c in cards), cards
             assert not any("0.0%" in c or "0.0 %" in c for c in cards), cards

@@ -192,4 +192,5 @@ def test_app_hotspot_regions_are_the_cli_regions(cli_answers, data_dir):
                  for c in want["villages"]]
         assert shown["村里"].split(sep) == names
         assert shown["村里數"] == len(want["villages"])
+        assert shown["人口"] == pytest.approx(float(want["population"]), rel=1e-12)
         assert shown["未涵蓋人數"] == pytest.approx(float(want["unmet_demand"]), rel=1e-12)

@@ -26,7 +26,9 @@ def test_repeated_generated_ids_are_made_unique(tmp_path, data_dir, capsys):
         out = tmp_path / "c.json"
         assert main(["coverage", "--type", CSS_, "--out", str(out),
                      "--data-dir", str(data_dir)]) == 0
-        assert json.loads(out.read_text("utf-8"))["summary"]["sites"] >= 4
+        summary = json.loads(out.read_text("utf-8"))["summary"]
+        assert summary["sites"] == 4  # no public list of this type: 2 + 2 imported
+        assert summary["layers"] == {names[0]: 1, names[1]: 1}
         # re-importing into the same layer keeps its own ids (no clash with itself)
         assert main(["layers", "import", str(csv), "--name", names[0], "--type", CSS_,
                      "--replace", "--data-dir", str(data_dir)]) == 0

@@ -15,6 +15,12 @@ FSC = "family_service_centre"
 
 
 def test_outputs_inside_the_data_directory_are_refused(data_dir, capsys):
+    existing = data_dir / "vintages" / "taoyuan_villages_2025-12.csv"
+    before = existing.read_bytes()
+    assert main(["coverage", "--type", FSC, "--out", str(existing),
+                 "--data-dir", str(data_dir)]) == 2
+    assert existing.read_bytes() == before  # the published file is untouched
+    capsys.readouterr()
     target = data_dir / "vintages" / "safetynet_test_output.csv"
     assert main(["coverage", "--type", FSC, "--out", str(target),
                  "--data-dir", str(data_dir)]) == 2

@@ -79,6 +79,7 @@ def test_road_km_suggestion_is_the_road_answer(tmp_path, ctx):
     road = suggest_sites(ctx, PlacementQuery(MHC, model="mclp", k=2, radius=10_000.0,
                                              demand="elderly", mode="network"))
     new = road.new_sites
+    assert len(new) == 2 and (new["gain"] > 0).all()
     assert list(shown["村里"]) == [ctx.villages.at[c, "village"] for c in new["villcode"]]
     assert list(shown[GAIN]) == list(new["gain"])
 
@@ -134,6 +135,7 @@ def test_the_comparison_after_applying_follows_the_road_distance(tmp_path, ctx):
     group = t("group_elderly", "zh-TW")
     totals = [d.value for d in at.dataframe if t("col_group", "zh-TW") in d.value.columns]
     row = totals[0].set_index(t("col_group", "zh-TW")).loc[group]
+    assert row[t("col_after", "zh-TW")] > row[t("col_before", "zh-TW")]
     assert row[t("col_before", "zh-TW")] == pytest.approx(_covered(ctx, ctx.sites))
     assert row[t("col_after", "zh-TW")] == pytest.approx(
         _covered(ctx, _with_sites(ctx, road.new_sites)))
