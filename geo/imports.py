@@ -34,8 +34,8 @@ from geo.readers.fields import join_problems, map_unique
 from geo.readers.rows import (REJECTED_COLUMNS, drop_cell_echoes, duplicate_rows,
                               field_problems, rejected_table, row_findings, text_of,
                               unplaceable, xy_text)
-from geo.services import (LOCATED_BY, PRECISIONS, SERVICE_TYPES, districts_from_addresses,
-                          is_located, resolve_service_type, sites_from_frame)
+from geo.services import (SERVICE_TYPES, districts_from_addresses, is_located,
+                          resolve_service_type, sites_from_frame)
 
 __all__ = ["ImportResult", "read_sites", "REJECTED_COLUMNS"]
 
@@ -258,26 +258,28 @@ def _site_table(text: dict, parsed: dict, points, ok: np.ndarray, rownos: np.nda
                                 "unique, non-blank ids; generated <type>-imp-<row> instead",
                                 "warning", "ids_not_unique", default_type or ""))
     types, kept = parsed["type"][ok], rownos[ok].tolist()
+    how, located_notes = _how_located(text, ok, points, rownos, mapping, file)
     sites = sites_from_frame(pd.DataFrame({
         "site_id": ids[ok] if use_ids else types + "-imp-" + pd.Series(kept, dtype=object)
         .astype(str).to_numpy(), "type": types, "name": text["name"][ok],
         "district": _district_names(text["district"][ok], districts),
         "address": text["address"][ok].replace("", None), "status": parsed["status"][ok],
         "capacity": parsed["capacity"][ok], "source": [f"{label}#{r}" for r in kept],
-        **_how_located(text, ok, points)}), points.lon[ok], points.lat[ok])
-    return sites, findings
+        **how}), points.lon[ok], points.lat[ok])
+    return sites, findings + located_notes
 
 
-def _how_located(text: dict, ok: np.ndarray, points) -> dict[str, list]:
-    """A file's own located_by / precision (e.g. a library export read again) where the
-    row has a point and the pair is one of the known values; None (the reader's default:
-    coordinates / exact) otherwise, so a village-level point never turns exact."""
+def _how_located(text: dict, ok: np.ndarray, points, rownos: np.ndarray, mapping: dict,
+                 file: str) -> tuple[dict[str, list], list[Finding]]:
+    """The file's own located_by / precision of the kept rows (see
+    :func:`geo.readers.located.how_located`) and its warnings."""
+    from geo.readers.located import how_located
     has_point = ~(np.isnan(points.lon[ok]) | np.isnan(points.lat[ok]))
-    by, prec = text["located_by"][ok].to_numpy(object), text["precision"][ok].to_numpy(object)
-    keep = [bool(h) and b in LOCATED_BY and p in PRECISIONS and b != "" and p != ""
-            for h, b, p in zip(has_point, by, prec)]
-    return {"located_by": [b if k else None for b, k in zip(by, keep)],
-            "precision": [p if k else None for p, k in zip(prec, keep)]}
+    by, prec, findings = how_located(
+        text["located_by"][ok].to_numpy(object), text["precision"][ok].to_numpy(object),
+        has_point, rownos[ok], file=file,
+        fields=(mapping.get("located_by", "located_by"), mapping.get("precision", "precision")))
+    return {"located_by": by, "precision": prec}, findings
 
 
 def _locate(sites: gpd.GeoDataFrame, villages, geocoder, cache, *, village_text: pd.Series,

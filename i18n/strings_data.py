@@ -154,6 +154,12 @@ STRINGS: dict[str, tuple[str, str]] = {
                                  "Several columns could mean the same; the first is used."),
     "finding.unknown_crs": ("無法判斷座標系統。", "Unknown coordinate system."),
     "finding.crs_conflict": ("座標系統互相矛盾。", "Conflicting coordinate systems."),
+    "finding.unknown_located_by": ("定位方式或精度的值無法辨識，已依座標視為「檔案座標」。",
+                                   "Unknown value for how the site was located; taken as "
+                                   "coordinates in the file."),
+    "finding.located_by_mismatch": ("定位方式與精度不一致，已採較不精確的一項。",
+                                    "How the site was located and its precision disagree; "
+                                    "the less exact one is kept."),
     "finding.crs_assumed": ("未註明座標系統，依數值推定。",
                             "No coordinate system given; inferred from the numbers."),
     "finding.empty_file": ("檔案是空的。", "The file is empty."),

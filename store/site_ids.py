@@ -16,7 +16,8 @@ def unique_site_ids(sites: gpd.GeoDataFrame, name: str, *, public_ids: Iterable[
                     store: str | os.PathLike | None = None) -> gpd.GeoDataFrame:
     """``sites`` (to be stored as layer ``name``) with every ``site_id`` that the public
     layers (``public_ids``) or another layer of the library already use written as
-    ``<name>:<id>``; unchanged (the same object) when nothing clashes.
+    ``<name>:<id>`` (``<name>:<id>~2`` ... when that is taken too, by another layer or
+    by this list); unchanged (the same object) when nothing clashes.
 
     Examples
     --------
@@ -28,10 +29,20 @@ def unique_site_ids(sites: gpd.GeoDataFrame, name: str, *, public_ids: Iterable[
     if others:
         table, _ = library_sites(others, store=store)
         taken |= set(table["site_id"].astype(str))
-    ids = sites["site_id"].astype(str)
-    clash = ids.isin(taken)
-    if not clash.any():
+    ids = sites["site_id"].astype(str).tolist()
+    if not taken.intersection(ids):
         return sites
+    used = taken | set(ids)
+    new = []
+    for sid in ids:
+        if sid in taken:  # <layer>:<id>, then <layer>:<id>~2 ... until no one has it
+            candidate, k = f"{name}:{sid}", 1
+            while candidate in used:
+                k += 1
+                candidate = f"{name}:{sid}~{k}"
+            used.add(candidate)
+            sid = candidate
+        new.append(sid)
     out = sites.copy()
-    out.loc[clash, "site_id"] = [f"{name}:{sid}" for sid in ids[clash]]
+    out["site_id"] = new
     return out

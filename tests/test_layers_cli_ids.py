@@ -117,3 +117,44 @@ def test_import_says_how_sites_were_located_and_cautions(tmp_path, data_dir, cap
         for name in made:
             if name in {i.name for i in list_layers()}:
                 assert main(["layers", "delete", name]) == 0
+
+
+def test_prefixed_ids_never_clash_again(tmp_path):
+    """A clash is written <layer>:<id>; when that is taken too (by a public site, another
+    layer or a row of the same list) a counter follows, so every id is stored once."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from store.site_ids import unique_site_ids
+    sites = gpd.GeoDataFrame({"site_id": ["x", "B:x", "y", "z"]},
+                             geometry=[Point(121.3, 25.0)] * 4, crs=4326)
+    got = unique_site_ids(sites, "B", public_ids=["x", "y", "B:y"], store=tmp_path)
+    assert got["site_id"].tolist() == ["B:x~2", "B:x", "B:y~2", "z"]
+    assert unique_site_ids(sites, "B", public_ids=["q"], store=tmp_path) is sites
+
+
+def test_located_by_values_are_read_with_care(tmp_path, data_dir):
+    """Capitals, Chinese words, a blank or a misspelt column and mismatched pairs: a point
+    that either column calls village-level is never stored as exact, and every doubtful
+    cell is a warning naming the row."""
+    from geo.imports import read_sites
+    csv = tmp_path / "lb.csv"
+    csv.write_text("名稱,經度,緯度,located_by,precision\n"
+                   "A1,121.30,24.99,Village,village\n"
+                   "A2,121.31,24.99,vilage,village\n"
+                   "A3,121.32,24.99,,village\n"
+                   "A4,121.33,24.99,村里,村里\n"
+                   "A5,121.34,24.99,coordinates,village\n"
+                   "A6,121.35,24.99,gps,meter\n"
+                   "A7,121.36,24.99,hand,hand\n", "utf-8")
+    res = read_sites(csv, service_type=CSS_)
+    got = res.sites.set_index("name")[["located_by", "precision"]].apply(tuple, axis=1)
+    assert got.to_dict() == {
+        "A1": ("village", "village"), "A2": ("village", "village"),
+        "A3": ("village", "village"), "A4": ("village", "village"),
+        "A5": ("village", "village"), "A6": ("coordinates", "exact"),
+        "A7": ("hand", "hand")}
+    warned = sorted((f.row, f.code) for f in res.findings
+                    if f.code in ("unknown_located_by", "located_by_mismatch"))
+    assert warned == [(2, "unknown_located_by"), (5, "located_by_mismatch"),
+                      (6, "unknown_located_by"), (6, "unknown_located_by")]
