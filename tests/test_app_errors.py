@@ -39,3 +39,14 @@ def test_a_failed_coverage_is_not_called_missing_data(monkeypatch):
         result, why = state.coverage_of(settings, "family_service_centre")
     assert result is None and why == t("analysis_failed", "zh-TW")
     assert "needs" not in why
+
+
+def test_error_text_shows_no_server_folder():
+    """Store and file errors reach the screen without the server's folders."""
+    from ui.fmt import error_text
+    msg = ("layer 'A': /home/planner/.local/share/safetynet/layers/A-1f/v000003.gpkg is "
+           "unreadable; see ~/cache/roads/graph.pkl")
+    shown = error_text(msg)
+    assert shown == "layer 'A': v000003.gpkg is unreadable; see graph.pkl"
+    assert error_text("1/2 of the rows; http://127.0.0.1/x") == \
+        "1/2 of the rows; http://127.0.0.1/x"

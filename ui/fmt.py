@@ -60,3 +60,12 @@ def version(text: object) -> str:
     tokens = re.findall(r"(?<![\d-])((?:19|20)\d{2}(?:-\d{2}){0,2})(?![\d-])", str(text))
     dated = [x for x in tokens if "-" in x]
     return (dated or tokens or [DASH])[-1]
+
+
+_SERVER_PATH = re.compile(r"(?<![\w/:.])(?:~|/)[^\s'\"“”,;()]*/([^\s'\"“”,;()/]+)")
+
+
+def error_text(exc: object) -> str:
+    """An error's message as a user may read it: every server path (absolute or under
+    ``~``) cut to its last name, so no folder of the server is shown."""
+    return _SERVER_PATH.sub(r"\1", str(exc))

@@ -20,6 +20,7 @@ from geo import MAP_CRS
 from geo.imports import ImportResult, read_sites
 from geo.services import is_located
 from i18n import t
+from ui import fmt
 from store import (LayerConflict, LayerError, LayerNotFound, layer_versions, load_layer,
                    save_layer)
 from store.layers import LayerInfo
@@ -130,4 +131,4 @@ def conflict_text(exc: Exception, layer: str, based_on: int, lang: str) -> str:
         return t("lib.conflict_changed", lang, name=layer, v=stored, based=based_on)
     if isinstance(exc, LayerNotFound):
         return t("lib.not_found", lang, name=layer)
-    return t("lib.store_error", lang, err=exc)
+    return t("lib.store_error", lang, err=fmt.error_text(exc))

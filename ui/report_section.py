@@ -23,6 +23,7 @@ import streamlit as st
 from i18n import label, t, type_name
 from reports import FORMATS, build_report, build_report_data
 from ui import state
+from ui.fmt import error_text
 from ui.controls import Settings, recall, remember, wkey
 
 __all__ = ["render", "build_files", "hotspot_choice", "file_name", "FILES_KEY",
@@ -109,7 +110,7 @@ def _scenario_choice(lang: str) -> tuple[str, object]:
     try:
         infos = [i for i in list_scenarios(store=act.store()) if i.error is None]
     except (ScenarioError, OSError) as exc:
-        st.warning(t("app.report.store_error", lang, err=exc))
+        st.warning(t("app.report.store_error", lang, err=error_text(exc)))
         infos = []
     by_name = {i.name: i for i in infos}
     options = ["", *by_name]

@@ -16,7 +16,7 @@ from coverage.scenario import (AddSite, CloseSite, EditHistory, MoveSite, Scenar
                                SetCapacity, SetStatus, apply_edits)
 from store import (ScenarioConflict, ScenarioError, delete_scenario, duplicate_scenario,
                    load_scenario, save_scenario, store_dir)
-from ui import scenario_calc, state
+from ui import fmt, scenario_calc, state
 from ui.controls import Settings, wkey
 from ui.scenario_strings import t
 
@@ -112,7 +112,7 @@ def push(edit) -> bool:
     try:
         apply_edits(baseline(), hist.active + (edit,), places=places())
     except ValueError as exc:
-        say("error", t("edit_error", _lang(), err=exc))
+        say("error", t("edit_error", _lang(), err=fmt.error_text(exc)))
         return False
     _ss()[HIST] = hist.push(edit)
     bump()
@@ -222,7 +222,7 @@ def run_suggestion(settings: Settings) -> str | None:
             else get("scn_sug_demand"),
             include_planned=bool(ss.get("scn_include_planned", False)))
     except ValueError as exc:
-        return t("edit_error", lang, err=exc)
+        return t("edit_error", lang, err=fmt.error_text(exc))
     return None
 
 
@@ -268,9 +268,9 @@ def on_save() -> None:
         saved = save_scenario(scn, places=places(), store=store(),
                               layer_versions=ss.get(LAYERS) or {})
     except ScenarioConflict as exc:
-        return say("error", t("conflict", lang, err=exc))
+        return say("error", t("conflict", lang, err=fmt.error_text(exc)))
     except (ScenarioError, ValueError, OSError) as exc:
-        return say("error", t("store_error", lang, err=exc))
+        return say("error", t("store_error", lang, err=fmt.error_text(exc)))
     ss[META] = {"name": saved.name, "version": saved.version, "created": saved.created}
     say("success", t("saved", lang, name=saved.name, v=saved.version))
 
@@ -280,7 +280,7 @@ def on_load() -> None:
     try:
         scn = load_scenario(get("scn_pick"), store=store())
     except (ScenarioError, ValueError) as exc:
-        return say("error", t("store_error", lang, err=exc))
+        return say("error", t("store_error", lang, err=fmt.error_text(exc)))
     ss[BASE] = scn.baseline
     ss[LAYERS] = dict(scn.layer_versions)
     ss[HIST] = EditHistory.of(scn.edits)
@@ -301,9 +301,9 @@ def on_delete() -> None:
         delete_scenario(name, store=store(),
                         expected_version=ss.get("scn_listed", {}).get(name))
     except ScenarioConflict as exc:
-        return say("error", t("conflict", lang, err=exc))
+        return say("error", t("conflict", lang, err=fmt.error_text(exc)))
     except (ScenarioError, ValueError) as exc:
-        return say("error", t("store_error", lang, err=exc))
+        return say("error", t("store_error", lang, err=fmt.error_text(exc)))
     if (ss.get(META) or {}).get("name") == name:
         ss[META] = {**ss[META], "version": 0, "created": ""}
     say("success", t("deleted", lang, name=name))
@@ -315,7 +315,7 @@ def on_duplicate() -> None:
         saved = duplicate_scenario(get("scn_pick"), get("scn_dup_name") or "",
                                    places=places(), store=store())
     except ScenarioConflict as exc:
-        return say("error", t("conflict", lang, err=exc))
+        return say("error", t("conflict", lang, err=fmt.error_text(exc)))
     except (ScenarioError, ValueError) as exc:
-        return say("error", t("store_error", lang, err=exc))
+        return say("error", t("store_error", lang, err=fmt.error_text(exc)))
     say("success", t("duplicated", lang, name=saved.name))

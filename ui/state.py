@@ -105,7 +105,8 @@ def _with_library(vintage: str, fingerprint: str) -> tuple[AnalysisContext, str 
     try:
         table, labels = library_site_table(base.sites, None)
     except (ValueError, OSError, LookupError) as exc:
-        ctx, error = base, str(exc)
+        from ui.fmt import error_text
+        ctx, error = base, error_text(exc)  # no server folder on the screen
     else:
         ctx, error = replace(base, sites=table, vintages={**base.vintages, **labels}), None
     return ctx, error, sites_fingerprint(ctx.sites, vintage)
