@@ -140,18 +140,18 @@ def lists(result, settings: Settings) -> None:
     tab_v, tab_d = st.tabs([t("tab_villages", lang), t("tab_districts", lang)],
                            key=wkey("rank_tabs", lang))
     with tab_v:
-        frame = village_frame(result, lang, short=True)
-        st.dataframe(frame, hide_index=True, key=wkey(VILLAGE_KEY, lang), on_select="rerun",
-                     selection_mode="single-row", column_config=cfg,
-                     height=HEAD_PX + ROW_PX * len(frame) + 2,
-                     column_order=[t(k, lang) for k in ("col_rank", "col_district",
-                                                        "col_village", "col_uncovered")])
+        _clickable(village_frame(result, lang, short=True), VILLAGE_KEY, cfg, lang,
+                   ("col_rank", "col_district", "col_village", "col_uncovered"))
         st.caption(t("ranking_hint", lang, n=len(result.gaps)))
     with tab_d:
         st.caption(city_line(result, lang))
-        frame = district_frame(result, lang, short=True)
-        st.dataframe(frame, hide_index=True, key=wkey(DISTRICT_KEY, lang), on_select="rerun",
-                     selection_mode="single-row", column_config=cfg,
-                     height=HEAD_PX + ROW_PX * len(frame) + 2,
-                     column_order=[t(k, lang) for k in ("col_district", "col_uncovered",
-                                                        "col_share", "col_sites")])
+        _clickable(district_frame(result, lang, short=True), DISTRICT_KEY, cfg, lang,
+                   ("col_district", "col_uncovered", "col_share", "col_sites"))
+
+
+def _clickable(frame: pd.DataFrame, key: str, cfg: dict, lang: str, columns: tuple) -> None:
+    """A ranked list whose rows can be clicked (one at a time), all rows shown."""
+    st.dataframe(frame, hide_index=True, key=wkey(key, lang), on_select="rerun",
+                 selection_mode="single-row", column_config=cfg,
+                 height=HEAD_PX + ROW_PX * len(frame) + 2,
+                 column_order=[t(k, lang) for k in columns])

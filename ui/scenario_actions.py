@@ -26,12 +26,6 @@ REV = "scn_revision"  # bumped by every change of the edits (see revision())
 LAYERS = "scn_layer_versions"  # {site-library layer: version} the baseline was taken from
 
 
-def radius_m(settings: Settings, type_id: str) -> float:
-    """The radius of a type from the sidebar settings, else analysis/defaults.toml; metres."""
-    from ui.controls import default_radii_m
-    return float(settings.radii.get(type_id) or default_radii_m()[type_id])
-
-
 def _ss():
     return st.session_state
 

@@ -75,7 +75,7 @@ def comparisons(settings: Settings, base, after, types: list[str]) -> dict:
     sidebar's distance — straight line, road km or road minutes (radii in metres or
     seconds): {type id: coverage.compare.TypeComparison}."""
     road = settings.mode == "network"
-    radii = tuple((tid, settings.radius(tid) if road else act.radius_m(settings, tid))
+    radii = tuple((tid, settings.radius(tid) if road else settings.radius_m(tid))
                   for tid in types)
     with st.spinner(t("step_compare", settings.lang,
                       mode=t(f"mode_short_{settings.distance}", settings.lang)),
