@@ -64,9 +64,9 @@ def _with_sites(ctx, rows: pd.DataFrame) -> gpd.GeoDataFrame:
     return pd.concat([ctx.sites, add], ignore_index=True)
 
 
-def _covered(ctx, sites) -> float:
+def _covered(ctx, sites, *, radius: float = 10_000.0, weight: str = "length") -> float:
     r = analyse_coverage(ctx.with_sites(sites), CoverageQuery(
-        MHC, radius=10_000.0, mode="network", weight="length", demand="elderly"))
+        MHC, radius=radius, mode="network", weight=weight, demand="elderly"))
     return float((r.villages["demand"] * r.villages["covered"]).sum())
 
 
@@ -114,6 +114,14 @@ def test_road_minutes_suggestion_asks_minutes(tmp_path, ctx):
     assert list(shown["村里"]) == [ctx.villages.at[c, "village"]
                                    for c in timed.new_sites["villcode"]]
     assert list(shown[GAIN]) == list(timed.new_sites["gain"])
+    # each gain recomputed by the coverage engine on road travel time (20 min = 1200 s)
+    new = timed.new_sites
+    assert len(new) == 2 and (new["gain"] > 0).all()
+    full = _covered(ctx, _with_sites(ctx, new), radius=1200.0, weight="travel_time")
+    for i in range(len(new)):
+        without = _covered(ctx, _with_sites(ctx, new.drop(index=new.index[i])),
+                           radius=1200.0, weight="travel_time")
+        assert full - without == pytest.approx(shown[GAIN].iloc[i])
     said = [c.value for c in at.caption if c.value.startswith("建議條件")]
     assert said == ["建議條件：社區心理衛生中心，新增 2 處，半徑 20 分鐘（沿道路車程），高齡者（65 歲以上）"]
     # the comparison's heading gives the radius in minutes (was seconds / 1000 as "km")
