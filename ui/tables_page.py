@@ -200,7 +200,7 @@ def render(settings: Settings) -> None:
     districts, city = district_table(result, lang)
     st.caption(t("city_pinned", lang))
     st.dataframe(city, hide_index=True, key=wkey("city_row", lang), column_config=cfg)
-    _table(districts.sort_values(t("col_uncovered", lang), ascending=False), "district_table",
+    _table(districts.sort_values(t("col_uncovered", lang), ascending=False, kind="stable"), "district_table",
            cfg, lang, f"districts_{tid}.csv", rows=len(districts))
     _need_table(result, cfg, lang, tid)
     st.header(t("villages_of", lang, type=type_name(tid, lang), demand=demand))
