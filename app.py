@@ -36,7 +36,8 @@ token = done.next_token("page")
 try:
     settings = controls.sidebar(_load, network_available=state.roads_available)
     if state.library_error():
-        st.error(t("library_unreadable", lang, err=state.library_error()))
+        from ui.fmt import error_text
+        st.error(t("library_unreadable", lang, err=error_text(state.library_error(), lang)))
     importlib.import_module(PAGES[settings.page]).render(settings)
 except Exception:  # no traceback ever reaches a user: words on the page, details in the log
     if os.environ.get("SAFETYNET_RAISE"):  # the tests want to see it

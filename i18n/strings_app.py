@@ -48,6 +48,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "demand_elderly": ("高齡者（65 歲以上）", "Elderly (65+)"),
     "demand_indigenous": ("原住民", "Indigenous residents"),
     "include_planned": ("納入規劃中據點", "Count planned sites"),
+    "error_logged": ("詳情已記錄於伺服器日誌", "details in the server log"),
     "analysis_failed": ("這項分析無法完成，詳情已記錄於伺服器日誌；請調整設定後再試，或回報此問題。",
                         "This analysis could not be completed; the details are in the server "
                         "log. Change the settings and try again, or report the problem."),

@@ -50,3 +50,16 @@ def test_error_text_shows_no_server_folder():
     assert shown == "layer 'A': v000003.gpkg is unreadable; see graph.pkl"
     assert error_text("1/2 of the rows; http://127.0.0.1/x") == \
         "1/2 of the rows; http://127.0.0.1/x"
+
+
+def test_english_only_error_text_is_not_shown_on_zh_tw_screens(caplog):
+    """zh-TW screens show no English: a message written only in English goes to the log
+    and the catalogue's pointer stands in its place; a message with Chinese is kept."""
+    from i18n import t
+    from ui.fmt import error_text
+    assert error_text("/srv/x/v1.gpkg: database is locked", "zh-TW") == \
+        t("error_logged", "zh-TW")
+    assert any("v1.gpkg: database is locked" in r.getMessage() for r in caplog.records)
+    assert error_text("圖層名稱已存在 / layer exists", "zh-TW") == "圖層名稱已存在 / layer exists"
+    assert error_text("/srv/x/v1.gpkg: database is locked", "en") == \
+        "v1.gpkg: database is locked"

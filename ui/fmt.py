@@ -65,7 +65,18 @@ def version(text: object) -> str:
 _SERVER_PATH = re.compile(r"(?<![\w/:.])(?:~|/)[^\s'\"“”,;()]*/([^\s'\"“”,;()/]+)")
 
 
-def error_text(exc: object) -> str:
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def error_text(exc: object, lang: str = "en") -> str:
     """An error's message as a user may read it: every server path (absolute or under
-    ``~``) cut to its last name, so no folder of the server is shown."""
-    return _SERVER_PATH.sub(r"\1", str(exc))
+    ``~``) cut to its last name, so no folder of the server is shown. On the zh-TW screens
+    a message written only in English is not shown: it goes to the server log and the
+    catalogue's pointer to it stands in its place (the sentence around it says what failed)."""
+    text = _SERVER_PATH.sub(r"\1", str(exc))
+    if lang == "en" or _CJK.search(text):
+        return text
+    import logging
+    logging.getLogger("safetynet.app").warning("shown in words only: %s", text)
+    from i18n import t
+    return t("error_logged", lang)

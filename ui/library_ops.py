@@ -131,4 +131,4 @@ def conflict_text(exc: Exception, layer: str, based_on: int, lang: str) -> str:
         return t("lib.conflict_changed", lang, name=layer, v=stored, based=based_on)
     if isinstance(exc, LayerNotFound):
         return t("lib.not_found", lang, name=layer)
-    return t("lib.store_error", lang, err=fmt.error_text(exc))
+    return t("lib.store_error", lang, err=fmt.error_text(exc, lang))

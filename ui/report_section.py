@@ -110,7 +110,7 @@ def _scenario_choice(lang: str) -> tuple[str, object]:
     try:
         infos = [i for i in list_scenarios(store=act.store()) if i.error is None]
     except (ScenarioError, OSError) as exc:
-        st.warning(t("app.report.store_error", lang, err=error_text(exc)))
+        st.warning(t("app.report.store_error", lang, err=error_text(exc, lang)))
         infos = []
     by_name = {i.name: i for i in infos}
     options = ["", *by_name]

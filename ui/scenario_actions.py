@@ -106,7 +106,7 @@ def push(edit) -> bool:
     try:
         apply_edits(baseline(), hist.active + (edit,), places=places())
     except ValueError as exc:
-        say("error", t("edit_error", _lang(), err=fmt.error_text(exc)))
+        say("error", t("edit_error", _lang(), err=fmt.error_text(exc, _lang())))
         return False
     _ss()[HIST] = hist.push(edit)
     bump()
@@ -216,7 +216,7 @@ def run_suggestion(settings: Settings) -> str | None:
             else get("scn_sug_demand"),
             include_planned=bool(ss.get("scn_include_planned", False)))
     except ValueError as exc:
-        return t("edit_error", lang, err=fmt.error_text(exc))
+        return t("edit_error", lang, err=fmt.error_text(exc, lang))
     return None
 
 
@@ -262,9 +262,9 @@ def on_save() -> None:
         saved = save_scenario(scn, places=places(), store=store(),
                               layer_versions=ss.get(LAYERS) or {})
     except ScenarioConflict as exc:
-        return say("error", t("conflict", lang, err=fmt.error_text(exc)))
+        return say("error", t("conflict", lang, err=fmt.error_text(exc, lang)))
     except (ScenarioError, ValueError, OSError) as exc:
-        return say("error", t("store_error", lang, err=fmt.error_text(exc)))
+        return say("error", t("store_error", lang, err=fmt.error_text(exc, lang)))
     ss[META] = {"name": saved.name, "version": saved.version, "created": saved.created}
     say("success", t("saved", lang, name=saved.name, v=saved.version))
 
@@ -274,7 +274,7 @@ def on_load() -> None:
     try:
         scn = load_scenario(get("scn_pick"), store=store())
     except (ScenarioError, ValueError) as exc:
-        return say("error", t("store_error", lang, err=fmt.error_text(exc)))
+        return say("error", t("store_error", lang, err=fmt.error_text(exc, lang)))
     ss[BASE] = scn.baseline
     ss[LAYERS] = dict(scn.layer_versions)
     ss[HIST] = EditHistory.of(scn.edits)
@@ -295,9 +295,9 @@ def on_delete() -> None:
         delete_scenario(name, store=store(),
                         expected_version=ss.get("scn_listed", {}).get(name))
     except ScenarioConflict as exc:
-        return say("error", t("conflict", lang, err=fmt.error_text(exc)))
+        return say("error", t("conflict", lang, err=fmt.error_text(exc, lang)))
     except (ScenarioError, ValueError) as exc:
-        return say("error", t("store_error", lang, err=fmt.error_text(exc)))
+        return say("error", t("store_error", lang, err=fmt.error_text(exc, lang)))
     if (ss.get(META) or {}).get("name") == name:
         ss[META] = {**ss[META], "version": 0, "created": ""}
     say("success", t("deleted", lang, name=name))
@@ -309,7 +309,7 @@ def on_duplicate() -> None:
         saved = duplicate_scenario(get("scn_pick"), get("scn_dup_name") or "",
                                    places=places(), store=store())
     except ScenarioConflict as exc:
-        return say("error", t("conflict", lang, err=fmt.error_text(exc)))
+        return say("error", t("conflict", lang, err=fmt.error_text(exc, lang)))
     except (ScenarioError, ValueError) as exc:
-        return say("error", t("store_error", lang, err=fmt.error_text(exc)))
+        return say("error", t("store_error", lang, err=fmt.error_text(exc, lang)))
     say("success", t("duplicated", lang, name=saved.name))

@@ -246,7 +246,7 @@ def render(settings: Settings) -> None:
     try:
         after = apply_edits(base, act.history().active, places=act.places())
     except ValueError as exc:
-        st.error(md(t("baseline_error", lang, err=fmt.error_text(exc))))
+        st.error(md(t("baseline_error", lang, err=fmt.error_text(exc, lang))))
         after = base
     edited = after[after["site_id"].isin(changed_site_ids(act.history().active))]["type"]
     types = list(dict.fromkeys([*settings.types, *edited]))

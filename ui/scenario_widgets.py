@@ -254,7 +254,7 @@ def store_widgets(lang: str) -> None:
     try:
         infos = list_scenarios(store=act.store())
     except (ScenarioError, OSError) as exc:
-        st.error(md(t("store_error", lang, err=fmt.error_text(exc))))
+        st.error(md(t("store_error", lang, err=fmt.error_text(exc, lang))))
         infos = None
     good = {i.name: i for i in infos or [] if i.error is None}
     st.session_state["scn_listed"] = {n: i.version for n, i in good.items()}
